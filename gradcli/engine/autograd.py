@@ -1,0 +1,472 @@
+"""Recording operations and running the backward pass.
+
+Ops call :func:`record` after computing a result; :func:`backward` and
+:func:`grad` walk the recorded graph iteratively (no recursion, so a chain of
+100,000 nodes is fine), each node once, in PyTorch's order: among the nodes
+whose gradients are complete, the most recently created runs first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import weakref
+
+from . import dtypes as dt
+from .node import AccumulateGrad, Node, SavedContext
+from .tensor import Tensor
+
+# ---------------------------------------------------------------- grad mode
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded (False inside ``no_grad``)."""
+    return _grad_enabled
+
+
+def _set_enabled(flag: bool) -> None:
+    global _grad_enabled
+    _grad_enabled = bool(flag)
+
+
+class _GradMode:
+    """Base of the grad-mode context managers: sets a mode, restores on exit."""
+
+    _target = True
+
+    def __enter__(self):
+        self._previous = _grad_enabled
+        _set_enabled(self._target)
+        return None
+
+    def __exit__(self, *exc) -> bool:
+        _set_enabled(self._previous)
+        return False
+
+    def __call__(self, fn):
+        def wrapped(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapped
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Context manager that stops recording: results do not require grad."""
+
+    _target = False
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.grad_mode.no_grad object>"
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Context manager that turns recording back on (inside ``no_grad``)."""
+
+    _target = True
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.grad_mode.enable_grad object>"
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Sets grad mode now; as a context manager, restores the old mode on exit.
+
+    Example:
+        >>> with set_grad_enabled(False): is_grad_enabled()
+        False
+    """
+
+    def __init__(self, mode) -> None:
+        self._previous = _grad_enabled
+        self._target = bool(mode)
+        _set_enabled(self._target)
+
+    def __enter__(self):
+        return None
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.grad_mode.set_grad_enabled object>"
+
+
+class inference_mode(no_grad):  # noqa: N801
+    def __init__(self, mode: bool = True) -> None:
+        self._target = not mode
+
+
+# ---------------------------------------------------------------- recording
+def needs_grad(*tensors) -> bool:
+    """True when grad mode is on and any of ``tensors`` requires grad."""
+    if not _grad_enabled:
+        return False
+    for t in tensors:
+        if t is not None and t._requires_grad:
+            return True
+    return False
+
+
+def edge(t: Tensor | None) -> tuple:
+    """The ``(node, output_nr)`` pair that gradients for ``t`` flow into."""
+    if t is None or not t._requires_grad:
+        return (None, 0)
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    acc = t._accumulator() if t._accumulator is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accumulator = weakref.ref(acc)
+    return (acc, 0)
+
+
+def record(name: str, rule, inputs: tuple, outputs, ctx: SavedContext | None = None):
+    """Attaches a new ``name`` node to ``outputs`` (a tensor or a tuple of them).
+
+    Args:
+        name: PyTorch's node name, such as ``"MulBackward0"``.
+        rule: ``rule(ctx, *output_grads)`` returning one gradient per input
+            (None where an input needs none).
+        inputs: the tensor inputs in argument order (None for a non-tensor
+            operand PyTorch still counts, such as the 2 in ``x * 2``).
+        ctx: saved values for ``rule``.
+
+    Returns ``outputs``. Call it only when :func:`needs_grad` is true.
+    """
+    single = isinstance(outputs, Tensor)
+    outs = (outputs,) if single else tuple(outputs)
+    node = Node(name, rule, ctx,
+                tuple(edge(t) for t in inputs),
+                tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs),
+                tuple((o._data.shape, o._dtype) for o in outs))
+    for i, out in enumerate(outs):
+        out._grad_fn = node
+        out._output_nr = i
+        out._requires_grad = True
+    return outputs
+
+
+# --------------------------------------------------------------- backward
+def _check_roots(tensors, grads, create_graph):
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"backward expects tensors, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if t._dtype.category != dt.FLOAT:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t._dtype!r}")
+            from .ops import creation
+            g = creation.ones_like(t)
+        else:
+            if not isinstance(g, Tensor):
+                from .ops import creation
+                g = creation.tensor(g, dtype=t._dtype)
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {t.shape}.")
+            if not create_graph:
+                g = g.detach()
+        roots.append((edge(t), g))
+    return roots
+
+
+def _walk(roots):
+    """Counts, for each node reachable from ``roots``, how many edges lead to it."""
+    dependencies = {}
+    stack = []
+    for (node, _), _g in roots:
+        if node is not None and node not in dependencies:
+            dependencies[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            if child in dependencies:
+                dependencies[child] += 1
+            else:
+                dependencies[child] = 1
+                stack.append(child)
+    return dependencies
+
+
+def _needed(dependencies, targets) -> set:
+    """The nodes from which one of ``targets`` can be reached (for autograd.grad)."""
+    needed = set(targets)
+    for node in reversed(_topological(dependencies)):  # children before parents
+        if node not in needed and any(child in needed for child, _ in node.next_functions
+                                      if child is not None):
+            needed.add(node)
+    return needed
+
+
+def _topological(dependencies) -> list:
+    remaining = dict(dependencies)
+    ready = [n for n, c in remaining.items() if c == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            remaining[child] -= 1
+            if remaining[child] == 0:
+                ready.append(child)
+    return order
+
+
+def _accumulate(buffer: list, index: int, grad) -> None:
+    if buffer[index] is None:
+        buffer[index] = grad
+    else:
+        buffer[index] = buffer[index] + grad
+
+
+def _fit(grad: Tensor, meta) -> Tensor:
+    """Reduces a gradient to its input's shape and dtype (broadcasting undone once, here)."""
+    shape, dtype = meta
+    if grad._data.shape != shape:
+        from .ops import reduce
+        grad = reduce.sum_to_size(grad, shape)
+    if grad._dtype is not dtype:
+        from .ops import creation
+        grad = creation.to_dtype(grad, dtype)
+    return grad
+
+
+def _run_hooks(hooks, grad):
+    for hook in hooks:
+        result = hook(grad)
+        if result is not None:
+            if not isinstance(result, Tensor):
+                raise TypeError(f"a hook must return a Tensor or None, not "
+                                f"{type(result).__name__}")
+            grad = result
+    return grad
+
+
+def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
+    """The backward pass. ``capture`` maps edges to slots for autograd.grad."""
+    dependencies = _walk(roots)
+    buffers = {}
+    for (node, nr), g in roots:
+        buf = buffers.setdefault(node, [None] * _n_outputs(node))
+        _accumulate(buf, nr, g)
+    needed = None
+    if capture is not None:
+        needed = _needed(dependencies, {node for node, _ in capture})
+    heap = [(-n._seq, id(n), n) for n, c in dependencies.items() if c == 0]
+    heapq.heapify(heap)
+    captured = {}
+    previous = _grad_enabled
+    _set_enabled(create_graph)
+    try:
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            grads = buffers.pop(node, None) or [None] * _n_outputs(node)
+            if isinstance(node, AccumulateGrad):
+                g = grads[0]
+                if g is not None:
+                    g = _leaf_gradient(node.variable, g, create_graph, capture, captured, node)
+                _release_children(node, dependencies, heap)
+                continue
+            grads = _pre_hooks(node, grads)
+            if capture is not None:
+                for nr, g in enumerate(grads):
+                    if (node, nr) in capture and g is not None:
+                        captured[(node, nr)] = g
+            if needed is not None and node not in needed:
+                _release_children(node, dependencies, heap, skip=True)
+                continue
+            if all(g is None for g in grads):
+                _release_children(node, dependencies, heap)
+                continue
+            grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
+            results = node.apply(grads)
+            if not retain_graph:
+                node.release()
+            for (child, nr), g, meta in zip(node.next_functions, results, node._input_meta):
+                if child is None or g is None:
+                    continue
+                if needed is not None and child not in needed:
+                    continue
+                g = _fit(g, meta)
+                buf = buffers.setdefault(child, [None] * _n_outputs(child))
+                _accumulate(buf, nr, g)
+            _release_children(node, dependencies, heap)
+    finally:
+        _set_enabled(previous)
+    return captured
+
+
+def _n_outputs(node) -> int:
+    return 1 if isinstance(node, AccumulateGrad) else len(node._outputs)
+
+
+def _fill(grad, meta):
+    if grad is not None:
+        return grad
+    from .ops import creation
+    shape, dtype = meta
+    return creation.zeros(shape, dtype=dtype)
+
+
+def _release_children(node, dependencies, heap, skip=False) -> None:
+    for child, _ in node.next_functions:
+        if child is None:
+            continue
+        dependencies[child] -= 1
+        if dependencies[child] == 0:
+            heapq.heappush(heap, (-child._seq, id(child), child))
+
+
+def _pre_hooks(node: Node, grads: list) -> list:
+    if node._pre_hooks is None and node._retained is None:
+        return grads
+    grads = list(grads)
+    for nr in range(len(grads)):
+        if grads[nr] is None:
+            continue
+        if node._pre_hooks and nr in node._pre_hooks:
+            grads[nr] = _run_hooks(node._pre_hooks[nr], grads[nr])
+        if node._retained and nr in node._retained:
+            t = node._retained[nr]()
+            if t is not None and t._grad_fn is node:
+                _store_grad(t, grads[nr], create_graph=_grad_enabled)
+    return grads
+
+
+def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g)
+    if capture is not None:
+        if (node, 0) in capture:
+            captured[(node, 0)] = g
+        return g
+    _store_grad(leaf, g, create_graph)
+    return g
+
+
+def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
+    if g._dtype is not t._dtype:
+        from .ops import creation
+        g = creation.to_dtype(g, t._dtype)
+    if t._grad is None:
+        if create_graph:
+            t._grad = g
+        else:
+            t._grad = Tensor._make(g._data.copy(), g._dtype)
+    elif create_graph or t._grad._requires_grad:
+        t._grad = t._grad + g
+    else:
+        t._grad._data += g._data.astype(t._grad._data.dtype, copy=False)
+        t._grad._version.value += 1
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             inputs=None) -> None:
+    """Computes gradients of ``tensors`` and accumulates them into the leaves' ``.grad``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _check_roots(tensors, tuple(grad_tensors), create_graph)
+    _execute(roots, retain_graph=retain_graph, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``.
+
+    Nothing is accumulated into ``.grad``; returns a tuple with one gradient
+    per input (None for an unused input when ``allow_unused=True``).
+    """
+    single_output = isinstance(outputs, Tensor)
+    outputs = (outputs,) if single_output else tuple(outputs)
+    inputs_tuple = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = ((grad_outputs,) * len(outputs) if grad_outputs is None
+                        else (grad_outputs,))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for i, t in enumerate(inputs_tuple):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad expects tensors as inputs, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _check_roots(outputs, tuple(grad_outputs), create_graph)
+    targets = [edge(t) for t in inputs_tuple]
+    captured = _execute(roots, retain_graph=retain_graph, create_graph=create_graph,
+                        capture=set(targets))
+    result = []
+    for t, target in zip(inputs_tuple, targets):
+        g = captured.get(target)
+        if g is None:
+            if materialize_grads:
+                from .ops import creation
+                g = creation.zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+# ------------------------------------------------------------ tensor hooks
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __repr__(self) -> str:
+        return "<torch.utils.hooks.RemovableHandle object>"
+
+
+def register_hook(t: Tensor, hook) -> RemovableHandle:
+    """Runs ``hook(grad)`` whenever a gradient for ``t`` is computed."""
+    if not t._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t._grad_fn is None:
+        if t._hooks is None:
+            t._hooks = []
+        hooks = t._hooks
+    else:
+        node = t._grad_fn
+        if node._pre_hooks is None:
+            node._pre_hooks = {}
+        hooks = node._pre_hooks.setdefault(t._output_nr, [])
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def retain_grad(t: Tensor) -> None:
+    """Makes a non-leaf tensor keep its gradient in ``.grad``."""
+    if not t._requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if t._grad_fn is None or t._retains_grad:
+        return
+    t._retains_grad = True
+    node = t._grad_fn
+    if node._retained is None:
+        node._retained = {}
+    node._retained[t._output_nr] = weakref.ref(t)

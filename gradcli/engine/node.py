@@ -1,0 +1,128 @@
+"""Autograd graph nodes: the objects behind ``grad_fn`` and ``next_functions``.
+
+A :class:`Node` is one recorded operation. It knows its PyTorch name
+(``MulBackward0``), its edges to the nodes of its inputs, the values it saved
+for backward, and a pure backward rule ``rule(ctx, *grads) -> grads per input``.
+Leaves that require grad feed an :class:`AccumulateGrad` node.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+_sequence = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or reading saved values after they "
+    "were freed): a backward pass frees the values the graph saved. Pass retain_graph=True to "
+    "the first backward() or autograd.grad() call to keep them.")
+
+
+class SavedContext:
+    """What a node keeps for its backward rule.
+
+    Tensors go through :meth:`save`, which records their version so that an
+    in-place change made after the forward pass is caught at backward time;
+    anything else (shapes, dims, flags) is set as a plain attribute.
+    """
+
+    def __init__(self) -> None:
+        self._saved = ()
+        self._versions = ()
+        self._freed = False
+        self._node = None
+
+    def save(self, *values) -> None:
+        """Keeps tensors (version-checked) or plain numbers for the backward rule."""
+        self._saved = values
+        self._versions = tuple(t._version.value if hasattr(t, "_version") else None
+                               for t in values)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        for i, (t, version) in enumerate(zip(self._saved, self._versions)):
+            if version is not None and t._version.value != version:
+                where = (f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None
+                         else "a leaf tensor")
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{t._dtype.legacy} {list(t.shape)}], which is {where}, "
+                    f"is at version {t._version.value}; expected version {version} instead.")
+        return self._saved
+
+    def release(self) -> None:
+        """Drops the saved tensors (after a backward pass without retain_graph)."""
+        if any(v is not None for v in self._saved):
+            self._saved = ()
+            self._freed = True
+
+
+class Node:
+    """One operation in the autograd graph.
+
+    Attributes:
+        next_functions: one ``(node_or_None, output_nr)`` pair per input, in
+            argument order, exactly as PyTorch exposes it.
+    """
+
+    __slots__ = ("_name", "next_functions", "_rule", "ctx", "_seq", "_outputs",
+                 "_pre_hooks", "_retained", "_input_meta", "__weakref__")
+
+    def __init__(self, name: str, rule, ctx: SavedContext | None, next_functions: tuple,
+                 input_meta: tuple, outputs: tuple) -> None:
+        self._name = name
+        self._rule = rule
+        self.ctx = ctx
+        self.next_functions = next_functions
+        self._input_meta = input_meta  # (shape, dtype) per input, to fit each gradient
+        self._outputs = outputs  # (shape, dtype) per output, to make missing gradients
+        self._seq = next(_sequence)
+        self._pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook
+        self._retained = None  # {output_nr: weakref to a tensor that retains its grad}
+
+    def name(self) -> str:
+        """The node's PyTorch class name, such as ``'MulBackward0'``."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name}>"
+
+    def apply(self, grads: tuple) -> tuple:
+        """Runs the backward rule: gradients of the outputs -> gradients of the inputs."""
+        result = self._rule(self.ctx, *grads)
+        return result if isinstance(result, tuple) else (result,)
+
+    def release(self) -> None:
+        if self.ctx is not None:
+            self.ctx.release()
+
+    def register_hook(self, fn):
+        raise RuntimeError("hooks on grad_fn nodes are not supported by gradcli; "
+                           "use Tensor.register_hook")
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+
+class AccumulateGrad:
+    """The node that adds incoming gradients into a leaf's ``.grad``."""
+
+    __slots__ = ("variable", "_seq", "__weakref__")
+
+    next_functions = ()
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+        self._seq = -1  # runs after every operation node, as in PyTorch
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    def release(self) -> None:
+        pass

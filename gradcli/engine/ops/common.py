@@ -1,0 +1,110 @@
+"""Small helpers every op family shares: wrapping arrays, promotion, broadcasting."""
+
+from __future__ import annotations
+
+import numbers
+
+from .. import dtypes as dt
+from ..backend import xp
+from ..tensor import Tensor, wrap_dim  # noqa: F401 - re-exported for the families
+
+Number = (bool, int, float)
+
+
+def new(array, dtype: dt.DType) -> Tensor:
+    """A fresh tensor holding ``array`` converted to ``dtype``."""
+    if not isinstance(array, xp.ndarray) or array.dtype != dtype.np:
+        array = xp.asarray(array, dtype=dtype.np)
+    return Tensor._make(array, dtype)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, numbers.Number) and not isinstance(value, complex)
+
+
+def check_operand(value, op: str):
+    """A tensor or Python number; anything else is PyTorch's TypeError."""
+    if isinstance(value, Tensor) or is_number(value):
+        return value
+    raise TypeError(f"{op}(): argument 'other' must be Tensor or Number, "
+                    f"not {type(value).__name__}")
+
+
+def array_of(value, dtype: dt.DType):
+    """The values of a tensor or number as an array of ``dtype``."""
+    if isinstance(value, Tensor):
+        data = value._data
+        return data if data.dtype == dtype.np else data.astype(dtype.np)
+    if dtype.category != dt.FLOAT and isinstance(value, float):
+        return xp.asarray(int(value), dtype=dtype.np) if value == int(value) else \
+            xp.asarray(value).astype(dtype.np)
+    return xp.asarray(value, dtype=dtype.np)
+
+
+def tensor_or_none(value):
+    """``value`` if it is a tensor, else None (a number is no edge in the graph)."""
+    return value if isinstance(value, Tensor) else None
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The broadcast shape, with PyTorch's error naming both sizes and the dimension."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = [1] * ndim
+    for index, shape in enumerate(shapes):
+        for i, size in enumerate(shape):
+            pos = ndim - len(shape) + i
+            if result[pos] == 1:
+                result[pos] = size
+            elif size != 1 and size != result[pos]:
+                a = "ab"[index - 1] if index <= 2 else "a"
+                b = "ab"[index] if index < 2 else "b"
+                raise RuntimeError(
+                    f"The size of tensor {a} ({result[pos]}) must match the size of tensor "
+                    f"{b} ({size}) at non-singleton dimension {i}")
+    return tuple(result)
+
+
+def check_broadcast(a, b) -> None:
+    sa = a._data.shape if isinstance(a, Tensor) else ()
+    sb = b._data.shape if isinstance(b, Tensor) else ()
+    if sa != sb:
+        broadcast_shapes(sa, sb)
+
+
+def dims_arg(dim, ndim: int) -> tuple:
+    """``dim`` given as an int, a list or a tuple -> a sorted tuple of wrapped dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(wrap_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+        return tuple(sorted(dims))
+    return (wrap_dim(dim, ndim),)
+
+
+def shape_arg(args, name: str = "size") -> tuple:
+    """Sizes given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])`` -> a tuple of ints."""
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])
+    sizes = []
+    for s in args:
+        if isinstance(s, Tensor):
+            s = s.__index__()
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"{name} must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {len(sizes)}")
+        sizes.append(int(s))
+    return tuple(sizes)
+
+
+def check_nonnegative(shape) -> None:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+
+
+def float_dtype_of(t: Tensor) -> dt.DType:
+    """The dtype a float-valued op on ``t`` produces (ints and bools give the default)."""
+    return t._dtype if t._dtype.category == dt.FLOAT else dt.get_default_dtype()

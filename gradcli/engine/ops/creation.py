@@ -1,0 +1,545 @@
+"""Making tensors: from data, factories, random numbers, copies and dtype conversions."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .. import autograd as ag
+from .. import dtypes as dt
+from ..backend import xp
+from ..node import SavedContext
+from ..tensor import Tensor, check_device
+from .common import check_nonnegative, new, shape_arg
+from .registry import OpTable
+
+table = OpTable("creation")
+
+
+# =========================================================== from Python data
+def _infer(data):
+    """Shape and dtype of nested lists/tuples of numbers (or 0-dim tensors)."""
+    shape = []
+    probe = data
+    while isinstance(probe, (list, tuple)) or (isinstance(probe, Tensor) and probe.ndim > 0):
+        if isinstance(probe, Tensor):
+            shape.extend(probe._data.shape)
+            break
+        shape.append(len(probe))
+        if not probe:
+            break
+        probe = probe[0]
+    kinds = set()
+    flat = []
+
+    def walk(item, depth):
+        if isinstance(item, Tensor):
+            if tuple(item._data.shape) != tuple(shape[depth:]):
+                raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
+                                 f"(got {item._data.shape[0] if item.ndim else 0})")
+            kinds.add(item._dtype)
+            flat.extend(item._data.reshape(-1).tolist())
+            return
+        if isinstance(item, (list, tuple)):
+            if depth >= len(shape) or len(item) != shape[depth]:
+                if depth >= len(shape):
+                    raise ValueError(f"expected a number at dim {depth}, got a sequence")
+                raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
+                                 f"(got {len(item)})")
+            for sub in item:
+                walk(sub, depth + 1)
+            return
+        if depth != len(shape):
+            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+        if isinstance(item, bool):
+            kinds.add(dt.bool_)
+        elif isinstance(item, numbers.Integral):
+            kinds.add(dt.int64)
+        elif isinstance(item, numbers.Real):
+            kinds.add(dt.get_default_dtype())
+        else:
+            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+        flat.append(item)
+
+    walk(data, 0)
+    dtype = None
+    for k in kinds:
+        dtype = k if dtype is None else dt.promote_types(dtype, k)
+    return tuple(shape), flat, dtype or dt.get_default_dtype()
+
+
+def _array_from_data(data, dtype: dt.DType | None):
+    """(array, dtype) for ``torch.tensor(data, dtype=...)``."""
+    from ..ndarray import NDArray
+    if isinstance(data, NDArray):
+        arr = data._array
+        inferred = dt.from_numpy(arr.dtype)
+        target = dtype or inferred
+        return arr.astype(target.np, copy=True), target
+    if isinstance(data, Tensor):
+        target = dtype or data._dtype
+        return data._data.astype(target.np, copy=True), target
+    shape, flat, inferred = _infer(data)
+    target = dtype or inferred
+    if target.category != dt.FLOAT:
+        for v in flat:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise RuntimeError(f"value cannot be converted to type {target.name} "
+                                   "without overflow")
+        if target is dt.bool_:
+            values = [bool(v) for v in flat]
+        else:
+            values = [int(v) for v in flat]  # floats truncate toward zero
+        try:
+            arr = xp.array(values, dtype=target.np)
+        except OverflowError:
+            raise RuntimeError("Overflow when unpacking long") from None
+    else:
+        arr = xp.array([float(v) for v in flat], dtype=xp.float64).astype(target.np)
+    return arr.reshape(shape), target
+
+
+@table.op(method=False, out=False)
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """``torch.tensor``: a new leaf tensor copying ``data``, with its dtype inferred."""
+    check_device(device)
+    arr, target = _array_from_data(data, dtype)
+    t = Tensor._make(arr, target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@table.op(method=False, out=False)
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or dtype is data._dtype):
+        return data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def legacy_new(cls, dtype: dt.DType, args, kwargs):
+    """``Tensor(...)`` / ``FloatTensor(...)``: from data, or a zero-filled shape."""
+    device = kwargs.pop("device", None)
+    check_device(device)
+    if kwargs:
+        raise TypeError(f"new() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if not args:
+        return Tensor._make(xp.zeros((0,), dtype=dtype.np), dtype)
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral) \
+            and not (isinstance(args[0], Tensor) and False):
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data._dtype is not dtype:
+                raise TypeError(f"expected {dtype.legacy} (got {data._dtype.legacy})")
+            return data.detach() if False else data
+        arr, _ = _array_from_data(data, dtype)
+        return Tensor._make(arr, dtype)
+    shape = shape_arg(args)
+    check_nonnegative(shape)
+    return Tensor._make(xp.zeros(shape, dtype=dtype.np), dtype)
+
+
+# ================================================================ factories
+def _factory(shape_args, dtype, requires_grad, device, fill, default=None):
+    check_device(device)
+    shape = shape_arg(shape_args)
+    check_nonnegative(shape)
+    target = dtype or default or dt.get_default_dtype()
+    t = Tensor._make(fill(shape, target.np), target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@table.op(method=False)
+def zeros(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return _factory(size, dtype, requires_grad, device, xp.zeros)
+
+
+@table.op(method=False)
+def ones(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return _factory(size, dtype, requires_grad, device, xp.ones)
+
+
+@table.op(method=False)
+def empty(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
+          memory_format=None):
+    # Zero-filled instead of uninitialized memory, so output is deterministic.
+    return _factory(size, dtype, requires_grad, device, xp.zeros)
+
+
+@table.op(method=False)
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    default = dt.scalar_dtype(fill_value)
+    return _factory((size,) if isinstance(size, numbers.Integral) else tuple(size), dtype,
+                    requires_grad, device,
+                    lambda shape, np_dtype: xp.full(shape, fill_value, dtype=np_dtype), default)
+
+
+@table.op(method=False)
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, layout=None):
+    m = n if m is None else m
+    for v in (n, m):
+        if v < 0:
+            raise RuntimeError(f"n must be greater or equal to 0, got {v}")
+    return _factory((n, m), dtype, requires_grad, device,
+                    lambda shape, np_dtype: xp.eye(shape[0], shape[1], dtype=np_dtype))
+
+
+def _number(v):
+    return v.item() if isinstance(v, Tensor) else v
+
+
+@table.op(method=False)
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+           layout=None):
+    check_device(device)
+    start, end, step = _number(start), _number(end), _number(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    target = dtype or (dt.int64 if all_int else dt.get_default_dtype())
+    count = max(0, math.ceil((end - start) / step))
+    if target.category == dt.FLOAT:
+        values = start + xp.arange(count, dtype=xp.float64) * step
+    else:
+        values = start + xp.arange(count, dtype=xp.int64) * step if all_int else \
+            xp.floor(start + xp.arange(count, dtype=xp.float64) * step)
+    t = Tensor._make(values.astype(target.np), target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@table.op(method=False)
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, layout=None):
+    check_device(device)
+    start, end = _number(start), _number(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    target = dtype or dt.get_default_dtype()
+    if steps == 1:
+        values = xp.array([start], dtype=xp.float64)
+    else:
+        # PyTorch fills the two halves from both ends, which makes the ends exact.
+        step = (end - start) / (steps - 1)
+        idx = xp.arange(steps, dtype=xp.float64)
+        half = steps // 2
+        values = xp.where(idx < half, start + step * idx, end - step * (steps - 1 - idx))
+    if target.category != dt.FLOAT:
+        values = xp.trunc(values)
+    t = Tensor._make(values.astype(target.np), target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@table.op(method=False)
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             layout=None):
+    target = dtype or dt.get_default_dtype()
+    exps = linspace(start, end, steps, dtype=dt.float64)._data
+    values = xp.power(float(base), exps)
+    t = Tensor._make(values.astype(target.np), target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# ---------------------------------------------------------------- *_like
+def _like(source, dtype, requires_grad, fill):
+    target = dtype or source._dtype
+    t = Tensor._make(fill(source._data.shape, target.np), target)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@table.op(method=False)
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    return _like(input, dtype, requires_grad, xp.zeros)
+
+
+@table.op(method=False)
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    return _like(input, dtype, requires_grad, xp.ones)
+
+
+@table.op(method=False)
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    return _like(input, dtype, requires_grad, xp.zeros)
+
+
+@table.op(method=False)
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    return _like(input, dtype, requires_grad,
+                 lambda shape, np_dtype: xp.full(shape, fill_value, dtype=np_dtype))
+
+
+# ------------------------------------------------------------- new_* methods
+@table.op(function=False)
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+@table.op(function=False)
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return _factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
+
+
+@table.op(function=False)
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return _factory(size, dtype or self._dtype, requires_grad, device, xp.ones)
+
+
+@table.op(function=False)
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return _factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
+
+
+@table.op(function=False)
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+@table.op(function=False)
+def new(self, *args, **kwargs):
+    return legacy_new(Tensor, self._dtype, args, kwargs)
+
+
+# ================================================================== random
+class Generator:
+    """gradcli's own seeded random generator (``torch.manual_seed`` returns it)."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.manual_seed(seed)
+
+    def manual_seed(self, seed) -> "Generator":
+        self._seed = int(seed)
+        self.rng = xp.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        return self._seed
+
+    def __repr__(self) -> str:
+        return "<torch._C.Generator object>"
+
+
+default_generator = Generator(0)
+
+
+@table.op(method=False, out=False)
+def manual_seed(seed) -> Generator:
+    return default_generator.manual_seed(seed)
+
+
+@table.op(method=False, out=False)
+def seed() -> int:
+    return default_generator.initial_seed()
+
+
+@table.op(method=False, out=False)
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+@table.op(method=False)
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
+    return _factory(size, dtype, requires_grad, device,
+                    lambda shape, np_dtype: _rng(generator).random(shape).astype(np_dtype))
+
+
+@table.op(method=False)
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
+    return _factory(size, dtype, requires_grad, device,
+                    lambda shape, np_dtype: _rng(generator).standard_normal(shape)
+                    .astype(np_dtype))
+
+
+@table.op(method=False)
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False, layout=None):
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    return _factory(tuple(size), dtype, requires_grad, device,
+                    lambda shape, np_dtype: _rng(generator).integers(low, high, shape)
+                    .astype(np_dtype), dt.int64)
+
+
+@table.op(method=False)
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
+    return _factory((n,), dtype, requires_grad, device,
+                    lambda shape, np_dtype: _rng(generator).permutation(n).astype(np_dtype),
+                    dt.int64)
+
+
+@table.op(method=False)
+def rand_like(input, *, dtype=None, requires_grad=False, device=None, layout=None,
+              memory_format=None):
+    return _like(input, dtype, requires_grad,
+                 lambda shape, np_dtype: _rng(None).random(shape).astype(np_dtype))
+
+
+@table.op(method=False)
+def randn_like(input, *, dtype=None, requires_grad=False, device=None, layout=None,
+               memory_format=None):
+    return _like(input, dtype, requires_grad,
+                 lambda shape, np_dtype: _rng(None).standard_normal(shape).astype(np_dtype))
+
+
+@table.op(method=False)
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if size is None:
+        shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s))
+    else:
+        shape = tuple(size)
+    target = dtype or (mean._dtype if isinstance(mean, Tensor) else
+                       std._dtype if isinstance(std, Tensor) else dt.get_default_dtype())
+    values = _rng(generator).normal(m, s, shape).astype(target.np)
+    return Tensor._make(values, target, requires_grad=bool(requires_grad))
+
+
+# ====================================================== copies and dtypes
+def _clone_backward(ctx, grad):
+    return (grad,)
+
+
+@table.op(grad_fns=("CloneBackward0",))
+def clone(input, *, memory_format=None):
+    """A copy with its own storage; recorded as ``CloneBackward0``."""
+    result = new(input._data.copy(), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("CloneBackward0", _clone_backward, (input,), result)
+    return result
+
+
+def _to_copy_backward(ctx, grad):
+    return (to_dtype(grad, ctx.dtype),)
+
+
+def to_dtype(input: Tensor, dtype: dt.DType, copy: bool = False) -> Tensor:
+    """``input`` converted to ``dtype`` (the same tensor when it already is, unless copy)."""
+    if not isinstance(dtype, dt.DType):
+        raise TypeError(f"to() expected a dtype, got {type(dtype).__name__}")
+    if dtype is input._dtype and not copy:
+        return input
+    data = input._data
+    if dtype.category != dt.FLOAT and input._dtype.category == dt.FLOAT:
+        with xp.errstate(invalid="ignore"):
+            data = xp.trunc(data)
+    with xp.errstate(invalid="ignore", over="ignore"):
+        result = new(data.astype(dtype.np), dtype)
+    if ag.needs_grad(input) and dtype.category == dt.FLOAT:
+        ctx = SavedContext()
+        ctx.dtype = input._dtype
+        ag.record("ToCopyBackward0", _to_copy_backward, (input,), result, ctx)
+    return result
+
+
+@table.op(function=False, grad_fns=("ToCopyBackward0",))
+def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False,
+       memory_format=None):
+    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', torch.float64)``."""
+    for arg in args:
+        if isinstance(arg, dt.DType):
+            dtype = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg._dtype
+        elif isinstance(arg, bool):
+            non_blocking = arg
+        else:
+            device = arg
+    check_device(device)
+    if dtype is None:
+        return clone(self) if copy else self
+    return to_dtype(self, dtype, copy)
+
+
+def _converter(dtype: dt.DType, name: str):
+    def convert(self, memory_format=None):
+        return to_dtype(self, dtype)
+    convert.__name__ = name
+    convert.__doc__ = f"``x.{name}()`` is ``x.to(torch.{dtype.name})``."
+    return convert
+
+
+for _name, _dtype in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
+                      ("int", dt.int32), ("long", dt.int64), ("short", dt.int16),
+                      ("char", dt.int8), ("byte", dt.uint8), ("bool", dt.bool_)):
+    table.op(function=False, name=_name, grad_fns=("ToCopyBackward0",))(
+        _converter(_dtype, _name))
+
+
+@table.op(function=False)
+def type_as(self, other):
+    return to_dtype(self, other._dtype)
+
+
+# ================================================================ detach
+@table.op()
+def detach(input):
+    """A tensor sharing ``input``'s storage, with no history and no grad."""
+    t = Tensor._make(input._data, input._dtype, base=input._base or input)
+    return t
+
+
+@table.op(function=False)
+def detach_(self):
+    if self._base is not None and self._grad_fn is not None:
+        raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+    self._grad_fn = None
+    self._requires_grad = False
+    return self
+
+
+@table.op(function=False)
+def retain_grad(self):
+    ag.retain_grad(self)
+
+
+@table.op(function=False)
+def register_hook(self, hook):
+    return ag.register_hook(self, hook)
+
+
+@table.op(function=False, out=False)
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    ag.backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+@table.op(function=False)
+def zero_(self):
+    from .inplace import fill_values
+    return fill_values(self, 0)
+
+
+@table.op(function=False)
+def fill_(self, value):
+    from .inplace import fill_values
+    return fill_values(self, value)

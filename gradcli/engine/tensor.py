@@ -1,0 +1,484 @@
+"""The Tensor: an array of values with a dtype, plus the autograd state PyTorch keeps.
+
+Operations live in ``gradcli.engine.ops``; ``gradcli.engine`` installs them as
+methods and operators on :class:`Tensor` once, at import. What stays here is
+what a tensor *is*: its storage, views, attributes and conversions.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import dtypes as dt
+from .backend import xp
+
+
+class VersionCounter:
+    """Counts in-place changes to one storage; shared by a base and all its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Device:
+    """A device such as ``device(type='cpu')``.
+
+    Example:
+        >>> Device("cpu")
+        device(type='cpu')
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, Device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device() expects a string such as 'cpu', got {type!r}")
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "meta", "mps"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda, mps, meta device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = Device("cpu")
+
+
+def check_device(device) -> None:
+    """Accepts the CPU device in any spelling; anything else is an error."""
+    if device is None:
+        return
+    dev = device if isinstance(device, Device) else Device(device)
+    if dev.type != "cpu":
+        raise RuntimeError(
+            f"gradcli runs on the CPU only; device {str(dev)!r} is not available "
+            "(torch.cuda.is_available() is False)")
+
+
+class Size(tuple):
+    """``torch.Size``: a tuple of ints that prints as ``torch.Size([2, 3])``.
+
+    Example:
+        >>> Size([2, 3])
+        torch.Size([2, 3])
+    """
+
+    def __new__(cls, sizes=()):
+        items = []
+        for s in sizes:
+            if isinstance(s, Tensor):
+                s = s.item()
+            if not isinstance(s, numbers.Integral) or isinstance(s, bool) and False:
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item 0 is "
+                                f"'{type(s).__name__}')")
+            items.append(int(s))
+        return super().__new__(cls, items)
+
+    def __repr__(self) -> str:
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index):
+        result = super().__getitem__(index)
+        return Size(result) if isinstance(index, slice) else result
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
+class _TensorType(type):
+    """Makes ``type(x)`` print as ``<class 'torch.Tensor'>``."""
+
+    def __repr__(cls) -> str:
+        return f"<class '{cls._qualified}'>"
+
+
+class Tensor(metaclass=_TensorType):
+    """A PyTorch tensor on the CPU, backed by a NumPy array.
+
+    ``_data`` is the array (a NumPy view when the tensor is a view); ``_base``
+    is the tensor whose storage a view shares. Autograd state: ``_grad_fn`` and
+    ``_output_nr`` locate the node that made the tensor; a leaf that requires
+    grad has ``_grad_fn`` None and feeds an AccumulateGrad node.
+    """
+
+    _qualified = "torch.Tensor"
+    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
+                 "_version", "_base", "_hooks", "_retains_grad", "_accumulator",
+                 "__weakref__")
+
+    # ------------------------------------------------------------------ making
+    def __new__(cls, *args, **kwargs):
+        # The legacy constructor: Tensor([1, 2]) or Tensor(2, 3); always the default dtype.
+        from .ops import creation  # the ops need this class defined first
+        return creation.legacy_new(cls, dt.get_default_dtype(), args, kwargs)
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    @classmethod
+    def _make(cls, data, dtype: dt.DType, requires_grad: bool = False,
+              base: "Tensor | None" = None) -> "Tensor":
+        """Wraps an array that already has ``dtype``'s NumPy type (the fast path)."""
+        t = object.__new__(cls)
+        t._data = data
+        t._dtype = dtype
+        t._requires_grad = requires_grad
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._base = base
+        t._version = base._version if base is not None else VersionCounter()
+        t._hooks = None
+        t._retains_grad = False
+        t._accumulator = None
+        return t
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def dtype(self) -> dt.DType:
+        return self._dtype
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def device(self) -> Device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag) -> None:
+        self._set_requires_grad(bool(flag))
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self._set_requires_grad(bool(requires_grad))
+        return self
+
+    def _set_requires_grad(self, flag: bool) -> None:
+        if self._grad_fn is not None:
+            if flag:
+                self._requires_grad = True
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if flag and self._dtype.category != dt.FLOAT:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = flag
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            _warn_nonleaf_grad()
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._dtype is not self._dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type ({value._dtype.legacy} vs "
+                    f"{self._dtype.legacy})")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size ({tuple(value.shape)} vs "
+                    f"{tuple(self.shape)})")
+        self._grad = value
+
+    @property
+    def data(self) -> "Tensor":
+        return self.detach()
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        # Like PyTorch's set_data: this tensor now uses the other's storage,
+        # keeping its own identity and autograd state.
+        self._data = value._data
+        self._dtype = value._dtype
+        self._base = value._base if value._base is not None else value
+        self._version = value._version
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def _version_value(self) -> int:
+        return self._version.value
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802
+        from .ops import shape
+        return shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":  # noqa: N802
+        from .ops import shape
+        return shape.transpose(self, -2, -1)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return _is_contiguous(self._data)
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.category == dt.FLOAT
+
+    def is_complex(self) -> bool:
+        return False
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[self._wrap_dim(dim)]
+
+    def storage_offset(self) -> int:
+        if self._base is None:
+            return 0
+        return (_address(self._data) - _address(self._base._data)) // self._dtype.itemsize
+
+    def data_ptr(self) -> int:
+        return _address(self._data)
+
+    def get_device(self) -> int:
+        return -1
+
+    # ------------------------------------------------------------ conversions
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return _python_scalar(self._data.reshape(()).item(), self._dtype)
+
+    def tolist(self):
+        if self._data.ndim == 0:
+            return self.item()
+        values = self._data.tolist()
+        if self._dtype.category == dt.FLOAT and self._dtype is not dt.float64:
+            return values  # numpy already gives Python floats
+        return values
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        from .ops import shape
+        return iter(shape.unbind(self, 0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} "
+                "is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self) -> float:
+        return float(self._scalar_for("float"))
+
+    def __int__(self) -> int:
+        return int(self._scalar_for("int"))
+
+    def __index__(self) -> int:
+        if self._dtype.category == dt.FLOAT or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar_for("complex"))
+
+    def _scalar_for(self, what: str):
+        if self._data.size != 1:
+            raise TypeError(f"only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return _printer(self)
+
+    __str__ = __repr__
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def numpy(self, *, force: bool = False):
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead.")
+        from .ndarray import wrap_shared
+        return wrap_shared(self)
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return self._dtype.legacy
+        from .ops import creation
+        if isinstance(dtype, str):
+            target = dt.from_legacy(dtype)
+            if target is None:
+                raise ValueError(f"invalid type: '{dtype}'")
+        elif isinstance(dtype, _TensorType) and hasattr(dtype, "_legacy_dtype"):
+            target = dtype._legacy_dtype
+        else:
+            target = dtype
+        return creation.to_dtype(self, target)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("Torch not compiled with CUDA enabled (gradcli runs on the CPU)")
+
+    # ---------------------------------------------------------------- helpers
+    def _wrap_dim(self, dim: int) -> int:
+        return wrap_dim(dim, self._data.ndim)
+
+
+def wrap_dim(dim, ndim: int) -> int:
+    """Turns a possibly negative ``dim`` into an index, with PyTorch's IndexError."""
+    if isinstance(dim, Tensor):
+        dim = dim.__index__()
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+            f"but got {dim})")
+    return dim + bound if dim < 0 else dim
+
+
+def _is_contiguous(array) -> bool:
+    if array.flags.c_contiguous:
+        return True
+    # PyTorch ignores the strides of dimensions of size 1.
+    expected = array.itemsize
+    for size, stride in zip(reversed(array.shape), reversed(array.strides)):
+        if size != 1 and stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _address(array) -> int:
+    return array.__array_interface__["data"][0]
+
+
+def _python_scalar(value, dtype: dt.DType):
+    if dtype.category == dt.FLOAT:
+        return float(value)
+    if dtype.category == dt.BOOL:
+        return bool(value)
+    return int(value)
+
+
+_nonleaf_warned = False
+
+
+def _warn_nonleaf_grad() -> None:
+    # PyTorch warns on stderr when .grad of a non-leaf is read; the value is None.
+    pass
+
+
+def _default_printer(t: Tensor) -> str:
+    return f"tensor({t._data.tolist()!r})"
+
+
+_printer = _default_printer
+
+
+def set_printer(printer) -> None:
+    """Installs the function that turns a tensor into its repr text.
+
+    The engine has no formatting of its own: the front end wires in
+    ``gradcli.render.tensor_repr`` (renderers read the engine, never the reverse).
+    """
+    global _printer
+    _printer = printer
+
+
+def as_array(value, dtype: dt.DType):
+    """An array of ``dtype`` holding ``value`` (a tensor or a Python number)."""
+    if isinstance(value, Tensor):
+        data = value._data
+        return data if data.dtype == dtype.np else data.astype(dtype.np)
+    return xp.asarray(value, dtype=dtype.np)

@@ -1,0 +1,1 @@
+"""Text renderers: turn engine values into the strings PyTorch would print."""
