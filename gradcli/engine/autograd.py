@@ -99,7 +99,7 @@ def needs_grad(*tensors) -> bool:
     if not _grad_enabled:
         return False
     for t in tensors:
-        if t is not None and t._requires_grad:
+        if getattr(t, "_requires_grad", False):  # numbers and None never require grad
             return True
     return False
 

@@ -505,7 +505,7 @@ def type_as(self, other):
 @table.op()
 def detach(input):
     """A tensor sharing ``input``'s storage, with no history and no grad."""
-    t = Tensor._make(input._data, input._dtype, base=input._base or input)
+    t = Tensor._make(input._data, input._dtype, base=input._base if input._base is not None else input)
     return t
 
 

@@ -1,0 +1,122 @@
+"""Numerical gradient checks, as ``torch.autograd.gradcheck`` / ``gradgradcheck``.
+
+The analytical Jacobian (from backward passes, one per output element) is
+compared with central finite differences computed in the inputs' dtype
+(float64 is what makes the comparison meaningful).
+"""
+
+from __future__ import annotations
+
+from . import autograd as ag
+from .backend import xp
+from .tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """A Jacobian computed by backward differs from the numerical one."""
+
+
+def _as_tuple(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _outputs(fn, inputs) -> tuple:
+    return tuple(o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor))
+
+
+def numerical_jacobian(fn, inputs, eps: float = 1e-6) -> list:
+    """``[input][output]`` -> array of shape (input numel, output numel)."""
+    inputs = tuple(inputs)
+    base = _outputs(fn, inputs)
+    result = []
+    for t in inputs:
+        if not (isinstance(t, Tensor) and t._requires_grad):
+            result.append(None)
+            continue
+        flat = t._data.reshape(-1)
+        per_output = [xp.zeros((t._data.size, o._data.size)) for o in base]
+        for i in range(flat.size):
+            old = flat[i].item()
+            # Grad mode stays on: gradgradcheck differentiates inside fn.
+            flat[i] = old + eps
+            plus = _outputs(fn, inputs)
+            flat[i] = old - eps
+            minus = _outputs(fn, inputs)
+            flat[i] = old
+            for k, (p, m) in enumerate(zip(plus, minus)):
+                per_output[k][i] = ((p._data.astype(xp.float64) - m._data.astype(xp.float64))
+                                    / (2 * eps)).reshape(-1)
+        result.append(per_output)
+    return result
+
+
+def analytical_jacobian(fn, inputs, create_graph: bool = False) -> list:
+    """The same layout as :func:`numerical_jacobian`, from ``autograd.grad``."""
+    inputs = tuple(inputs)
+    outputs = _outputs(fn, inputs)
+    wrt = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    jac = {id(t): [xp.zeros((t._data.size, o._data.size)) for o in outputs] for t in wrt}
+    for k, out in enumerate(outputs):
+        if not out._requires_grad:
+            continue
+        for j in range(out._data.size):
+            seed = xp.zeros(out._data.shape, dtype=out._dtype.np)
+            seed.reshape(-1)[j] = 1
+            grads = ag.grad(out, wrt, Tensor._make(seed, out._dtype), retain_graph=True,
+                            allow_unused=True)
+            for t, g in zip(wrt, grads):
+                if g is not None:
+                    jac[id(t)][k][:, j] = g._data.astype(xp.float64).reshape(-1)
+    return [jac[id(t)] if isinstance(t, Tensor) and t._requires_grad else None
+            for t in inputs]
+
+
+def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, **_ignored) -> bool:
+    """Checks ``func``'s gradients at ``inputs`` against finite differences.
+
+    Example:
+        >>> x = Tensor._make(xp.array([1.0, 2.0]), dtypes.float64, requires_grad=True)
+        >>> gradcheck(lambda t: (t * t).sum(), (x,))
+        True
+    """
+    inputs = _as_tuple(inputs)
+    numerical = numerical_jacobian(func, inputs, eps)
+    analytical = analytical_jacobian(func, inputs)
+    for i, (num, ana) in enumerate(zip(numerical, analytical)):
+        if num is None:
+            continue
+        for k, (n, a) in enumerate(zip(num, ana)):
+            if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                        f"numerical:{n}\nanalytical:{a}\n")
+                return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True, **_ignored) -> bool:
+    """Checks second derivatives: gradcheck of the function's vector-Jacobian product."""
+    inputs = _as_tuple(inputs)
+    outputs = _outputs(func, inputs)
+    if grad_outputs is None:
+        rng = xp.random.default_rng(0)
+        grad_outputs = tuple(
+            Tensor._make(rng.standard_normal(o._data.shape).astype(o._dtype.np), o._dtype)
+            for o in outputs)
+    wrt_positions = [i for i, t in enumerate(inputs)
+                     if isinstance(t, Tensor) and t._requires_grad]
+
+    def first_derivative(*args):
+        outs = _outputs(func, args)
+        wrt = [args[i] for i in wrt_positions]
+        grads = ag.grad(outs, wrt, grad_outputs, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
+
+
+from . import dtypes  # noqa: E402,F401 - for the docstring example
