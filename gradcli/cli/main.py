@@ -1,0 +1,135 @@
+"""The ``gradcli`` command.
+
+    gradcli 'x = ones(2, requires_grad=True); (x * 3).sum()'   # statements
+    gradcli run FILE.gc [FILE.gc ...]                          # batch files ('-' = stdin)
+    echo 'arange(6).view(2, 3)' | gradcli                       # piped statements
+    gradcli check samples/                                     # golden-output tests
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+
+COMMAND_LINE = "<command line>"
+STDIN = "<stdin>"
+
+
+class _DefaultToEval(click.Group):
+    """A group whose first argument may be code instead of a command name."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["eval", *args]
+        elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
+            # Options first, then code: `gradcli --seed 3 'rand(2)'`.
+            rest = [a for a in args if not a.startswith("-")]
+            if rest and rest[0] not in self.commands:
+                args = ["eval", *args]
+        return super().parse_args(ctx, args)
+
+
+def _run_options(seed: int, max_steps: int, max_depth: int):
+    from ..runtime import RunOptions
+    return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
+
+
+def _limits(fn):
+    fn = click.option("--seed", type=int, default=0, show_default=True,
+                      help="Seed of gradcli's random generator.")(fn)
+    fn = click.option("--max-steps", type=click.IntRange(min=1), default=1_000_000,
+                      show_default=True,
+                      help="Statements and loop iterations a program may execute.")(fn)
+    fn = click.option("--max-depth", type=click.IntRange(min=1, max=5000), default=200,
+                      show_default=True, help="How deeply functions may call each other.")(fn)
+    return fn
+
+
+def _execute(source: str, filename: str, options) -> int:
+    """Runs one program, streaming its output; returns the exit status."""
+    from ..runtime import run_program
+    from .console import report_error, stdout_writer
+    write, flush = stdout_writer()
+    try:
+        error = run_program(source, filename, write, options)
+    finally:
+        flush()
+    if error is None:
+        return 0
+    report_error(error)
+    return 1
+
+
+@click.group(cls=_DefaultToEval, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gradcli")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Evaluate PyTorch-style tensor expressions and their gradients.
+
+    \b
+    gradcli 'x = ones(2, 2, requires_grad=True); ((x + 2) ** 2).mean().backward(); x.grad'
+    gradcli run FILE.gc        run a program file ('-' reads standard input)
+    gradcli check samples/     compare programs with their golden outputs
+    """
+    if ctx.invoked_subcommand is None:
+        if sys.stdin is not None and not sys.stdin.isatty():
+            source = sys.stdin.read()
+            ctx.exit(_execute(source, STDIN, _run_options(0, 1_000_000, 200)))
+        click.echo(ctx.get_help())
+
+
+@cli.command("eval", hidden=True)
+@click.argument("code", nargs=-1, required=True)
+@_limits
+def eval_command(code, seed, max_steps, max_depth) -> None:
+    """Run statements given on the command line."""
+    source = "\n".join(code)
+    sys.exit(_execute(source, COMMAND_LINE, _run_options(seed, max_steps, max_depth)))
+
+
+@cli.command("run")
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@_limits
+def run_command(files, seed, max_steps, max_depth) -> None:
+    """Run program files with REPL semantics (each expression statement prints).
+
+    Each file is a program of its own; '-' reads one from standard input.
+    """
+    options = _run_options(seed, max_steps, max_depth)
+    status = 0
+    for path in files:
+        if path == "-":
+            source, name = sys.stdin.read(), STDIN
+        else:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    source = f.read()
+            except OSError as e:
+                click.echo(f"gradcli: cannot read {path}: {e.strerror}", err=True)
+                sys.exit(2)
+            except UnicodeDecodeError:
+                click.echo(f"gradcli: {path} is not UTF-8 text", err=True)
+                sys.exit(2)
+            name = path
+        status = max(status, _execute(source, name, options))
+    sys.exit(status)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from .check import check_command
+    except ImportError:
+        return
+    cli.add_command(check_command, "check")
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Entry point of the ``gradcli`` console script."""
+    cli(prog_name="gradcli")
