@@ -47,20 +47,25 @@ def tensor_or_none(value):
 
 
 def broadcast_shapes(*shapes) -> tuple:
-    """The broadcast shape, with PyTorch's error naming both sizes and the dimension."""
+    """The broadcast shape; a RuntimeError naming both shapes and the dimension.
+
+    Example:
+        >>> broadcast_shapes((2, 1), (3,))
+        (2, 3)
+    """
     ndim = max((len(s) for s in shapes), default=0)
     result = [1] * ndim
-    for index, shape in enumerate(shapes):
+    owner = [None] * ndim
+    for shape in shapes:
         for i, size in enumerate(shape):
             pos = ndim - len(shape) + i
             if result[pos] == 1:
-                result[pos] = size
+                result[pos], owner[pos] = size, shape
             elif size != 1 and size != result[pos]:
-                a = "ab"[index - 1] if index <= 2 else "a"
-                b = "ab"[index] if index < 2 else "b"
                 raise RuntimeError(
-                    f"The size of tensor {a} ({result[pos]}) must match the size of tensor "
-                    f"{b} ({size}) at non-singleton dimension {i}")
+                    f"shapes {list(owner[pos])} and {list(shape)} cannot be broadcast together: "
+                    f"at dimension {pos} the sizes are {result[pos]} and {size}, and neither "
+                    f"is 1")
     return tuple(result)
 
 
