@@ -10,7 +10,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "gradcli"
 STDLIB_OK = {"__future__", "math", "numbers", "itertools", "heapq", "weakref", "dataclasses",
              "typing", "functools", "operator", "sys", "collections", "contextlib", "re",
              "importlib", "textwrap", "types", "enum", "abc", "warnings", "os", "io",
-             "string", "keyword", "bisect", "copy"}
+             "string", "keyword", "bisect", "copy", "builtins", "cmath", "struct"}
 
 
 def imports_of(path: pathlib.Path) -> set[str]:

@@ -46,7 +46,7 @@ class OpTable:
         """Declares the decorated function as an op (see :class:`OpDef`)."""
 
         def declare(fn):
-            self.ops.append(OpDef(name or fn.__name__.rstrip("_"), fn, function, method,
+            self.ops.append(OpDef(name or fn.__name__, fn, function, method,
                                   tuple(aliases), tuple(operators), inplace, tuple(grad_fns),
                                   out))
             return fn
