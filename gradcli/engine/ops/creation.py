@@ -312,8 +312,9 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
     return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
-@table.op(function=False)
-def new(self, *args, **kwargs):
+@table.op(function=False, name="new")
+def legacy_new_method(self, *args, **kwargs):
+    """``x.new(...)``: the legacy constructor with ``x``'s dtype."""
     return legacy_new(Tensor, self._dtype, args, kwargs)
 
 
@@ -443,18 +444,48 @@ def _to_copy_backward(ctx, grad):
     return (to_dtype(grad, ctx.dtype),)
 
 
-def to_dtype(input: Tensor, dtype: dt.DType, copy: bool = False) -> Tensor:
-    """``input`` converted to ``dtype`` (the same tensor when it already is, unless copy)."""
-    if not isinstance(dtype, dt.DType):
-        raise TypeError(f"to() expected a dtype, got {type(dtype).__name__}")
+# Python's own types name dtypes too: x.to(float) is float64, as in PyTorch.
+_PYTHON_TYPES = {float: dt.float64, int: dt.int64, bool: dt.bool_}
+
+
+def as_dtype(value, op: str = "to") -> dt.DType:
+    """``value`` as a dtype: a ``DType`` or one of Python's ``float``, ``int``, ``bool``."""
+    if isinstance(value, dt.DType):
+        return value
+    if isinstance(value, type) and value in _PYTHON_TYPES:
+        return _PYTHON_TYPES[value]
+    raise TypeError(f"{op}(): expected a dtype, got {type(value).__name__}")
+
+
+def _converted(data, source: dt.DType, target: dt.DType):
+    """``data`` cast from ``source`` to ``target`` as PyTorch casts.
+
+    Floats go to integers through int64, truncating toward zero and then
+    wrapping (``300.7`` as uint8 is 44); NaN and infinities become int64's
+    minimum first, as on PyTorch's x86 CPUs.
+    """
+    with xp.errstate(invalid="ignore", over="ignore"):
+        if source.category == dt.FLOAT and target.category == dt.INT:
+            wide = xp.trunc(data.astype(xp.float64))
+            out_of_range = ~(xp.abs(wide) < 2.0 ** 63)  # NaN included
+            ints = xp.where(out_of_range, 0, wide).astype(xp.int64)
+            ints[out_of_range] = xp.iinfo(xp.int64).min
+            return ints.astype(target.np)
+        return data.astype(target.np)
+
+
+def to_dtype(input: Tensor, dtype, copy: bool = False) -> Tensor:
+    """``input`` converted to ``dtype``: the same tensor when it already has it,
+    unless ``copy``; a conversion to a float dtype records ``ToCopyBackward0``.
+
+    Example:
+        >>> to_dtype(tensor([1.7, -1.7]), dt.int64)
+        tensor([ 1, -1])
+    """
+    dtype = as_dtype(dtype)
     if dtype is input._dtype and not copy:
         return input
-    data = input._data
-    if dtype.category != dt.FLOAT and input._dtype.category == dt.FLOAT:
-        with xp.errstate(invalid="ignore"):
-            data = xp.trunc(data)
-    with xp.errstate(invalid="ignore", over="ignore"):
-        result = new(data.astype(dtype.np), dtype)
+    result = Tensor._make(_converted(input._data, input._dtype, dtype), dtype)
     if ag.needs_grad(input) and dtype.category == dt.FLOAT:
         ctx = SavedContext()
         ctx.dtype = input._dtype
@@ -465,19 +496,25 @@ def to_dtype(input: Tensor, dtype: dt.DType, copy: bool = False) -> Tensor:
 @table.op(function=False, grad_fns=("ToCopyBackward0",))
 def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False,
        memory_format=None):
-    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', torch.float64)``."""
+    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', torch.float64)``.
+
+    Positional arguments after the dtype are ``non_blocking`` and ``copy``.
+    """
+    flags = []
     for arg in args:
-        if isinstance(arg, dt.DType):
+        if isinstance(arg, dt.DType) or (isinstance(arg, type) and arg in _PYTHON_TYPES):
             dtype = arg
         elif isinstance(arg, Tensor):
             dtype = arg._dtype
         elif isinstance(arg, bool):
-            non_blocking = arg
+            flags.append(arg)
         else:
             device = arg
+    if len(flags) > 1:
+        copy = flags[1]
     check_device(device)
     if dtype is None:
-        return clone(self) if copy else self
+        dtype = self._dtype
     return to_dtype(self, dtype, copy)
 
 
@@ -496,8 +533,12 @@ for _name, _dtype in (("float", dt.float32), ("double", dt.float64), ("half", dt
         _converter(_dtype, _name))
 
 
-@table.op(function=False)
+@table.op(function=False, grad_fns=("ToCopyBackward0",))
 def type_as(self, other):
+    """``self`` converted to ``other``'s dtype."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(other).__name__}")
     return to_dtype(self, other._dtype)
 
 
