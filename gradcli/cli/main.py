@@ -120,10 +120,7 @@ def run_command(files, seed, max_steps, max_depth) -> None:
 
 
 def _register_optional_commands() -> None:
-    try:
-        from .check import check_command
-    except ImportError:
-        return
+    from .check import check_command
     cli.add_command(check_command, "check")
 
 

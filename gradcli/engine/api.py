@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
-from . import FUNCTIONS, autograd, dtypes
-from .ops import creation
+from . import FUNCTIONS, autograd, dtypes, functional, gradcheck
+from . import nn as nn_modules
+from .ndarray import from_numpy
+from .ops import creation, nn_functional
 from .printopts import set_printoptions
 from .tensor import Device, Size, Tensor, _TensorType
 
@@ -101,13 +103,16 @@ def build() -> dict[str, Module]:
         "is_grad_enabled": autograd.is_grad_enabled,
         "inference_mode": autograd.inference_mode,
     }
-    autograd_functional = Module("torch.autograd.functional", {})
+    autograd_functional = Module("torch.autograd.functional", {
+        "jacobian": functional.jacobian, "hessian": functional.hessian,
+    })
     autograd_mod = Module("torch.autograd", {
         "grad": autograd.grad, "backward": autograd.backward, "Variable": Variable,
-        "functional": autograd_functional, **grad_mode,
+        "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
+        "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
-    nn_functional = Module("torch.nn.functional", {})
-    nn = Module("torch.nn", {"functional": nn_functional})
+    nn_functional_mod = Module("torch.nn.functional", dict(nn_functional.FUNCTIONAL))
+    nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", {})
@@ -127,11 +132,12 @@ def build() -> dict[str, Module]:
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
         "Generator": creation.Generator, "default_generator": creation.default_generator,
+        "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
     }
     torch = Module("torch", attrs)
     return {
-        "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional,
+        "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
         "torch.cuda": cuda,
     }

@@ -56,7 +56,7 @@ class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
     _target = False
 
     def __repr__(self) -> str:
-        return "<torch.autograd.grad_mode.no_grad object>"
+        return "<torch.autograd.grad_mode.no_grad>"
 
 
 class enable_grad(_GradMode):  # noqa: N801
@@ -65,7 +65,7 @@ class enable_grad(_GradMode):  # noqa: N801
     _target = True
 
     def __repr__(self) -> str:
-        return "<torch.autograd.grad_mode.enable_grad object>"
+        return "<torch.autograd.grad_mode.enable_grad>"
 
 
 class set_grad_enabled(_GradMode):  # noqa: N801
@@ -85,7 +85,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801
         return None
 
     def __repr__(self) -> str:
-        return "<torch.autograd.grad_mode.set_grad_enabled object>"
+        return "<torch.autograd.grad_mode.set_grad_enabled>"
 
 
 class inference_mode(no_grad):  # noqa: N801
@@ -439,7 +439,7 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
     def __repr__(self) -> str:
-        return "<torch.utils.hooks.RemovableHandle object>"
+        return "<torch.utils.hooks.RemovableHandle>"
 
 
 def register_hook(t: Tensor, hook) -> RemovableHandle:

@@ -337,7 +337,7 @@ class Generator:
         return self._seed
 
     def __repr__(self) -> str:
-        return "<torch._C.Generator object>"
+        return "<torch._C.Generator>"
 
 
 default_generator = Generator(0)
@@ -573,14 +573,3 @@ def register_hook(self, hook):
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     ag.backward(self, gradient, retain_graph, create_graph, inputs)
 
-
-@table.op(function=False)
-def zero_(self):
-    from .inplace import fill_values
-    return fill_values(self, 0)
-
-
-@table.op(function=False)
-def fill_(self, value):
-    from .inplace import fill_values
-    return fill_values(self, value)

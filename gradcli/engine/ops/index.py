@@ -1,7 +1,1097 @@
-"""Indexing: getitem/setitem, gather/scatter, masks, index_select, nonzero."""
+"""Indexing: getitem/setitem, gather/scatter, masks, index_select, nonzero, and in-place writes.
+
+``x[...]`` follows PyTorch's ``applySlicing``: ints, slices, ``None``,
+``...`` and bools are applied one after the other as views (``SelectBackward0``,
+``SliceBackward0``, ``UnsqueezeBackward0``), while index tensors, lists and
+masks are collected at the dims they stand for and applied at the end as one
+advanced-indexing copy (``IndexBackward0``), with NumPy's placement of the
+indexed dims. ``x[...] = v`` writes through the same views (``copy_``/``fill_``,
+so the base records ``CopySlices``) or with ``index_put_``.
+
+The in-place writers that are not an out-of-place op plus a write
+(``copy_``, ``fill_``, ``zero_``, ``resize_``, ``t_``...) are declared here
+too; their machinery lives in ``ops/inplace.py``.
+"""
 
 from __future__ import annotations
 
+import numbers
+
+from .. import autograd as ag
+from .. import dtypes as dt
+from ..backend import xp
+from ..node import SavedContext
+from ..tensor import Tensor, wrap_dim
+from . import inplace as ip
+from . import shape as sh
+from .common import broadcast_shapes, new, tensor_or_none
 from .registry import OpTable
 
 table = OpTable("index")
+
+
+def _ctx(**values) -> SavedContext:
+    ctx = SavedContext()
+    ctx.__dict__.update(values)
+    return ctx
+
+
+def _zeros(shape, dtype: dt.DType) -> Tensor:
+    return new(xp.zeros(shape, dtype=dtype.np), dtype)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, xp.bool_))
+
+
+def _long(array) -> Tensor:
+    return new(xp.asarray(array, dtype=xp.int64), dt.int64)
+
+
+# ====================================================== advanced indexing core
+def _index_dtype_ok(t: Tensor) -> bool:
+    return t._dtype in (dt.int64, dt.int32, dt.int16, dt.int8, dt.uint8, dt.bool_)
+
+
+def _to_index_tensor(value) -> Tensor:
+    """A list/tuple of ints or bools (or a tensor) as an index tensor."""
+    if isinstance(value, Tensor):
+        t = value
+    else:
+        from .creation import tensor
+        t = tensor(value)
+        if t.numel() == 0:
+            t = new(t._data.astype(xp.int64), dt.int64)
+    if not _index_dtype_ok(t):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return t
+
+
+def expand_indices(input: Tensor, indices) -> list:
+    """Index tensors (or None) aligned to ``input``'s dims, masks turned into long indices.
+
+    Checks each mask's shape and every index's range, with PyTorch's IndexErrors.
+    """
+    shape = input._data.shape
+    aligned = []
+    for idx in indices:
+        if idx is None:
+            aligned.append(None)
+            continue
+        if idx._dtype in (dt.bool_, dt.uint8):
+            start = len(aligned)
+            for k, size in enumerate(idx._data.shape):
+                if start + k >= len(shape):
+                    raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+                if shape[start + k] != size:
+                    raise IndexError(
+                        f"The shape of the mask {sh.list_repr(idx._data.shape)} at index {k} "
+                        f"does not match the shape of the indexed tensor "
+                        f"{sh.list_repr(shape)} at index {start + k}")
+            for coords in xp.nonzero(idx._data.astype(bool)):
+                aligned.append(_long(coords))
+            continue
+        aligned.append(idx if idx._dtype is dt.int64 else new(idx._data.astype(xp.int64),
+                                                               dt.int64))
+    if len(aligned) > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for d, idx in enumerate(aligned):
+        if idx is None or idx._data.size == 0:
+            continue
+        size = shape[d]
+        low, high = int(idx._data.min()), int(idx._data.max())
+        bad = high if high >= size else (low if low < -size else None)
+        if bad is not None:
+            raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    shapes = [idx._data.shape for idx in aligned if idx is not None]
+    try:
+        xp.broadcast_shapes(*shapes)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                         f"with shapes {', '.join(sh.list_repr(s) for s in shapes)}") from None
+    return aligned
+
+
+def _key(aligned) -> tuple:
+    return tuple(slice(None) if idx is None else idx._data for idx in aligned)
+
+
+def index_result_shape(shape, aligned) -> tuple:
+    """The shape of ``input[aligned]`` (NumPy's placement of the advanced dims)."""
+    positions = [d for d, idx in enumerate(aligned) if idx is not None]
+    if not positions:
+        return tuple(shape)
+    indexed = xp.broadcast_shapes(*(aligned[d]._data.shape for d in positions))
+    rest = [d for d in range(len(shape)) if d not in positions]
+    if positions == list(range(positions[0], positions[-1] + 1)):
+        return tuple(shape[:positions[0]]) + tuple(indexed) + tuple(shape[positions[-1] + 1:])
+    return tuple(indexed) + tuple(shape[d] for d in rest)
+
+
+def _index_backward(ctx, grad):
+    zeros = _zeros(ctx.shape, grad._dtype)
+    return (_index_put_impl(zeros, ctx.indices, grad, accumulate=True),)
+
+
+def index(input: Tensor, indices) -> Tensor:
+    """``input[indices]`` for a sequence of index tensors (or None) from dim 0: a copy."""
+    aligned = expand_indices(input, indices)
+    result = new(xp.ascontiguousarray(input._data[_key(aligned)]), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("IndexBackward0", _index_backward, (input,), result,
+                  _ctx(shape=input._data.shape, indices=aligned))
+    return result
+
+
+def _put_values(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Tensor:
+    target = index_result_shape(input._data.shape, aligned)
+    try:
+        data = xp.broadcast_to(values._data, target)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape "
+                           f"{sh.list_repr(values._data.shape)} cannot be broadcast to indexing "
+                           f"result of shape {sh.list_repr(target)}") from None
+    out = input._data.copy()
+    if accumulate:
+        xp.add.at(out, _key(aligned), data)
+    else:
+        out[_key(aligned)] = data
+    return new(out, input._dtype)
+
+
+def _index_put_backward(ctx, grad):
+    grad_self = grad if ctx.accumulate else _index_put_impl(
+        grad, ctx.indices, _zeros((), grad._dtype), accumulate=False)
+    return grad_self, index(grad, ctx.indices)
+
+
+def _index_put_impl(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Tensor:
+    """``index_put`` with aligned long indices, recorded as ``IndexPutImplBackward0``."""
+    result = _put_values(input, aligned, values, accumulate)
+    if ag.needs_grad(input, values):
+        ag.record("IndexPutImplBackward0", _index_put_backward, (input, values), result,
+                  _ctx(indices=aligned, accumulate=accumulate))
+    return result
+
+
+def _check_same_dtype(input: Tensor, values: Tensor) -> None:
+    if values._dtype is not input._dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{input._dtype.short} for the destination and {values._dtype.short} "
+                           f"for the source.")
+
+
+@table.op(inplace=True, grad_fns=("IndexPutBackward0",), out=False)
+def index_put(input, indices, values, accumulate=False):
+    """A copy of ``input`` with ``values`` written at ``input[indices]`` (or added to it)."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' (position 1) must be tuple of "
+                        f"Tensors, not {type(indices).__name__}")
+    for i, idx in enumerate(indices):
+        if not isinstance(idx, Tensor) and idx is not None:
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(idx).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
+    _check_same_dtype(input, values)
+    aligned = expand_indices(input, [None if i is None else _to_index_tensor(i)
+                                     for i in indices])
+    result = _put_values(input, aligned, values, bool(accumulate))
+    if ag.needs_grad(input, values):
+        ag.record("IndexPutBackward0", _index_put_backward, (input, values), result,
+                  _ctx(indices=aligned, accumulate=bool(accumulate)))
+    return result
+
+
+# ================================================================== getitem
+def _treat_as_tuple(index) -> bool:
+    """PyTorch's rule: a short list holding slices, None, ..., tensors or lists is a tuple."""
+    if isinstance(index, tuple):
+        return True
+    if not isinstance(index, list) or len(index) >= 32:
+        return False
+    return any(isinstance(item, (Tensor, list, tuple, slice)) or item is None or item is Ellipsis
+               for item in index)
+
+
+def _items(index) -> tuple:
+    if isinstance(index, str):
+        raise TypeError("new(): invalid data type 'str'")
+    return tuple(index) if _treat_as_tuple(index) else (index,)
+
+
+def _specified(items) -> int:
+    count = 0
+    for item in items:
+        if isinstance(item, Tensor):
+            count += item.ndim if item._dtype in (dt.bool_, dt.uint8) else 1
+        elif item is not None and item is not Ellipsis and not isinstance(item, (bool, xp.bool_)):
+            count += 1
+    return count
+
+
+def _select_at(t: Tensor, d: int, i: int) -> Tensor:
+    if t.ndim == 0:
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    size = t._data.shape[d]
+    if not -size <= i < size:
+        raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+    return sh.select_view(t, d, i + size if i < 0 else i)
+
+
+def _slice_parts(s: slice) -> tuple:
+    def part(v, default):
+        if v is None:
+            return default
+        if isinstance(v, Tensor):
+            return v.__index__()
+        if not _is_int(v):
+            raise TypeError("slice indices must be integers or None or have an __index__ method")
+        return int(v)
+    step = part(s.step, 1)
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step < 0:
+        raise ValueError("step must be greater than zero")
+    return part(s.start, None), part(s.stop, None), step
+
+
+def _slice_at(t: Tensor, d: int, s: slice, optimize: bool) -> Tensor:
+    if t.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    start, stop, step = _slice_parts(s)
+    size = t._data.shape[d]
+    start, stop = sh.slice_bounds(size, start, stop, step)
+    if optimize and start == 0 and stop == size and step == 1:
+        return t
+    return sh.slice_view(t, d, start, stop, step)
+
+
+def _bool_index(value: bool) -> Tensor:
+    return _long([0] if value else [])
+
+
+def apply_slicing(self: Tensor, items, optimize: bool = True):
+    """Applies the basic parts of an index; returns (view, index tensors aligned to its dims)."""
+    ndim = self.ndim
+    specified = _specified(items)
+    if specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    result = self
+    dim = 0
+    tensors: list = []
+    seen_ellipsis = False
+
+    def record(t: Tensor, width: int = 1) -> None:
+        nonlocal dim
+        tensors.extend([None] * (dim - len(tensors)))
+        tensors.append(t)
+        tensors.extend([None] * (width - 1))
+        dim += width
+
+    for item in items:
+        if _is_int(item):
+            result = _select_at(result, dim, int(item))
+        elif isinstance(item, slice):
+            result = _slice_at(result, dim, item, optimize)
+            dim += 1
+        elif item is Ellipsis:
+            if seen_ellipsis:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            seen_ellipsis = True
+            dim += ndim - specified
+        elif item is None:
+            result = sh.unsqueeze(result, dim)
+            dim += 1
+        elif isinstance(item, (bool, xp.bool_)):
+            result = sh.unsqueeze(result, dim)
+            record(_bool_index(bool(item)))
+        elif isinstance(item, (Tensor, list, tuple)):
+            t = _to_index_tensor(item)
+            if t.ndim == 0 and t._dtype not in (dt.bool_, dt.uint8):
+                result = _select_at(result, dim, t.__index__())
+            elif t.ndim == 0:
+                result = sh.unsqueeze(result, dim)
+                record(_bool_index(bool(t.item())))
+            elif t._dtype in (dt.bool_, dt.uint8):
+                record(t, t.ndim)
+            else:
+                record(t)
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(item).__name__})")
+    while tensors and tensors[-1] is None:
+        tensors.pop()
+    return result, tensors
+
+
+def _mask_aware(tensors) -> list:
+    """Aligned entries -> the list ``index`` takes (a k-dim mask stands for k dims)."""
+    out = []
+    skip = 0
+    for t in tensors:
+        if skip:
+            skip -= 1
+            continue
+        out.append(t)
+        if t is not None and t._dtype in (dt.bool_, dt.uint8):
+            skip = t.ndim - 1
+    return out
+
+
+@table.op(function=False, method=False, operators=("__getitem__",), out=False,
+          grad_fns=("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "AliasBackward0",
+                    "IndexBackward0"))
+def getitem(self, index):
+    """``self[index]``: a view for basic indices, a copy for advanced ones."""
+    if index is None:
+        return sh.unsqueeze(self, 0)
+    if index is Ellipsis:
+        return sh._alias(self)
+    if _is_int(index):
+        return _select_at(self, 0, int(index))
+    if isinstance(index, slice):
+        return _slice_at(self, 0, index, optimize=False)
+    if isinstance(index, (bool, xp.bool_)):
+        return index_fn(sh.unsqueeze(self, 0), [_bool_index(bool(index))])
+    result, tensors = apply_slicing(self, _items(index))
+    if not tensors:
+        return sh._alias(result) if result is self else result
+    return index_fn(result, _mask_aware(tensors))
+
+
+index_fn = index
+
+
+# ================================================================== setitem
+def _value_tensor(self: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float, xp.number, xp.bool_)) and \
+            not isinstance(value, complex):
+        return new(ip.full_of((), self._dtype, value), self._dtype)
+    raise TypeError(f"can't assign a {type(value).__name__} to a {self._dtype.legacy}")
+
+
+def _strip_leading_ones(shape) -> tuple:
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def copy_to(dst: Tensor, src: Tensor) -> None:
+    """PyTorch's ``copy_to`` of setitem: copy_, fill_ from a 0-dim value, or broadcast copy."""
+    if dst._data.shape == src._data.shape:
+        ip.copy_(dst, src)
+        return
+    if src.ndim == 0:
+        ip.fill_values(dst, src)
+        return
+    stripped = sh.view(src, _strip_leading_ones(src._data.shape))
+    if stripped._data.shape != dst._data.shape:
+        stripped = sh.expand(stripped, dst._data.shape)
+    ip.copy_(dst, stripped)
+
+
+@table.op(function=False, method=False, operators=("__setitem__",), out=False,
+          grad_fns=("CopySlices", "CopyBackwards", "FillBackward3", "IndexPutBackward0"))
+def setitem(self, index, value):
+    """``self[index] = value``: writes through a view, or ``index_put_`` for advanced indices."""
+    value = _value_tensor(self, value)
+    if isinstance(index, (bool, xp.bool_)) and not index:
+        return
+    if index is Ellipsis:
+        copy_to(self, value)
+        return
+    if index is None or (isinstance(index, (bool, xp.bool_)) and index):
+        copy_to(sh.unsqueeze(self, 0), value)
+        return
+    if _is_int(index):
+        copy_to(_select_at(self, 0, int(index)), value)
+        return
+    if isinstance(index, slice):
+        copy_to(_slice_at(self, 0, index, optimize=True), value)
+        return
+    sliced, tensors = apply_slicing(self, _items(index))
+    if not tensors:
+        copy_to(sliced, value)
+        return
+    stripped = _strip_leading_ones(value._data.shape)
+    if stripped != value._data.shape:
+        value = sh.view(value, stripped)
+    _check_same_dtype(sliced, value)
+    ip.apply_inplace(sliced, index_put, (tuple(_mask_aware(tensors)), value), {})
+
+
+# ============================================================ index_select
+def _check_dim_index(input: Tensor, index, name: str, dtypes=(dt.int64, dt.int32)) -> Tensor:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._dtype not in dtypes:
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
+    return index
+
+
+def _index_add_backward_self(ctx, grad):
+    return grad, (index_select(grad, ctx.dim, ctx.index) * ctx.alpha
+                  if ctx.alpha != 1 else index_select(grad, ctx.dim, ctx.index))
+
+
+def _index_select_backward(ctx, grad):
+    return (index_add(_zeros(ctx.shape, grad._dtype), ctx.dim, ctx.index, grad),)
+
+
+@table.op(grad_fns=("IndexSelectBackward0",))
+def index_select(input, dim, index):
+    """The slices at positions ``index`` (a 1-D tensor) along ``dim``: a copy."""
+    index = _check_dim_index(input, index, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = wrap_dim(dim, input.ndim)
+    idx = index._data.reshape(-1).astype(xp.int64)
+    if input.ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                               f"{idx.size} value(s)")
+        data = input._data.copy()
+    else:
+        size = input._data.shape[d]
+        bad = idx[(idx < 0) | (idx >= size)]
+        if bad.size:
+            raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with "
+                               f"size {size}")
+        data = xp.ascontiguousarray(xp.take(input._data, idx, axis=d))
+    result = new(data, input._dtype)
+    if ag.needs_grad(input):
+        ag.record("IndexSelectBackward0", _index_select_backward, (input,), result,
+                  _ctx(shape=input._data.shape, dim=d, index=index))
+    return result
+
+
+def _index_add_arrays(input: Tensor, d: int, index: Tensor, source: Tensor, name: str):
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"{name}(): self ({input._dtype.short}) and source "
+                           f"({source._dtype.short}) must have the same scalar type")
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector")
+    idx = index._data.reshape(-1).astype(xp.int64)
+    if input.ndim and source.ndim and source._data.shape[d] != idx.size:
+        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({source._data.shape[d]}), for dim: {d}")
+    size = input._data.shape[d] if input.ndim else 1
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with "
+                           f"size {size}")
+    key = (slice(None),) * d + (idx,)
+    expected = list(input._data.shape)
+    if expected:
+        expected[d] = idx.size
+    try:
+        src = xp.broadcast_to(source._data, tuple(expected))
+    except ValueError:
+        raise RuntimeError(f"{name}(): source shape {sh.list_repr(source._data.shape)} does not "
+                           f"match the indexed shape {sh.list_repr(expected)}") from None
+    return key, src
+
+
+@table.op(inplace=True, grad_fns=("IndexAddBackward0",))
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source`` added at positions ``index`` along ``dim``."""
+    index = _check_dim_index(input, index, "index_add")
+    d = wrap_dim(dim, input.ndim)
+    key, src = _index_add_arrays(input, d, index, source, "index_add_")
+    out = input._data.copy()
+    if input.ndim == 0:
+        out = out + src.sum() * alpha
+    else:
+        xp.add.at(out, key, src * alpha if alpha != 1 else src)
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, source):
+        ag.record("IndexAddBackward0", _index_add_backward_self, (input, source), result,
+                  _ctx(dim=d, index=index, alpha=alpha))
+    return result
+
+
+def _index_copy_backward(ctx, grad):
+    return index_fill(grad, ctx.dim, ctx.index, 0), index_select(grad, ctx.dim, ctx.index)
+
+
+@table.op(inplace=True, grad_fns=("IndexCopyBackward0",))
+def index_copy(input, dim, index, source):
+    """A copy of ``input`` with the slices of ``source`` placed at ``index`` along ``dim``."""
+    index = _check_dim_index(input, index, "index_copy", (dt.int64,))
+    d = wrap_dim(dim, input.ndim)
+    key, src = _index_add_arrays(input, d, index, source, "index_copy_")
+    out = input._data.copy()
+    out[key] = src
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, source):
+        ag.record("IndexCopyBackward0", _index_copy_backward, (input, source), result,
+                  _ctx(dim=d, index=index))
+    return result
+
+
+def _index_fill_backward(ctx, grad):
+    return (index_fill(grad, ctx.dim, ctx.index, 0),)
+
+
+def _index_fill_tensor_backward(ctx, grad):
+    from .reduce import sum as reduce_sum
+    return (index_fill(grad, ctx.dim, ctx.index, 0),
+            reduce_sum(index_select(grad, ctx.dim, ctx.index)))
+
+
+@table.op(inplace=True, grad_fns=("IndexFillBackward0", "IndexFillBackward1"))
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with ``value`` at positions ``index`` along ``dim``."""
+    index = _check_dim_index(input, index, "index_fill", (dt.int64,))
+    d = wrap_dim(dim, input.ndim)
+    value_tensor = None
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        value_tensor, value = value, value.item()
+    idx = index._data.reshape(-1).astype(xp.int64)
+    size = input._data.shape[d] if input.ndim else 1
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {d} with size "
+                         f"{size}")
+    out = input._data.copy()
+    if input.ndim:
+        out[(slice(None),) * d + (idx,)] = ip.full_of((), input._dtype, value)
+    elif idx.size:
+        out[...] = ip.full_of((), input._dtype, value)
+    result = new(out, input._dtype)
+    if value_tensor is not None and ag.needs_grad(input, value_tensor):
+        ag.record("IndexFillBackward1", _index_fill_tensor_backward, (input, value_tensor),
+                  result, _ctx(dim=d, index=index))
+    elif ag.needs_grad(input):
+        ag.record("IndexFillBackward0", _index_fill_backward, (input,), result,
+                  _ctx(dim=d, index=index))
+    return result
+
+
+# ========================================================== gather, scatter
+def _gather_checks(input: Tensor, d: int, index: Tensor, name: str, src: Tensor | None = None):
+    if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    ishape, shape = index._data.shape, input._data.shape
+    for k in range(index.ndim):
+        if k != d and k < len(shape) and ishape[k] > shape[k]:
+            if name == "gather":
+                raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                                   f"{sh.list_repr(ishape)} to be no larger than self "
+                                   f"{sh.list_repr(shape)} apart from dimension {d}")
+            raise RuntimeError(f"Expected index {sh.list_repr(ishape)} to be no larger than "
+                               f"self {sh.list_repr(shape)} apart from dimension {d}")
+        if src is not None and k < src.ndim and ishape[k] > src._data.shape[k]:
+            raise RuntimeError(f"Expected index {sh.list_repr(ishape)} to be no larger than "
+                               f"self {sh.list_repr(shape)} apart from dimension {d} and to be "
+                               f"no larger size than src {sh.list_repr(src._data.shape)}")
+    size = shape[d] if shape else 1
+    idx = index._data.astype(xp.int64)
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
+                           f"{d} with size {size}")
+    return idx
+
+
+def _coords(idx, d: int) -> tuple:
+    """Full coordinates for scatter/gather: ``idx`` along ``d``, positions elsewhere."""
+    if idx.ndim == 0:
+        return (idx,)
+    grids = list(xp.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    return tuple(grids)
+
+
+def _gather_backward(ctx, grad):
+    return (scatter_add(_zeros(ctx.shape, grad._dtype), ctx.dim, ctx.index, grad),)
+
+
+@table.op(grad_fns=("GatherBackward0",))
+def gather(input, dim, index, *, sparse_grad=False):
+    """``out[i][j] = input[index[i][j]][j]`` (for dim 0): values picked along ``dim``."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"gather(): argument 'index' (position 3) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._dtype not in (dt.int64, dt.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    d = wrap_dim(dim, input.ndim)
+    idx = _gather_checks(input, d, index, "gather")
+    data = input._data[_coords(idx, d)] if input.ndim else input._data.copy()
+    result = new(xp.ascontiguousarray(data), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("GatherBackward0", _gather_backward, (input,), result,
+                  _ctx(shape=input._data.shape, dim=d, index=index))
+    return result
+
+
+def _scatter_src_backward(ctx, grad):
+    return scatter(grad, ctx.dim, ctx.index, 0), gather(grad, ctx.dim, ctx.index)
+
+
+def _scatter_value_backward(ctx, grad):
+    return (scatter(grad, ctx.dim, ctx.index, 0),)
+
+
+def _not_implemented(ctx, *grads):
+    raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
+
+
+@table.op(inplace=True, grad_fns=("ScatterBackward0", "ScatterBackward1", "NotImplemented"))
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    if src is None and value is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if not isinstance(src, Tensor):
+        value = src if src is not None else value
+        src = None
+    if not isinstance(index, Tensor):
+        raise TypeError(f"scatter(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._dtype not in (dt.int64, dt.int32):
+        raise RuntimeError("scatter(): Expected dtype int64 for index")
+    if src is not None and src._dtype is not input._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d = wrap_dim(dim, input.ndim)
+    idx = _gather_checks(input, d, index, "scatter", src)
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    out = input._data.copy()
+    coords = _coords(idx, d) if input.ndim else (Ellipsis,)
+    if src is not None:
+        values = src._data[tuple(slice(0, s) for s in idx.shape)] if src.ndim else src._data
+    else:
+        values = ip.full_of(idx.shape, input._dtype, value)
+    if reduce == "add":
+        xp.add.at(out, coords, values)
+    elif reduce == "multiply":
+        xp.multiply.at(out, coords, values)
+    else:
+        out[coords] = values
+    result = new(out, input._dtype)
+    if reduce is not None:
+        if ag.needs_grad(input, src):
+            ag.record("NotImplemented", _not_implemented, (input, tensor_or_none(src)), result)
+    elif src is not None and ag.needs_grad(input, src):
+        ag.record("ScatterBackward0", _scatter_src_backward, (input, src), result,
+                  _ctx(dim=d, index=index))
+    elif src is None and ag.needs_grad(input):
+        ag.record("ScatterBackward1", _scatter_value_backward, (input,), result,
+                  _ctx(dim=d, index=index))
+    return result
+
+
+def _scatter_add_backward(ctx, grad):
+    return grad, gather(grad, ctx.dim, ctx.index)
+
+
+@table.op(inplace=True, grad_fns=("ScatterAddBackward0",))
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not "
+                        f"{type(src).__name__}")
+    if not isinstance(index, Tensor) or index._dtype not in (dt.int64, dt.int32):
+        raise RuntimeError("scatter_add(): Expected dtype int64 for index")
+    if src._dtype is not input._dtype:
+        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
+    d = wrap_dim(dim, input.ndim)
+    idx = _gather_checks(input, d, index, "scatter_add", src)
+    out = input._data.copy()
+    values = src._data[tuple(slice(0, s) for s in idx.shape)] if src.ndim else src._data
+    xp.add.at(out, _coords(idx, d) if input.ndim else (Ellipsis,), values)
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, src):
+        ag.record("ScatterAddBackward0", _scatter_add_backward, (input, src), result,
+                  _ctx(dim=d, index=index))
+    return result
+
+
+def _take_backward(ctx, grad):
+    return (put(_zeros(ctx.shape, grad._dtype), ctx.index, grad, accumulate=True),)
+
+
+def _flat_index(input: Tensor, index: Tensor, name: str):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 1) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._dtype is not dt.int64:
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                           f"{index._dtype.short}")
+    n = input._data.size
+    idx = index._data
+    bad = idx[(idx < -n) | (idx >= n)]
+    if bad.size:
+        raise IndexError(f"out of range: tried to access index {int(bad.reshape(-1)[0])} on a "
+                         f"tensor of {n} elements.")
+    return xp.where(idx < 0, idx + n, idx)
+
+
+@table.op(grad_fns=("TakeBackward0",))
+def take(input, index):
+    """The elements at the given positions of the flattened input, in ``index``'s shape."""
+    idx = _flat_index(input, index, "take")
+    result = new(xp.ascontiguousarray(input._data.reshape(-1)[idx]), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("TakeBackward0", _take_backward, (input,), result,
+                  _ctx(shape=input._data.shape, index=index))
+    return result
+
+
+def _put_backward(ctx, grad):
+    grad_self = grad if ctx.accumulate else put(grad, ctx.index, _zeros(ctx.index_shape,
+                                                                        grad._dtype))
+    return grad_self, take(grad, ctx.index)
+
+
+@table.op(inplace=True, grad_fns=("PutBackward0",), out=False)
+def put(input, index, source, accumulate=False):
+    """A copy of ``input`` with ``source`` written at flat positions ``index``."""
+    idx = _flat_index(input, index, "put")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {input._dtype.short} and source.dtype = "
+                           f"{source._dtype.short}")
+    if source._data.size != idx.size:
+        raise RuntimeError(f"put_(): Expected source and index to have the same number of "
+                           f"elements, but got source.numel() = {source._data.size}, "
+                           f"index.numel() = {idx.size}")
+    out = input._data.copy()
+    flat = out.reshape(-1)
+    if accumulate:
+        xp.add.at(flat, idx.reshape(-1), source._data.reshape(-1))
+    else:
+        flat[idx.reshape(-1)] = source._data.reshape(-1)
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, source):
+        ag.record("PutBackward0", _put_backward, (input, source), result,
+                  _ctx(index=index, index_shape=index._data.shape, accumulate=accumulate))
+    return result
+
+
+# ================================================================= masks
+def _check_mask(mask, message: str) -> Tensor:
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._dtype is not dt.bool_:
+        raise RuntimeError(message.format(dtype=mask._dtype.name.replace("int64", "long int")))
+    return mask
+
+
+def _masked_fill_backward(ctx, grad):
+    (mask,) = ctx.saved_tensors
+    return (masked_fill(grad, mask, 0),)
+
+
+def _masked_fill_tensor_backward(ctx, grad):
+    from .reduce import sum as reduce_sum
+    (mask,) = ctx.saved_tensors
+    return masked_fill(grad, mask, 0), reduce_sum(masked_select(grad, mask))
+
+
+@table.op(inplace=True, grad_fns=("MaskedFillBackward0", "MaskedFillBackward1"))
+def masked_fill(input, mask, value):
+    """A copy of ``input`` with ``value`` where ``mask`` is True (the two broadcast)."""
+    _check_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype "
+                      "{dtype}")
+    value_tensor = None
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        value_tensor, value = value, value.item()
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    fill = ip.full_of((), input._dtype, value)
+    data = xp.where(mask._data, fill, input._data)
+    result = new(xp.ascontiguousarray(xp.broadcast_to(data, shape)), input._dtype)
+    if value_tensor is not None and ag.needs_grad(input, value_tensor):
+        ctx = SavedContext()
+        ctx.save(mask)
+        ag.record("MaskedFillBackward1", _masked_fill_tensor_backward, (input, value_tensor),
+                  result, ctx)
+    elif ag.needs_grad(input):
+        ctx = SavedContext()
+        ctx.save(mask)
+        ag.record("MaskedFillBackward0", _masked_fill_backward, (input,), result, ctx)
+    return result
+
+
+def _masked_select_backward(ctx, grad):
+    (mask,) = ctx.saved_tensors
+    zeros = _zeros(ctx.shape, grad._dtype)
+    return (masked_scatter(zeros, mask, grad),)
+
+
+@table.op(grad_fns=("MaskedSelectBackward0",))
+def masked_select(input, mask):
+    """The elements where ``mask`` is True (the two broadcast), as a 1-D copy."""
+    _check_mask(mask, "masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    data = xp.broadcast_to(input._data, shape)[xp.broadcast_to(mask._data, shape)]
+    result = new(xp.ascontiguousarray(data), input._dtype)
+    if ag.needs_grad(input):
+        ctx = SavedContext()
+        ctx.save(mask)
+        ctx.shape = shape
+        ag.record("MaskedSelectBackward0", _masked_select_backward, (input,), result, ctx)
+    return result
+
+
+def _masked_scatter_backward(ctx, grad):
+    from .shape import cat, reshape
+    (mask,) = ctx.saved_tensors
+    selected = masked_select(grad, mask)
+    missing = ctx.source_numel - selected._data.size
+    if missing > 0:
+        selected = cat([selected, _zeros((missing,), grad._dtype)])
+    return masked_fill(grad, mask, 0), reshape(selected, ctx.source_shape)
+
+
+@table.op(inplace=True, grad_fns=("MaskedScatterBackward0",))
+def masked_scatter(input, mask, source):
+    """A copy of ``input`` with ``source``'s leading elements placed where ``mask`` is True."""
+    _check_mask(mask, "masked_scatter_ only supports boolean masks, but got mask with dtype "
+                      "{dtype}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got {input._dtype.short} and {source._dtype.short}")
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    out = xp.array(xp.broadcast_to(input._data, shape))
+    where = xp.broadcast_to(mask._data, shape)
+    count = int(where.sum())
+    if source._data.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out[where] = source._data.reshape(-1)[:count]
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, source):
+        ctx = SavedContext()
+        ctx.save(mask)
+        ctx.source_numel, ctx.source_shape = source._data.size, source._data.shape
+        ag.record("MaskedScatterBackward0", _masked_scatter_backward, (input, source), result,
+                  ctx)
+    return result
+
+
+@table.op()
+def nonzero(input, *, as_tuple=False):
+    """The coordinates of the non-zero elements: one row each (or one tensor per dim)."""
+    data = input._data
+    if data.ndim == 0:
+        found = bool(data)
+        if as_tuple:
+            return (_long([0] if found else []),)
+        return new(xp.zeros((1 if found else 0, 0), dtype=xp.int64), dt.int64)
+    coords = xp.nonzero(data)
+    if as_tuple:
+        return tuple(_long(c) for c in coords)
+    return new(xp.ascontiguousarray(xp.stack(coords, axis=1).astype(xp.int64)), dt.int64)
+
+
+@table.op()
+def argwhere(input):
+    """The coordinates of the non-zero elements, one row each (as ``nonzero``)."""
+    return nonzero(input)
+
+
+# ====================================================== select/slice scatter
+def _select_scatter_backward(ctx, grad):
+    return (select_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.index),
+            sh.select(grad, ctx.dim, ctx.index))
+
+
+@table.op(grad_fns=("SelectScatterBackward0",))
+def select_scatter(input, src, dim, index):
+    """A copy of ``input`` whose slice ``select(dim, index)`` is replaced by ``src``."""
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    index = sh._index_int(index)
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{sh.list_repr(input._data.shape)} at dimension {d}")
+    index = index + size if index < 0 else index
+    key = (slice(None),) * d + (index, Ellipsis)
+    slot = input._data[key].shape
+    if src._data.shape != slot:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
+                           f"= {sh.list_repr(src._data.shape)}, slice size = "
+                           f"{sh.list_repr(slot)}")
+    out = input._data.copy()
+    out[key] = src._data
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, src):
+        ag.record("SelectScatterBackward0", _select_scatter_backward, (input, src), result,
+                  _ctx(dim=d, index=index, src_shape=src._data.shape))
+    return result
+
+
+def _slice_scatter_backward(ctx, grad):
+    return (slice_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.start,
+                          ctx.end, ctx.step),
+            sh.slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step))
+
+
+@table.op(grad_fns=("SliceScatterBackward0",))
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``input`` whose slice ``start:end:step`` along ``dim`` is ``src``."""
+    d = wrap_dim(dim, input.ndim)
+    start, end = sh.slice_bounds(input._data.shape[d], start, end, step)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    slot = input._data[key].shape
+    if src._data.shape != slot:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
+                           f"= {sh.list_repr(src._data.shape)}, slice size = "
+                           f"{sh.list_repr(slot)}")
+    out = input._data.copy()
+    out[key] = src._data
+    result = new(out, input._dtype)
+    if ag.needs_grad(input, src):
+        ag.record("SliceScatterBackward0", _slice_scatter_backward, (input, src), result,
+                  _ctx(dim=d, start=start, end=end, step=step, src_shape=src._data.shape))
+    return result
+
+
+# ============================================================= copy, fill
+def _fill_backward(ctx, grad):
+    from .creation import zeros_like
+    return (zeros_like(grad),)
+
+
+def _fill_tensor_backward(ctx, grad):
+    from .creation import zeros_like
+    from .reduce import sum as reduce_sum
+    return zeros_like(grad), reduce_sum(grad)
+
+
+@table.op(method=False, grad_fns=("FillBackward0", "FillBackward1"), out=False)
+def fill(input, value):
+    """A tensor of ``input``'s shape and dtype filled with ``value``."""
+    value_tensor = value if isinstance(value, Tensor) else None
+    if value_tensor is not None:
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+        value = value.item()
+    result = new(ip.full_of(input._data.shape, input._dtype, value), input._dtype)
+    if value_tensor is not None and ag.needs_grad(input, value_tensor):
+        ag.record("FillBackward1", _fill_tensor_backward, (input, value_tensor), result)
+    elif ag.needs_grad(input):
+        ag.record("FillBackward0", _fill_backward, (input,), result)
+    return result
+
+
+@table.op(name="fill_", function=False, grad_fns=("FillBackward2", "FillBackward3"))
+def fill_(self, value):
+    """Every element becomes ``value`` (a number or a 0-dim tensor)."""
+    return ip.fill_values(self, value)
+
+
+@table.op(name="zero_", function=False, grad_fns=("ZeroBackward0",))
+def zero_(self):
+    """Every element becomes 0."""
+    return ip.fill_values(self, 0, zero=True)
+
+
+@table.op(name="copy_", function=False, grad_fns=("CopyBackwards",))
+def copy_(self, src, non_blocking=False):
+    """Copies ``src`` into ``self`` (broadcast, converted to ``self``'s dtype)."""
+    return ip.copy_(self, src, non_blocking)
+
+
+@table.op(name="resize_", function=False)
+def resize_(self, *sizes, memory_format=None):
+    """Changes the shape in place; leading values are kept, new ones are zero."""
+    return ip.resize_(self, *sizes)
+
+
+@table.op(name="resize_as_", function=False)
+def resize_as_(self, the_template, memory_format=None):
+    return ip.resize_(self, the_template._data.shape)
+
+
+# ================================================ in-place shape changes
+def _t1_backward(ctx, grad):
+    return (sh.t(grad),)
+
+
+@table.op(name="t_", function=False, grad_fns=("TBackward1",))
+def t_(self):
+    """Transposes the tensor itself (a matrix, or a 0-D/1-D tensor unchanged)."""
+    if self.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self.ndim}D")
+    return ip.restride_inplace(self, sh.t, "TBackward1", _t1_backward, None)
+
+
+def _transpose1_backward(ctx, grad):
+    return (sh.transpose(grad, ctx.dim0, ctx.dim1),)
+
+
+@table.op(name="transpose_", function=False, aliases=("swapaxes_", "swapdims_"),
+          grad_fns=("TransposeBackward1",))
+def transpose_(self, dim0, dim1):
+    """Swaps two dims of the tensor itself."""
+    d0, d1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
+    return ip.restride_inplace(self, lambda t: sh.transpose(t, d0, d1), "TransposeBackward1",
+                               _transpose1_backward, _ctx(dim0=d0, dim1=d1))
+
+
+def _squeeze_inplace_backward(ctx, grad):
+    for d in ctx.dims:
+        grad = sh.unsqueeze(grad, d)
+    return (grad,)
+
+
+@table.op(name="squeeze_", function=False,
+          grad_fns=("SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5"))
+def squeeze_(self, dim=None):
+    """Removes size-1 dims of the tensor itself."""
+    dims, node = sh._squeeze_dims(self, dim)
+    node = {"SqueezeBackward0": "SqueezeBackward3", "SqueezeBackward1": "SqueezeBackward4",
+            "SqueezeBackward2": "SqueezeBackward5"}[node]
+    return ip.restride_inplace(self, lambda t: sh.squeeze(t, dim), node,
+                               _squeeze_inplace_backward, _ctx(dims=dims))
+
+
+def _unsqueeze_inplace_backward(ctx, grad):
+    return (sh.squeeze(grad, ctx.dim),)
+
+
+@table.op(name="unsqueeze_", function=False, grad_fns=("UnsqueezeBackward1",))
+def unsqueeze_(self, dim):
+    """Inserts a size-1 dim into the tensor itself."""
+    d = wrap_dim(dim, self.ndim + 1)
+    return ip.restride_inplace(self, lambda t: sh.unsqueeze(t, d), "UnsqueezeBackward1",
+                               _unsqueeze_inplace_backward, _ctx(dim=d))
+
+
+# ================================================ augmented assignment
+def _augmented(operator: str, method: str):
+    def op(self, other):
+        fn = getattr(type(self), method, None)
+        if fn is None:
+            return NotImplemented
+        return fn(self, other)
+    op.__name__ = operator
+    op.__doc__ = f"``x {operator[3:-2]}= y`` runs ``x.{method}(y)``: the same tensor, updated."
+    table.op(name=operator, function=False, method=False, operators=(operator,), out=False)(op)
+
+
+for _operator, _method in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"),
+                           ("__itruediv__", "div_"), ("__ifloordiv__", "floor_divide_"),
+                           ("__imod__", "remainder_"), ("__ipow__", "pow_"),
+                           ("__iand__", "bitwise_and_"), ("__ior__", "bitwise_or_"),
+                           ("__ixor__", "bitwise_xor_"), ("__ilshift__", "bitwise_left_shift_"),
+                           ("__irshift__", "bitwise_right_shift_")):
+    _augmented(_operator, _method)
+

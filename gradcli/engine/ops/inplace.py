@@ -1,21 +1,44 @@
-"""Writing results into existing tensors: ``x.op_()``, ``out=``, ``copy_``, ``fill_``.
+"""Writing results into existing tensors: ``x.op_()``, ``out=``, ``copy_``, ``fill_``, ``resize_``.
 
-An in-place op is computed out of place from a snapshot of the target, then
-written into the target's storage; the target takes over the result's
-history. Writing into a view of a tensor that takes part in autograd records
-a ``CopySlices`` node on the view's base, as PyTorch does.
+An in-place op is computed out of place (from a snapshot of the target when
+autograd records it), then written into the target's storage; the target takes
+over the result's history. PyTorch's rules are enforced here:
+
+- a leaf that requires grad, or a view of one, cannot be modified in grad mode;
+- a view made under ``no_grad`` or by a multi-output op (``unbind``, ``split``)
+  cannot be modified in place when autograd is involved;
+- a tensor whose elements overlap in memory (an expanded view) cannot be written;
+- every write bumps the version counter shared by a base and its views, so that
+  a value saved for backward and changed afterwards is caught at backward time;
+- writing through a view records ``CopySlices`` on its base, and every view of
+  a base that requires grad then reads its history through the base
+  (``AsStridedBackward0``), as PyTorch regenerates a view's ``grad_fn``.
 """
 
 from __future__ import annotations
 
+import math
+
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Node, SavedContext
 from ..tensor import Tensor
-from .common import new
+from .common import broadcast_shapes, check_nonnegative, new, shape_arg
+from .shape import MULTI, NO_GRAD, list_repr, view_info, views_of
 
-LEAF_MESSAGE = ("a leaf Variable that requires grad is being used in an in-place operation.")
+LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an "
+                        "in-place operation.")
+NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+    "to be tracked).")
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor "
+                   "refers to a single memory location. Please clone() the tensor before "
+                   "performing the operation.")
 
 
 def can_cast(src: dt.DType, dst: dt.DType) -> bool:
@@ -23,205 +46,454 @@ def can_cast(src: dt.DType, dst: dt.DType) -> bool:
     return src.category <= dst.category
 
 
+# ------------------------------------------------------------------ checks
+def requires_grad(t: Tensor) -> bool:
+    """``t.requires_grad`` as PyTorch sees it: a view follows its base."""
+    if t._requires_grad:
+        return True
+    info = view_info(t)
+    return info is not None and info.base._requires_grad
+
+
+def _tensors_in(args, kwargs):
+    for value in list(args) + list(kwargs.values()):
+        if isinstance(value, Tensor):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, Tensor))
+
+
+def records(target: Tensor, *others) -> bool:
+    """Whether an in-place op on ``target`` with tensor inputs ``others`` is recorded."""
+    if not ag.is_grad_enabled():
+        return False
+    return requires_grad(target) or any(getattr(t, "_requires_grad", False) for t in others)
+
+
+def check_inplace(target: Tensor, recorded: bool) -> None:
+    """PyTorch's checks before an in-place change of ``target``."""
+    if recorded:
+        info = view_info(target)
+        if info is not None:
+            if info.creation == NO_GRAD:
+                raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
+            if info.creation == MULTI:
+                raise RuntimeError(
+                    f"Output {target._output_nr} of {info.op} is a view and is being modified "
+                    "inplace. This view is the output of a function that returns multiple "
+                    "views. Such functions do not allow the output views to be modified "
+                    "inplace. You should replace the inplace operation by an out-of-place one.")
+            base = info.base
+            if base._requires_grad and base._grad_fn is None:
+                raise RuntimeError(VIEW_OF_LEAF_MESSAGE)
+        elif target._requires_grad and target._grad_fn is None:
+            raise RuntimeError(LEAF_MESSAGE)
+    check_overlap(target)
+
+
+def check_overlap(target: Tensor) -> None:
+    """An expanded tensor (several elements in one memory location) cannot be written."""
+    data = target._data
+    for size, stride in zip(data.shape, data.strides):
+        if stride == 0 and size > 1:
+            raise RuntimeError(OVERLAP_MESSAGE)
+
+
 def check_writable(target: Tensor) -> None:
-    if ag.is_grad_enabled() and target._requires_grad and target._grad_fn is None:
-        raise RuntimeError(LEAF_MESSAGE)
-    base = target._base
-    if ag.is_grad_enabled() and base is not None and base._requires_grad \
-            and base._grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+    """The checks of an in-place op on ``target`` that autograd records."""
+    check_inplace(target, records(target))
 
 
-def _snapshot(target: Tensor) -> Tensor:
-    """A copy of ``target``'s values that carries the same history."""
-    snap = Tensor._make(target._data.copy(), target._dtype)
-    snap._requires_grad = target._requires_grad
+# --------------------------------------------------------------- in-place
+def history_of(target: Tensor, copy: bool = True) -> Tensor:
+    """A tensor with ``target``'s values (a copy) and ``target``'s place in the graph.
+
+    In-place ops compute on it out of place, so that the values they save for
+    backward are the ones before the write and their first edge leads to
+    ``target``'s previous history.
+    """
+    if target._requires_grad and target._grad_fn is None:
+        ag.edge(target)  # make the leaf's AccumulateGrad now, so both share it
+    snap = Tensor._make(target._data.copy() if copy else target._data, target._dtype)
+    snap._requires_grad = requires_grad(target)
     snap._grad_fn = target._grad_fn
     snap._output_nr = target._output_nr
-    if target._requires_grad and target._grad_fn is None:
-        snap._accumulator = target._accumulator
+    snap._accumulator = target._accumulator
     return snap
 
 
 def apply_inplace(target: Tensor, fn, args, kwargs) -> Tensor:
     """Runs ``fn(target, *args, **kwargs)`` and writes the result into ``target``."""
-    check_writable(target)
-    grad_on = ag.is_grad_enabled()
-    source = _snapshot(target) if grad_on else target
+    recorded = records(target, *_tensors_in(args, kwargs))
+    check_inplace(target, recorded)
+    source = history_of(target) if recorded else target
     result = fn(source, *args, **kwargs)
     return commit(target, result)
 
 
 def commit(target: Tensor, result: Tensor) -> Tensor:
     """Writes ``result``'s values into ``target`` and moves its history over."""
+    if not isinstance(result, Tensor):
+        raise TypeError(f"an in-place operation produced {type(result).__name__}, not a Tensor")
     if not can_cast(result._dtype, target._dtype):
         raise RuntimeError(f"result type {result._dtype.short} can't be cast to the desired "
                            f"output type {target._dtype.short}")
-    if result._data.shape != target._data.shape:
+    shape = target._data.shape
+    if result._data.shape != shape:
         try:
-            xp.broadcast_to(result._data, target._data.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"output with shape {list(target.shape)} doesn't match the broadcast shape "
-                f"{list(result.shape)}") from None
-    xp.copyto(target._data, result._data, casting="unsafe")
+            ok = broadcast_shapes(shape, result._data.shape) == shape
+        except RuntimeError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the "
+                               f"broadcast shape {list_repr(broadcast_shapes_or(shape, result))}")
+    with xp.errstate(all="ignore"):
+        xp.copyto(target._data, result._data, casting="unsafe")
     target._version.value += 1
-    if result._grad_fn is not None or target._grad_fn is not None \
-            or (target._base is not None and target._base._requires_grad):
-        _rebase_history(target, result)
+    rebase_history(target, result)
     return target
 
 
-def _rebase_history(target: Tensor, result: Tensor) -> None:
-    base = target._base
-    if base is None or not ag.is_grad_enabled():
-        if result._requires_grad and ag.is_grad_enabled():
-            if result._data.shape != target._data.shape:
-                from .shape import expand
-                result = expand(result, target._data.shape)
-            if result._dtype is not target._dtype:
-                from .creation import to_dtype
-                result = to_dtype(result, target._dtype)
-            target._grad_fn = result._grad_fn
+def broadcast_shapes_or(shape, result: Tensor):
+    try:
+        return broadcast_shapes(shape, result._data.shape)
+    except RuntimeError:
+        return result._data.shape
+
+
+def rebase_history(target: Tensor, result: Tensor) -> None:
+    """Gives ``target`` the history of ``result``, the value just written into it."""
+    info = view_info(target)
+    base = info.base if info is not None else target
+    node = result._grad_fn
+    if node is not None and ag.is_grad_enabled() and target._dtype.category == dt.FLOAT:
+        _adopt(node, result, target)
+        if info is None:
+            target._grad_fn = node
             target._output_nr = result._output_nr
             target._requires_grad = True
-        return
-    if not (result._requires_grad or base._requires_grad):
-        return
-    _copy_slices(base, target, result)
+            _move_retained_grad(target, node)
+        else:
+            _copy_slices(base, target, node)
+    refresh_views(base)
+
+
+def _adopt(node, result: Tensor, target: Tensor) -> None:
+    """The node's output is now ``target``: its shape, dtype, and any saved copy of it."""
+    outputs = list(node._outputs)
+    outputs[result._output_nr] = (target._data.shape, target._dtype)
+    node._outputs = tuple(outputs)
+    ctx = node.ctx
+    if ctx is not None and any(v is result for v in ctx._saved):
+        ctx._saved = tuple(target if v is result else v for v in ctx._saved)
+        ctx._versions = tuple(target._version.value if v is target else version
+                              for v, version in zip(ctx._saved, ctx._versions))
+
+
+def _move_retained_grad(target: Tensor, node) -> None:
+    if target._retains_grad:
+        target._retains_grad = False
+        ag.retain_grad(target)
 
 
 # ------------------------------------------------------------- CopySlices
-def _geometry(view: Tensor, base: Tensor):
-    itemsize = base._dtype.itemsize
-    offset = (view._data.__array_interface__["data"][0]
-              - base._data.__array_interface__["data"][0]) // itemsize
-    strides = tuple(s // itemsize for s in view._data.strides)
-    return view._data.shape, strides, offset
+def view_index_map(view: Tensor, base: Tensor):
+    """For each element of ``view``, the row-major index of the same element in ``base``."""
+    itemsize = base._data.itemsize
+    start = (_address(view._data) - _address(base._data)) // itemsize
+    view_offsets = _offsets(view._data, start)
+    if base._data.flags.c_contiguous:
+        return view_offsets
+    base_offsets = _offsets(base._data, 0).reshape(-1)
+    low = int(base_offsets.min()) if base_offsets.size else 0
+    high = int(base_offsets.max()) if base_offsets.size else 0
+    lookup = xp.full(high - low + 1, -1, dtype=xp.int64)
+    lookup[base_offsets - low] = xp.arange(base_offsets.size)
+    return lookup[xp.clip(view_offsets - low, 0, high - low)]
 
 
-def strided_view(array, shape, strides, offset):
-    """The region of a contiguous ``array`` that a view with this geometry covers."""
-    flat = array.reshape(-1)
+def _offsets(array, start: int):
+    """The memory offset (in elements) of each element of ``array``, plus ``start``."""
     itemsize = array.itemsize
-    return xp.lib.stride_tricks.as_strided(flat[offset:], shape=shape,
-                                           strides=tuple(s * itemsize for s in strides))
+    offsets = xp.full(array.shape, start, dtype=xp.int64)
+    for d, (size, stride) in enumerate(zip(array.shape, array.strides)):
+        shape = [1] * array.ndim
+        shape[d] = size
+        offsets = offsets + (xp.arange(size, dtype=xp.int64) * (stride // itemsize)).reshape(shape)
+    return offsets
+
+
+def _address(array) -> int:
+    return array.__array_interface__["data"][0]
+
+
+class CppNode(Node):
+    """A node PyTorch implements in C++ (``CopySlices``, ``CopyBackwards``).
+
+    It prints as ``<CopySlices>`` but ``name()`` is the qualified C++ name,
+    ``'torch::autograd::CopySlices'``, as in PyTorch.
+    """
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "torch::autograd::" + self._name
+
+
+class _CopySlicesContext(SavedContext):
+    """Saves the inner node too: releasing CopySlices frees what the inner op saved."""
+
+    def release(self) -> None:
+        super().release()
+        self.inner.release()
+
+
+def _index_tensor(index) -> Tensor:
+    return Tensor._make(xp.ascontiguousarray(index.reshape(-1)), dt.int64)
 
 
 def _copy_slices_backward(ctx, grad):
-    # PyTorch's CopySlices: the region's gradient goes through the op that
-    # wrote it; the rest of the base's gradient passes straight through.
-    shape, strides, offset = ctx.geometry
-    full = grad._data.copy()
-    region = strided_view(full, shape, strides, offset)
-    inner = ctx.inner
-    inner_grads = inner.apply((new(region.copy(), grad._dtype),))
+    # The written region's gradient goes through the op that wrote it; the
+    # rest of the base's gradient passes straight through.
+    from . import index as ix
+    from .reduce import sum_to_size
+    from .shape import reshape
+    flat = reshape(grad, (-1,))
+    positions = _index_tensor(ctx.index)
+    region = reshape(ix.index(flat, (positions,)), ctx.view_shape)
+    inner_grads = ctx.inner.apply((region,))
     first = inner_grads[0] if inner_grads else None
     if first is None:
-        region[...] = 0
+        first = new(xp.zeros(ctx.view_shape, dtype=grad._dtype.np), grad._dtype)
     else:
-        region[...] = xp.broadcast_to(first._data, region.shape)
-    return (new(full, grad._dtype),) + tuple(inner_grads[1:])
+        if first._data.shape != ctx.view_shape:
+            first = sum_to_size(first, ctx.view_shape)
+        if first._dtype is not grad._dtype:
+            from .creation import to_dtype
+            first = to_dtype(first, grad._dtype)
+    flat = ix.index_put(flat, (positions,), reshape(first, (-1,)))
+    return (reshape(flat, ctx.base_shape),) + tuple(inner_grads[1:])
+
+
+def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
+    """Records on ``base`` that ``view``'s region was overwritten by ``inner``'s result."""
+    ctx = _CopySlicesContext()
+    ctx.inner = inner
+    ctx.index = view_index_map(view, base)
+    ctx.view_shape = view._data.shape
+    ctx.base_shape = base._data.shape
+    node = CppNode("CopySlices", _copy_slices_backward, ctx,
+                (ag.edge(base),) + tuple(inner.next_functions[1:]),
+                ((base._data.shape, base._dtype),) + tuple(inner._input_meta[1:]),
+                ((base._data.shape, base._dtype),))
+    base._grad_fn = node
+    base._output_nr = 0
+    base._requires_grad = True
 
 
 def _as_strided_backward(ctx, grad):
-    shape, strides, offset = ctx.geometry
-    full = xp.zeros(ctx.base_shape, dtype=grad._dtype.np)
-    strided_view(full, shape, strides, offset)[...] += grad._data
-    return (new(full, grad._dtype),)
+    from . import index as ix
+    from .shape import reshape
+    zeros = new(xp.zeros(math.prod(ctx.base_shape), dtype=grad._dtype.np), grad._dtype)
+    flat = ix.index_put(zeros, (_index_tensor(ctx.index),), reshape(grad, (-1,)),
+                        accumulate=True)
+    return (reshape(flat, ctx.base_shape),)
 
 
-def _copy_slices(base: Tensor, view: Tensor, result: Tensor) -> None:
-    """Records that ``view``'s region of ``base`` was overwritten by ``result``."""
-    inner = result._grad_fn
-    ctx = SavedContext()
-    ctx.geometry = _geometry(view, base)
-    ctx.inner = inner
-    base_edge = ag.edge(base)
-    node = ag.record("CopySlices", _copy_slices_backward, (base,), base, ctx)
-    grad_fn = base._grad_fn
-    if inner is not None:
-        grad_fn.next_functions = (base_edge,) + inner.next_functions[1:]
-        grad_fn._input_meta = ((base._data.shape, base._dtype),) + inner._input_meta[1:]
-    del node
-    view_ctx = SavedContext()
-    view_ctx.geometry = ctx.geometry
-    view_ctx.base_shape = base._data.shape
-    view._grad_fn = None
-    ag.record("AsStridedBackward0", _as_strided_backward, (base,), view, view_ctx)
+def refresh_views(base: Tensor) -> None:
+    """Each view of ``base`` now reads its history through the base (AsStridedBackward0)."""
+    if not base._requires_grad:
+        return
+    for v in views_of(base):
+        info = view_info(v)
+        if info is None or info.creation == MULTI:
+            continue
+        ctx = SavedContext()
+        ctx.index = view_index_map(v, base)
+        ctx.base_shape = base._data.shape
+        ag.record("AsStridedBackward0", _as_strided_backward, (base,), v, ctx)
 
 
 # ------------------------------------------------------------------- out=
 def write_out(out: Tensor, result: Tensor) -> Tensor:
     """PyTorch's ``out=``: resize ``out`` if needed, then write ``result`` into it."""
     if not isinstance(out, Tensor):
-        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
-    if ag.is_grad_enabled() and (result._requires_grad or out._requires_grad):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if isinstance(result, tuple):
+        raise TypeError("out= of an operation with several results is not supported")
+    if ag.is_grad_enabled() and (result._requires_grad or requires_grad(out)):
         raise RuntimeError("functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     if not can_cast(result._dtype, out._dtype):
         raise RuntimeError(f"result type {result._dtype.short} can't be cast to the desired "
                            f"output type {out._dtype.short}")
     if out._data.shape != result._data.shape:
-        if out._data.size == 0 or out._base is None:
-            out._data = xp.empty(result._data.shape, dtype=out._dtype.np)
-        else:
-            raise RuntimeError("cannot resize a view used as out=")
-    xp.copyto(out._data, result._data, casting="unsafe")
+        resize_storage(out, result._data.shape)
+    check_overlap(out)
+    with xp.errstate(all="ignore"):
+        xp.copyto(out._data, result._data, casting="unsafe")
     out._version.value += 1
+    info = view_info(out)
+    refresh_views(info.base if info is not None else out)
     return out
 
 
+# ----------------------------------------------------------------- resize
+def _storage(t: Tensor):
+    """(the flat buffer ``t``'s elements live in, offset of ``t``'s first element), or None."""
+    owner = t._data
+    while True:
+        parent = owner.base
+        if isinstance(parent, xp.ndarray):
+            owner = parent
+        elif parent is not None and isinstance(getattr(parent, "base", None), xp.ndarray):
+            owner = parent.base
+        else:
+            break
+    if not (owner.flags.c_contiguous or owner.flags.f_contiguous):
+        return None
+    flat = owner.ravel(order="K")
+    offset = (_address(t._data) - _address(flat)) // flat.itemsize
+    if not 0 <= offset <= flat.size:
+        return None
+    return flat, offset
+
+
+def resize_storage(t: Tensor, shape: tuple) -> None:
+    """Gives ``t`` a contiguous ``shape`` over its storage, growing it (zero-filled) if needed."""
+    n = math.prod(shape)
+    found = _storage(t)
+    if found is not None:
+        flat, offset = found
+        if offset + n <= flat.size:
+            t._data = flat[offset:offset + n].reshape(shape)
+            return
+        grown = xp.zeros(offset + n, dtype=t._dtype.np)
+        grown[:flat.size] = flat
+    else:
+        offset = 0
+        grown = xp.zeros(n, dtype=t._dtype.np)
+        old = t._data.reshape(-1)
+        grown[:min(n, old.size)] = old[:n]
+    t._data = grown[offset:offset + n].reshape(shape)
+
+
+def resize_(self: Tensor, *sizes) -> Tensor:
+    """Changes the shape in place, keeping the storage's leading values; new ones are zero."""
+    shape = shape_arg(sizes)
+    check_nonnegative(shape)
+    if requires_grad(self):
+        raise RuntimeError("cannot resize variables that require grad")
+    if shape != self._data.shape:
+        resize_storage(self, shape)
+    self._version.value += 1
+    return self
+
+
 # ----------------------------------------------------------- fill, copy_
-def _fill_backward(ctx, grad):
+def _zero_self_backward(ctx, grad):
     from .creation import zeros_like
     return (zeros_like(grad),)
 
 
-def fill_values(target: Tensor, value) -> Tensor:
+def _fill_tensor_backward(ctx, grad):
+    from .creation import zeros_like
+    from .reduce import sum as reduce_sum
+    return zeros_like(grad), reduce_sum(grad)
+
+
+def full_of(shape, dtype: dt.DType, value):
+    """An array of ``shape`` filled with the number ``value`` converted to ``dtype``.
+
+    Floats going into an integer dtype are truncated; an integer outside the
+    dtype's range is PyTorch's overflow error (a negative one wraps into uint8).
+    """
+    if isinstance(value, Tensor):
+        value = value.item()
+    np_dtype = dtype.np
+    with xp.errstate(all="ignore"):
+        if dtype.category != dt.FLOAT and isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
+                                   "overflow")
+            value = int(value)
+        try:
+            return xp.full(shape, value, dtype=np_dtype)
+        except OverflowError:
+            if dtype is dt.uint8 and -256 < value < 0:
+                return xp.full(shape, value + 256, dtype=np_dtype)
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
+                               "overflow") from None
+
+
+def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
     """``fill_``/``zero_``: every element becomes ``value``."""
-    check_writable(target)
+    value_tensor = None
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
+        value_tensor = value
         value = value.item()
-    result = new(xp.full(target._data.shape, value, dtype=target._dtype.np), target._dtype)
-    if ag.needs_grad(target):
-        snap = _snapshot(target)
-        ag.record("FillBackward0" if value != 0 or True else "ZeroBackward0",
-                  _fill_backward, (snap,), result)
+    elif isinstance(value, complex) or not isinstance(value, (bool, int, float)):
+        raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
+    recorded = records(target, value_tensor)
+    check_inplace(target, recorded)
+    result = new(full_of(target._data.shape, target._dtype, value), target._dtype)
+    if recorded:
+        snap = history_of(target, copy=False)
+        if zero:
+            ag.record("ZeroBackward0", _zero_self_backward, (snap,), result)
+        elif value_tensor is not None:
+            ag.record("FillBackward3", _fill_tensor_backward, (snap, value_tensor), result)
+        else:
+            ag.record("FillBackward2", _zero_self_backward, (snap,), result)
     return commit(target, result)
 
 
 def _copy_backward(ctx, grad):
-    from .creation import zeros_like, to_dtype
-    return zeros_like(grad), to_dtype(grad, ctx.src_dtype)
+    from .creation import zeros_like
+    return zeros_like(grad), grad
 
 
 def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
     """``target.copy_(src)``: broadcast ``src`` into ``target``, converting its dtype."""
-    check_writable(target)
     if not isinstance(src, Tensor):
-        from .creation import tensor
-        src = tensor(src)
-    try:
-        xp.broadcast_to(src._data, target._data.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({target.shape[-1] if target.ndim else 1}) "
-                           f"must match the size of tensor b ({src.shape[-1]}) at "
-                           f"non-singleton dimension {target.ndim - 1}") from None
-    data = xp.broadcast_to(src._data, target._data.shape).astype(target._dtype.np)
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    shape = target._data.shape
+    if src._data.shape != shape:
+        if broadcast_shapes(shape, src._data.shape) != shape:
+            raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the "
+                               f"broadcast shape "
+                               f"{list_repr(broadcast_shapes(shape, src._data.shape))}")
+    recorded = records(target, src) and target._dtype.category == dt.FLOAT
+    check_inplace(target, recorded)
+    data = src._data
+    if target._dtype.category != dt.FLOAT and src._dtype.category == dt.FLOAT:
+        with xp.errstate(all="ignore"):
+            data = xp.trunc(data)
+    with xp.errstate(all="ignore"):
+        data = xp.broadcast_to(data, shape).astype(target._dtype.np)
     result = new(data, target._dtype)
-    if ag.needs_grad(target, src):
-        ctx = SavedContext()
-        ctx.src_dtype = src._dtype
-        snap = _snapshot(target) if target._requires_grad else None
-        ag.record("CopyBackwards", _copy_backward, (snap, src), result, ctx)
-    xp.copyto(target._data, result._data, casting="unsafe")
+    if recorded:
+        snap = history_of(target, copy=False)
+        ag.record("CopyBackwards", _copy_backward, (snap, src), result)
+        result._grad_fn.__class__ = CppNode
+    return commit(target, result)
+
+
+# ------------------------------------------------- in-place shape changes
+def restride_inplace(target: Tensor, view_fn, node: str, rule, ctx) -> Tensor:
+    """``t_``, ``squeeze_``...: ``target`` takes the geometry of ``view_fn(target)``."""
+    recorded = records(target)
+    check_inplace(target, recorded)
+    from .. import autograd
+    with autograd.no_grad():
+        array = view_fn(target)._data
+    snap = history_of(target, copy=False) if recorded else None
+    target._data = array
     target._version.value += 1
-    if result._grad_fn is not None or (target._base is not None
-                                       and target._base._requires_grad):
-        _rebase_history(target, result)
+    if recorded:
+        ag.record(node, rule, (snap,), target, ctx)
     return target

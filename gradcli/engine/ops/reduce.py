@@ -1,56 +1,431 @@
-"""Reductions: sums, means, extrema, statistics, cumulative ops, all/any."""
+"""Reductions: sums, means, products, extrema, statistics, norms, cumulative ops, sorting.
+
+Every op follows PyTorch's signature, result dtype, errors and node names
+(``x.sum()`` records SumBackward0, ``x.sum(0)`` SumBackward1, ``x.max(0)``
+MaxBackward0 ...). Backward rules mirror ``derivatives.yaml`` and are written
+with tensor ops, so gradients are differentiable again.
+
+Float sums follow the order in which PyTorch's CPU kernels add (see
+:func:`float_sum`), so that results agree with PyTorch's to the last bit, not
+just to the four printed decimals.
+"""
 
 from __future__ import annotations
 
+import builtins
 import math
+import numbers
 
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
 from ..node import SavedContext
+from ..returntypes import TYPES
 from ..tensor import Tensor
-from .common import dims_arg, new
+from .common import dims_arg, new, wrap_dim
 from .registry import OpTable
 
 table = OpTable("reduce")
 
 
-def _sum_dtype(input: Tensor, dtype):
+class _AllDims:
+    """The default ``dim`` of ops whose dim-less call is a different overload.
+
+    ``x.sum()`` records SumBackward0 while ``x.sum(None)`` (or ``dim=()``) records
+    SumBackward1: the sentinel tells the two calls apart.
+    """
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+ALL = _AllDims()
+
+# PyTorch's CPU reductions run single-threaded below this many elements.
+_GRAIN_SIZE = 32768
+
+
+def _ctx(**values) -> SavedContext:
+    ctx = SavedContext()
+    ctx.__dict__.update(values)
+    return ctx
+
+
+def _check_tensor(input, name: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+
+
+def _reduced_dims(dim, ndim: int) -> tuple:
+    """``dim`` (None, an int, or a possibly empty sequence) -> the wrapped dims it reduces."""
+    if dim is None or dim is ALL or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, str):
+        raise TypeError(f"reduction dim must be an int or a tuple of ints, not str ('{dim}')")
+    return dims_arg(dim, ndim)
+
+
+def _axes(dims: tuple, ndim: int) -> tuple:
+    """The NumPy axes for ``dims`` (a 0-dim tensor's dim 0 is no axis at all)."""
+    return tuple(d for d in dims if d < ndim)
+
+
+def _reduced_shape(shape: tuple, dims: tuple, keepdim: bool) -> tuple:
+    if keepdim:
+        return tuple(1 if i in dims else s for i, s in enumerate(shape))
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def _unsqueeze_dims(grad: Tensor, dims: tuple, ndim: int) -> Tensor:
+    """PyTorch's ``unsqueeze_multiple``: puts the reduced dims back as size-1 dims."""
+    from .shape import unsqueeze
+    for d in sorted(dims):
+        if d < ndim:
+            grad = unsqueeze(grad, d)
+    return grad
+
+
+def _restore(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """A reduced gradient (or result) with its reduced dims back as size 1."""
+    if keepdim or grad.ndim == len(shape):
+        return grad
+    return _unsqueeze_dims(grad, dims, len(shape))
+
+
+def _expand_back(grad: Tensor, shape, dims, keepdim: bool) -> Tensor:
+    """Broadcasts a reduced gradient back over the reduced ``dims`` of ``shape``."""
+    from .shape import expand
+    return expand(_restore(grad, tuple(shape), tuple(dims), keepdim), tuple(shape))
+
+
+def _sum_dtype(input: Tensor, dtype) -> dt.DType:
     if dtype is not None:
         return dtype
     return dt.int64 if input._dtype.category != dt.FLOAT else input._dtype
 
 
-def _expand_back(grad: Tensor, shape, dims, keepdim: bool) -> Tensor:
-    """Broadcasts a reduced gradient back over the reduced ``dims`` of ``shape``."""
-    if not keepdim and dims and grad.ndim != len(shape):
-        from .shape import reshape
-        kept = list(grad.shape)
-        for d in sorted(dims):
-            kept.insert(d, 1)
-        grad = reshape(grad, kept)
-    from .shape import expand
-    return expand(grad, shape)
+def _zero_where(mask, t: Tensor) -> Tensor:
+    """PyTorch's ``t.masked_fill(mask, 0)`` (``mask``: a bool array)."""
+    from .index import masked_fill
+    return masked_fill(t, new(xp.asarray(mask, dtype=bool), dt.bool_), 0)
 
 
+def _check_float(input: Tensor, name: str) -> None:
+    if input._dtype.category != dt.FLOAT:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {input._dtype.short}")
+
+
+# ======================================================= float kernels
+# PyTorch reduces through a TensorIterator: dims are ordered by stride (reduced
+# dims first), adjacent dims are merged, and a 2-D kernel runs on the first two
+# dims. The helpers below rebuild that layout so that float sums and products
+# combine the same numbers in the same order as PyTorch's CPU kernels (AVX2
+# widths: 8 floats or 4 doubles per vector).
+class _Layout:
+    """The TensorIterator view of a reduction: ``values`` has axis 0 fastest."""
+
+    def __init__(self, array, axes: tuple) -> None:
+        ndim = array.ndim
+        shape = list(array.shape)
+        keep_shape = tuple(1 if d in axes else s for d, s in enumerate(shape))
+        out_strides, step = [0] * ndim, array.itemsize
+        for d in range(ndim - 1, -1, -1):
+            out_strides[d] = 0 if d in axes else step
+            step *= keep_shape[d]
+        operands = ((True, out_strides), (False, list(array.strides)))
+        perm = _iteration_order(operands, shape)
+        merged_shape, merged_strides = _coalesce(perm, shape, operands)
+        self.itemsize = array.itemsize
+        self.out_size = math.prod(keep_shape)
+        positions = xp.broadcast_to(
+            xp.arange(self.out_size, dtype=xp.int64).reshape(keep_shape), array.shape)
+        self.values = _iteration_view(array, perm, merged_shape)
+        self.positions = _iteration_view(positions, perm, merged_shape)
+        self.out_strides, self.in_strides = merged_strides
+        self.reduced_dims = builtins.sum(1 for s in self.out_strides if s == 0)
+        if len(merged_shape) == 1:
+            self.values = self.values[:, None]
+            self.positions = self.positions[:, None]
+            self.out_strides = self.out_strides + [0]
+            self.in_strides = self.in_strides + [0]
+
+
+def _iteration_order(operands, shape) -> list:
+    """TensorIterator's dim order (fastest first): reduced dims, then by strides."""
+
+    def should_swap(d0, d1) -> int:
+        for is_output, strides in operands:
+            s0, s1 = strides[d0], strides[d1]
+            if is_output and (s0 == 0) != (s1 == 0):
+                return 1 if s1 == 0 else -1
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    ndim = len(shape)
+    perm = list(range(ndim - 1, -1, -1))
+    for i in range(1, ndim):
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            order = should_swap(perm[dim0], perm[dim1])
+            if order > 0:
+                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+                dim1 = dim0
+            elif order < 0:
+                break
+    return perm
+
+
+def _coalesce(perm, shape, operands):
+    """Merges adjacent iteration dims whose strides line up in every operand."""
+    pshape = [shape[p] for p in perm]
+    pstrides = [[strides[p] for p in perm] for _, strides in operands]
+    merged = [pshape[0]]
+    mstrides = [[s[0]] for s in pstrides]
+    for d in range(1, len(pshape)):
+        size0, size1 = merged[-1], pshape[d]
+        if size0 == 1 or size1 == 1 or builtins.all(size0 * ms[-1] == ps[d]
+                                           for ms, ps in zip(mstrides, pstrides)):
+            if size0 == 1:
+                for ms, ps in zip(mstrides, pstrides):
+                    ms[-1] = ps[d]
+            merged[-1] = size0 * size1
+        else:
+            merged.append(size1)
+            for ms, ps in zip(mstrides, pstrides):
+                ms.append(ps[d])
+    return merged, mstrides
+
+
+def _iteration_view(array, perm, merged_shape):
+    slow_first = xp.transpose(array, perm[::-1]).reshape(merged_shape[::-1])
+    return xp.transpose(slow_first, tuple(range(len(merged_shape) - 1, -1, -1)))
+
+
+def _ceil_log2(n: int) -> int:
+    return 0 if n <= 1 else int(n - 1).bit_length()
+
+
+def _running_sum(x):
+    """Adds the rows of ``x`` one after another, starting from +0 (per remaining lane)."""
+    if x.shape[0] == 0:
+        return xp.zeros(x.shape[1:], x.dtype)
+    return xp.cumsum(x, axis=0, dtype=x.dtype)[-1] + x.dtype.type(0)
+
+
+def _multi_row_sum(x):
+    """PyTorch's ``multi_row_sum``: a cascade over axis 0 with four levels of partial sums."""
+    size = x.shape[0]
+    level_power = builtins.max(4, _ceil_log2(size) // 4)
+    level_step = 1 << level_power
+    level_mask = level_step - 1
+    acc = [xp.zeros(x.shape[1:], x.dtype) for _ in range(4)]
+    i = 0
+    while i + level_step <= size:
+        acc[0] = acc[0] + _running_sum(x[i:i + level_step])
+        i += level_step
+        for j in range(1, 4):
+            acc[j] = acc[j] + acc[j - 1]
+            acc[j - 1] = xp.zeros_like(acc[j - 1])
+            if i & (level_mask << (j * level_power)):
+                break
+    for k in range(i, size):
+        acc[0] = acc[0] + x[k]
+    for j in range(1, 4):
+        acc[0] = acc[0] + acc[j]
+    return acc[0]
+
+
+def _row_sum(x):
+    """PyTorch's ``row_sum``: four interleaved partial sums over axis 0, then combined."""
+    size = x.shape[0]
+    rows = size // 4
+    partial = _multi_row_sum(x[:rows * 4].reshape((rows, 4) + x.shape[1:]))
+    total = partial[0]
+    for k in range(rows * 4, size):
+        total = total + x[k]
+    for k in range(1, 4):
+        total = total + partial[k]
+    return total
+
+
+def _inner_vector_sum(x, width: int):
+    """Reduction along contiguous axis 0, ``width`` lanes at a time."""
+    size = x.shape[0]
+    nvec = size // width
+    lanes = _row_sum(x[:nvec * width].reshape((nvec, width) + x.shape[1:]))
+    total = xp.zeros(x.shape[1:], x.dtype)
+    for k in range(nvec * width, size):
+        total = total + x[k]
+    for k in range(width):
+        total = total + lanes[k]
+    return total
+
+
+def _outer_vector_sum(x, width: int):
+    """Reduction along axis 0 where axis 1 (the outputs) is contiguous."""
+    size1 = x.shape[1]
+    out = xp.empty(x.shape[1:], x.dtype)
+    blocked = size1 // (4 * width) * (4 * width)
+    if blocked:
+        out[:blocked] = _multi_row_sum(x[:, :blocked])
+    if blocked < size1:
+        out[blocked:] = _row_sum(x[:, blocked:])
+    return out
+
+
+def _scalar_outer_sum(x):
+    size1 = x.shape[1]
+    grouped = size1 // 4 * 4
+    out = xp.empty(x.shape[1:], x.dtype)
+    if grouped:
+        out[:grouped] = _multi_row_sum(x[:, :grouped])
+    if grouped < size1:
+        out[grouped:] = _row_sum(x[:, grouped:])
+    return out
+
+
+def _accumulate_blocks(layout: _Layout, blocks, positions, elementwise: bool):
+    """Adds the 2-D kernel's per-block results into the outputs, in loop order."""
+    outer_reduced = [k for k in range(2, layout.values.ndim) if layout.out_strides[k] == 0]
+    shift = 0 if elementwise else 1
+    order = [k - shift for k in sorted(outer_reduced, reverse=True)]
+    if not elementwise and layout.out_strides[1] == 0:
+        order.append(0)
+    if order:
+        rest = [k for k in range(blocks.ndim) if k not in order]
+        blocks = xp.transpose(blocks, order + rest)
+        positions = xp.transpose(positions, order + rest)
+        count = math.prod(blocks.shape[:len(order)])
+        blocks = blocks.reshape((count,) + blocks.shape[len(order):])
+        positions = positions.reshape((count,) + positions.shape[len(order):])[0]
+        values = _running_sum(blocks)
+    else:
+        values = blocks + blocks.dtype.type(0)
+    out = xp.zeros(layout.out_size, blocks.dtype)
+    out[xp.asarray(positions).reshape(-1)] = xp.asarray(values).reshape(-1)
+    return out
+
+
+def float_sum(array, axes: tuple):
+    """Sum of a float array over ``axes`` (dropped), added in PyTorch's CPU order.
+
+    PyTorch's ``cascade_sum`` splits each reduction into interleaved partial
+    sums (four at a time, eight float lanes per vector) that are combined in a
+    fixed order; reproducing it makes ``x.sum().item()`` agree bit for bit.
+    """
+    axes = tuple(sorted(axes))
+    result_shape = tuple(s for d, s in enumerate(array.shape) if d not in axes)
+    if array.dtype == xp.float16:
+        return float_sum(array.astype(xp.float32), axes).astype(xp.float16)
+    if array.ndim == 0 or not axes:
+        return array + array.dtype.type(0)
+    if array.size == 0 or array.size >= _GRAIN_SIZE:
+        return xp.sum(array, axis=axes, dtype=array.dtype).reshape(result_shape)
+    width = 32 // array.itemsize
+    layout = _Layout(array, axes)
+    values, itemsize = layout.values, layout.itemsize
+    out0, out1 = layout.out_strides[:2]
+    in0, in1 = layout.in_strides[:2]
+    if out0 != 0 and out1 == 0:
+        values = xp.swapaxes(values, 0, 1)
+        layout.positions = xp.swapaxes(layout.positions, 0, 1)
+        layout.out_strides[:2] = [out1, out0]
+        out0, out1, in0, in1 = out1, out0, in1, in0
+    if out0 != 0 and out1 != 0:
+        out = _accumulate_blocks(layout, values, layout.positions, elementwise=True)
+        return out.reshape(result_shape)
+    if in0 == itemsize and values.shape[0] >= width:
+        blocks = _inner_vector_sum(values, width)
+    elif in1 == itemsize and values.shape[1] >= width:
+        blocks = _outer_vector_sum(values, width)
+    elif in0 < in1:
+        blocks = _row_sum(values)
+    else:
+        blocks = _scalar_outer_sum(values)
+    out = _accumulate_blocks(layout, blocks, layout.positions[0], elementwise=False)
+    return out.reshape(result_shape)
+
+
+def _sequential_product(array, axes: tuple):
+    """Products over ``axes``, multiplying one element at a time in memory order."""
+    ndim = array.ndim
+    kept = [d for d in range(ndim) if d not in axes]
+    order = sorted(axes, key=lambda d: -array.strides[d])
+    moved = xp.transpose(array, kept + order)
+    rows = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    if rows.shape[-1] == 0:
+        return xp.ones(rows.shape[:-1], array.dtype)
+    return xp.cumprod(rows, axis=-1, dtype=array.dtype)[..., -1]
+
+
+def float_prod(array, axes: tuple):
+    """Product over ``axes`` in PyTorch's order (four vector accumulators on long rows)."""
+    axes = tuple(sorted(axes))
+    result_shape = tuple(s for d, s in enumerate(array.shape) if d not in axes)
+    if array.ndim == 0 or not axes:
+        return array.copy()
+    if array.size == 0 or array.size >= _GRAIN_SIZE or array.dtype == xp.float16:
+        return xp.prod(array, axis=axes, dtype=array.dtype).reshape(result_shape)
+    width = 32 // array.itemsize
+    chunk = 4 * width
+    layout = _Layout(array, axes)
+    values = layout.values
+    if not (layout.out_strides[0] == 0 and layout.in_strides[0] == array.itemsize
+            and values.shape[0] >= chunk and layout.reduced_dims == 1):
+        return _sequential_product(array, axes).reshape(result_shape)
+    # Long contiguous rows: four vectors multiply in turn, then combine lane by lane.
+    size0 = values.shape[0]
+    count = size0 // chunk
+    blocks = values[:count * chunk].reshape((count, 4, width) + values.shape[1:])
+    acc = xp.cumprod(blocks, axis=0, dtype=array.dtype)[-1]
+    combined = (acc[0] * acc[1]) * (acc[2] * acc[3])
+    total = xp.cumprod(combined, axis=0, dtype=array.dtype)[-1]
+    for k in range(count * chunk, size0):
+        total = total * values[k]
+    out = xp.ones(layout.out_size, array.dtype)
+    out[layout.positions[0].reshape(-1)] = total.reshape(-1)
+    return out.reshape(result_shape)
+
+
+def _reduce_sum(array, axes: tuple, dtype: dt.DType):
+    """Sum of ``array`` (already of ``dtype``) over ``axes``."""
+    if dtype.category == dt.FLOAT:
+        return float_sum(array, axes)
+    return xp.sum(array, axis=axes, dtype=dtype.np)
+
+
+# ================================================================= sum
 def _sum_backward(ctx, grad):
     return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim),)
 
 
 @table.op(grad_fns=("SumBackward0", "SumBackward1"))
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - torch.sum
-    """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+def sum(input, dim=ALL, keepdim=False, *, dtype=None):
+    """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
+
+    Integer and bool inputs sum to int64 unless ``dtype`` says otherwise.
+
+    Example:
+        >>> tensor([[1, 2], [3, 4]]).sum(0)
+        tensor([4, 6])
+    """
+    _check_tensor(input, "sum")
     target = _sum_dtype(input, dtype)
-    dims = dims_arg(dim, input.ndim) if dim is not None else tuple(range(input.ndim))
+    dims = _reduced_dims(dim, input.ndim)
+    keep = keepdim if dim is not ALL else False
     data = input._data.astype(target.np, copy=False)
-    result = new(xp.sum(data, axis=dims, keepdims=keepdim if dim is not None else False),
-                 target)
+    total = _reduce_sum(data, _axes(dims, input.ndim), target)
+    result = new(total.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = SavedContext()
-        ctx.shape, ctx.dims, ctx.keepdim = input._data.shape, dims, keepdim or dim is None
-        if dim is None:
-            ctx.keepdim = False
-        ag.record("SumBackward0" if dim is None else "SumBackward1", _sum_backward, (input,),
+        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keep)
+        ag.record("SumBackward0" if dim is ALL else "SumBackward1", _sum_backward, (input,),
                   result, ctx)
     return result
 
@@ -75,28 +450,1110 @@ table.op(name="sum_to_size", function=False)(
                                     isinstance(size[0], (tuple, list)) else size))
 
 
+def _nansum_backward(ctx, grad):
+    (input,) = ctx.saved_tensors
+    expanded = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+    return (_zero_where(xp.isnan(input._data), expanded),)
+
+
+@table.op(grad_fns=("NansumBackward0",))
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum that treats NaN as zero."""
+    _check_tensor(input, "nansum")
+    target = _sum_dtype(input, dtype)
+    dims = _reduced_dims(dim, input.ndim)
+    data = input._data.astype(target.np, copy=False)
+    if target.category == dt.FLOAT:
+        data = xp.where(xp.isnan(data), data.dtype.type(0), data)
+    total = _reduce_sum(data, _axes(dims, input.ndim), target)
+    result = new(total.reshape(_reduced_shape(input._data.shape, dims, keepdim)), target)
+    if ag.needs_grad(input):
+        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keepdim)
+        ctx.save(input)
+        ag.record("NansumBackward0", _nansum_backward, (input,), result, ctx)
+    return result
+
+
+# ================================================================ mean
 def _mean_backward(ctx, grad):
     return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.count,)
 
 
 @table.op(grad_fns=("MeanBackward0", "MeanBackward1"))
-def mean(input, dim=None, keepdim=False, *, dtype=None):
-    """Mean of all elements, or over ``dim``."""
+def mean(input, dim=ALL, keepdim=False, *, dtype=None):
+    """Mean of all elements, or over ``dim``; needs a floating dtype (or ``dtype=``)."""
+    _check_tensor(input, "mean")
+    if dtype is not None and dtype.category != dt.FLOAT:
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype.short}")
     target = dtype or input._dtype
     if target.category != dt.FLOAT:
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input._dtype.short}")
-    dims = dims_arg(dim, input.ndim) if dim is not None else tuple(range(input.ndim))
+    dims = _reduced_dims(dim, input.ndim)
+    keep = keepdim if dim is not ALL else False
+    count = math.prod(input._data.shape[d] for d in _axes(dims, input.ndim))
+    work = xp.float32 if target is dt.float16 else target.np
+    total = _reduce_sum(input._data.astype(work, copy=False), _axes(dims, input.ndim),
+                        dt.float32 if target is dt.float16 else target)
     with xp.errstate(all="ignore"):
-        data = xp.mean(input._data.astype(target.np, copy=False), axis=dims,
-                       keepdims=keepdim if dim is not None else False)
-    result = new(data, target)
+        data = (total / xp.asarray(count, dtype=work)).astype(target.np)
+    result = new(data.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = SavedContext()
-        ctx.shape, ctx.dims = input._data.shape, dims
-        ctx.keepdim = keepdim if dim is not None else False
-        ctx.count = math.prod(input._data.shape[d] for d in dims) if dims else 1
-        ag.record("MeanBackward0" if dim is None else "MeanBackward1", _mean_backward,
+        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keep, count=count)
+        ag.record("MeanBackward0" if dim is ALL else "MeanBackward1", _mean_backward,
                   (input,), result, ctx)
     return result
+
+
+@table.op()
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of the non-NaN elements (PyTorch computes nansum / count)."""
+    _check_tensor(input, "nanmean")
+    if input._dtype.category != dt.FLOAT:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
+                           f"dtype but got {input._dtype.short}")
+    not_nan = new(~xp.isnan(input._data), dt.bool_)
+    return nansum(input, dim, keepdim, dtype=dtype) / sum(not_nan, dim, keepdim)
+
+
+# ================================================================ prod
+def _prod_backward(ctx, grad):
+    input, result = ctx.saved_tensors
+    if input.ndim == 0:
+        return (grad,)
+    if ctx.dim is not None:
+        grad = _restore(grad, input._data.shape, (ctx.dim,), ctx.keepdim)
+        result = _restore(result, input._data.shape, (ctx.dim,), ctx.keepdim)
+    if not xp.any(input._data == 0):
+        return (grad * (result / input),)
+    # With zeros the quotient is undefined: use the product of all other elements.
+    dims = (ctx.dim,) if ctx.dim is not None else tuple(range(input.ndim))
+    others = _exclusive_products(input._data, dims)
+    return (grad * new(others.astype(grad._dtype.np), grad._dtype),)
+
+
+def _exclusive_products(data, dims: tuple):
+    """For each element, the product of the other elements of its reduction slice."""
+    kept = [d for d in range(data.ndim) if d not in dims]
+    moved = xp.transpose(data, kept + list(dims))
+    rows = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = xp.ones(rows.shape[:-1] + (1,), rows.dtype)
+    before = xp.cumprod(xp.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+    after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (before * after).reshape(moved.shape)
+    inverse = xp.argsort(kept + list(dims))
+    return xp.transpose(others, inverse)
+
+
+@table.op(grad_fns=("ProdBackward0", "ProdBackward1"))
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or over one ``dim``; ints and bools give int64."""
+    _check_tensor(input, "prod")
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod(): argument 'dim' must be int, not "
+                        f"{type(dim).__name__}")
+    target = _sum_dtype(input, dtype)
+    data = input._data.astype(target.np, copy=False)
+    if dim is None:
+        axes = tuple(range(input.ndim))
+        shape = ()
+        d = None
+    else:
+        d = wrap_dim(dim, input.ndim)
+        axes = _axes((d,), input.ndim)
+        shape = _reduced_shape(input._data.shape, (d,), keepdim)
+    if target.category == dt.FLOAT:
+        total = float_prod(data, axes)
+    else:
+        total = xp.prod(data, axis=axes, dtype=target.np)
+    result = new(xp.asarray(total).reshape(shape), target)
+    if ag.needs_grad(input):
+        ctx = _ctx(dim=d if input.ndim else None, keepdim=keepdim)
+        ctx.save(input, result)
+        ag.record("ProdBackward0" if dim is None else "ProdBackward1", _prod_backward,
+                  (input,), result, ctx)
+    return result
+
+
+# ====================================== value-selecting gradient helpers
+# max(dim), min(dim), median(dim), mode, kthvalue, sort and topk pick elements;
+# PyTorch's gradient puts each output gradient back where it was picked:
+# ``zeros(sizes).scatter(dim, indices, grad)``.
+def _value_selecting_backward(ctx, grad):
+    from .creation import zeros
+    from .index import scatter
+    from .shape import unsqueeze
+    if not ctx.shape:
+        return (grad,)
+    if not ctx.keepdim:
+        grad = unsqueeze(grad, ctx.dim)
+    indices = new(ctx.index, dt.int64)
+    return (scatter(zeros(ctx.shape, dtype=grad._dtype), ctx.dim, indices, grad),)
+
+
+def _record_selection(node: str, input: Tensor, values: Tensor, dim: int, index_keep,
+                      keepdim: bool) -> None:
+    """Records a value-selecting op; ``index_keep`` has the reduced dim kept."""
+    if ag.needs_grad(input):
+        ctx = _ctx(dim=dim, index=index_keep, shape=input._data.shape, keepdim=keepdim)
+        ag.record(node, _value_selecting_backward, (input,), values, ctx)
+
+
+def _named(kind: str, values: Tensor, indices: Tensor):
+    return TYPES[kind]((values, indices))
+
+
+# ===================================================== max, min, argmax
+def _evenly_distribute_backward(ctx, grad):
+    """PyTorch's ``evenly_distribute_backward``: ties share the gradient equally."""
+    from .creation import zeros
+    from .index import masked_fill
+    input, result = ctx.saved_tensors
+    value = result._data.reshape(())
+    mask = xp.isnan(input._data) if xp.isnan(value) else input._data == value
+    count = int(mask.sum())
+    return (masked_fill(zeros(input._data.shape, dtype=grad._dtype), new(mask, dt.bool_),
+                        grad / count),)
+
+
+def _check_not_empty(input: Tensor, name: str, exc=RuntimeError) -> None:
+    if input._data.size == 0:
+        raise exc(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                  "Specify the reduction dim with the 'dim' argument.")
+
+
+def _check_dim_not_empty(input: Tensor, d: int, name: str) -> None:
+    if input.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _extreme_all(input: Tensor, name: str, np_fn, node: str) -> Tensor:
+    _check_not_empty(input, name)
+    result = new(xp.asarray(np_fn(input._data)), input._dtype)
+    if ag.needs_grad(input):
+        ctx = SavedContext()
+        ctx.save(input, result)
+        ag.record(node, _evenly_distribute_backward, (input,), result, ctx)
+    return result
+
+
+def _arg_extreme(data, axis: int, largest: bool):
+    """First index of the max/min along ``axis``, NaN counting as the extreme."""
+    fn = xp.argmax if largest else xp.argmin
+    if data.dtype == xp.bool_:
+        data = data.astype(xp.uint8)
+    return fn(data, axis=axis, keepdims=True)
+
+
+def _extreme_dim(input: Tensor, dim, keepdim: bool, kind: str, node: str):
+    d = wrap_dim(dim, input.ndim)
+    _check_dim_not_empty(input, d, kind)
+    if input.ndim == 0:
+        index_keep = xp.zeros((), dtype=xp.int64)
+        values = new(input._data.copy(), input._dtype)
+        indices = new(index_keep, dt.int64)
+    else:
+        index_keep = _arg_extreme(input._data, d, kind == "max").astype(xp.int64)
+        picked = xp.take_along_axis(input._data, index_keep, axis=d)
+        if not keepdim:
+            picked, index = xp.squeeze(picked, d), xp.squeeze(index_keep, d)
+        else:
+            index = index_keep
+        values = new(picked, input._dtype)
+        indices = new(index, dt.int64)
+    _record_selection(node, input, values, d, index_keep, keepdim)
+    return _named(kind, values, indices)
+
+
+def _binary_extreme(input, other, name: str):
+    from . import elementwise
+    fn = getattr(elementwise, "maximum" if name == "max" else "minimum", None)
+    if fn is None:
+        raise NotImplementedError(f"{name}(input, other) needs elementwise "
+                                  f"{'maximum' if name == 'max' else 'minimum'}")
+    return fn(input, other)
+
+
+def _check_dim_type(dim, name: str) -> None:
+    if isinstance(dim, bool) or not isinstance(dim, (numbers.Integral, Tensor)):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({type(dim).__name__}), but expected one of: (Tensor input), "
+                        f"(Tensor input, int dim, bool keepdim), (Tensor input, Tensor other)")
+
+
+def _make_extreme(name: str, np_fn, all_node: str, dim_node: str):
+    def extreme(input, dim=ALL, keepdim=False, *, other=None):
+        _check_tensor(input, name)
+        if other is not None:
+            return _binary_extreme(input, other, name)
+        if isinstance(dim, Tensor):
+            return _binary_extreme(input, dim, name)
+        if dim is ALL:
+            return _extreme_all(input, name, np_fn, all_node)
+        _check_dim_type(dim, name)
+        return _extreme_dim(input, dim, keepdim, name, dim_node)
+
+    extreme.__name__ = name
+    extreme.__doc__ = (f"``{name}()``: the {name}imum element; ``{name}(dim, keepdim)``: "
+                       f"``torch.return_types.{name}(values, indices)``; "
+                       f"``{name}(other)``: the elementwise {name}imum.")
+    return extreme
+
+
+max = table.op(grad_fns=("MaxBackward0", "MaxBackward1"), out=False)(
+    _make_extreme("max", xp.max, "MaxBackward1", "MaxBackward0"))
+min = table.op(grad_fns=("MinBackward0", "MinBackward1"), out=False)(
+    _make_extreme("min", xp.min, "MinBackward1", "MinBackward0"))
+
+
+def _amax_backward(ctx, grad):
+    input, result = ctx.saved_tensors
+    shape = input._data.shape
+    grad = _restore(grad, shape, ctx.dims, ctx.keepdim)
+    result = _restore(result, shape, ctx.dims, ctx.keepdim)
+    mask = new((result._data == input._data).astype(grad._dtype.np), grad._dtype)
+    count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask
+    return ((grad / count) * mask,)
+
+
+def _make_amax(name: str, np_fn, node: str):
+    def reduce_extreme(input, dim=(), keepdim=False):
+        _check_tensor(input, name)
+        dims = _reduced_dims(dim, input.ndim)
+        if input._data.size == 0 and (dim == () or dim is None or dim == []):
+            _check_not_empty(input, name)
+        for d in _axes(dims, input.ndim):
+            if input._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        data = np_fn(input._data, axis=_axes(dims, input.ndim), keepdims=keepdim)
+        result = new(xp.asarray(data).reshape(
+            _reduced_shape(input._data.shape, dims, keepdim)), input._dtype)
+        if ag.needs_grad(input):
+            ctx = _ctx(dims=dims, keepdim=keepdim)
+            ctx.save(input, result)
+            ag.record(node, _amax_backward, (input,), result, ctx)
+        return result
+
+    reduce_extreme.__name__ = name
+    reduce_extreme.__doc__ = (f"The {name[1:]}imum over ``dim`` (all dims by default); the "
+                              f"gradient is shared evenly among ties.")
+    return reduce_extreme
+
+
+amax = table.op(grad_fns=("AmaxBackward0",))(_make_amax("amax", xp.max, "AmaxBackward0"))
+amin = table.op(grad_fns=("AminBackward0",))(_make_amax("amin", xp.min, "AminBackward0"))
+
+
+def _make_arg(name: str, largest: bool):
+    def arg_extreme(input, dim=None, keepdim=False):
+        _check_tensor(input, name)
+        if input._dtype is dt.bool_:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Bool'")
+        if dim is None:
+            if input._data.size == 0:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
+            flat = input._data.reshape(-1)
+            index = _arg_extreme(flat, 0, largest).reshape(())
+            shape = (1,) * input.ndim if keepdim else ()
+            return new(index.astype(xp.int64).reshape(shape), dt.int64)
+        d = wrap_dim(dim, input.ndim)
+        _check_dim_not_empty(input, d, name)
+        if input.ndim == 0:
+            return new(xp.zeros((), xp.int64), dt.int64)
+        index = _arg_extreme(input._data, d, largest)
+        if not keepdim:
+            index = xp.squeeze(index, d)
+        return new(index.astype(xp.int64), dt.int64)
+
+    arg_extreme.__name__ = name
+    arg_extreme.__doc__ = (f"Index of the {name[3:]}imum (the first one among ties); "
+                           "without ``dim`` the tensor is flattened.")
+    return arg_extreme
+
+
+argmax = table.op()(_make_arg("argmax", True))
+argmin = table.op()(_make_arg("argmin", False))
+
+
+def _aminmax_backward(ctx, grad_min, grad_max):
+    input, low, high = ctx.saved_tensors
+    shape = input._data.shape
+    grads = []
+    for grad, value in ((grad_min, low), (grad_max, high)):
+        grad = _restore(grad, shape, ctx.dims, ctx.keepdim)
+        value = _restore(value, shape, ctx.dims, ctx.keepdim)
+        mask = new((value._data == input._data).astype(grad._dtype.np), grad._dtype)
+        count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask
+        grads.append((grad / count) * mask)
+    return (grads[0] + grads[1],)
+
+
+@table.op(grad_fns=("AminmaxBackward0",), out=False)
+def aminmax(input, *, dim=None, keepdim=False):
+    """``torch.return_types.aminmax(min, max)`` over ``dim`` (all dims by default)."""
+    _check_tensor(input, "aminmax")
+    dims = _reduced_dims(dim, input.ndim)
+    if dim is None and input._data.size == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    with ag.no_grad():
+        low = amin(input, dim if dim is not None else (), keepdim)
+        high = amax(input, dim if dim is not None else (), keepdim)
+    if ag.needs_grad(input):
+        ctx = _ctx(dims=dims, keepdim=keepdim)
+        ctx.save(input, low, high)
+        ag.record("AminmaxBackward0", _aminmax_backward, (input,), (low, high), ctx)
+    return TYPES["aminmax"]((low, high))
+
+
+# ============================================================ std, var
+def _welford(rows):
+    """Mean and sum of squared deviations over the last axis, one element at a time."""
+    mean_acc = xp.zeros(rows.shape[:-1])
+    m2 = xp.zeros(rows.shape[:-1])
+    for k in range(rows.shape[-1]):
+        x = rows[..., k]
+        delta = x - mean_acc
+        mean_acc = mean_acc + delta / (k + 1)
+        m2 = m2 + delta * (x - mean_acc)
+    return mean_acc, m2
+
+
+def _variance(input: Tensor, dims: tuple, correction: float, take_sqrt: bool,
+              two_pass: bool = True):
+    """PyTorch's CPU std/var over ``dims``: ``(statistic, mean)`` arrays, reduced dims dropped.
+
+    A reduction to a single value runs PyTorch's ``std_var_all`` (the float mean,
+    then squared deviations summed in double) unless ``two_pass`` is off
+    (``std_mean``); everything else is Welford's algorithm in double.
+    """
+    data = input._data
+    axes = _axes(dims, input.ndim)
+    shape = _reduced_shape(data.shape, dims, False)
+    count = math.prod(data.shape[d] for d in axes)
+    if count == 0 or data.size == 0:
+        nan = xp.full(shape, xp.nan, dtype=data.dtype)
+        return nan, nan.copy()
+    divisor = xp.float64(builtins.max(0.0, count - correction))
+    with xp.errstate(all="ignore"):
+        if two_pass and math.prod(shape) == 1 and data.dtype != xp.float16:
+            mean_value = float(mean(new(data, input._dtype)).item())
+            order = sorted(range(data.ndim), key=lambda d: -data.strides[d])
+            diffs = xp.transpose(data, order).reshape(-1).astype(xp.float64) - mean_value
+            var = xp.cumsum(diffs * diffs)[-1] / divisor
+            stat = xp.full(shape, xp.sqrt(var) if take_sqrt else var)
+            return stat.astype(data.dtype), xp.full(shape, mean_value).astype(data.dtype)
+        kept = [d for d in range(data.ndim) if d not in axes]
+        order = sorted(axes, key=lambda d: -data.strides[d])
+        rows = xp.transpose(data, kept + order).reshape(
+            tuple(data.shape[d] for d in kept) + (-1,)).astype(xp.float64)
+        mean_acc, m2 = _welford(rows)
+        var = m2 / divisor
+        stat = xp.sqrt(var) if take_sqrt else var
+    # Half results are computed in float and rounded once more, as in PyTorch.
+    narrow = xp.float32 if data.dtype == xp.float16 else data.dtype
+    return (stat.astype(narrow).astype(data.dtype).reshape(shape),
+            mean_acc.astype(narrow).astype(data.dtype).reshape(shape))
+
+
+def _var_backward_formula(grad: Tensor, input: Tensor, dims, correction: float,
+                          keepdim: bool, full: bool) -> Tensor:
+    """PyTorch's ``var_backward``."""
+    if input.ndim == 0 or full:
+        dof = input._data.size - correction
+        if dof <= 0:
+            from .elementwise import where
+            centered = input._data - mean(input.detach())._data
+            nan = new(xp.full((), xp.nan, dtype=grad._dtype.np), grad._dtype)
+            inf = new(xp.full((), xp.inf, dtype=grad._dtype.np), grad._dtype)
+            return grad * where(new(centered == 0, dt.bool_), nan, inf)
+        return (2.0 / dof) * grad * (input - mean(input))
+    if not keepdim and input.ndim > 1:
+        grad = _unsqueeze_dims(grad, dims, input.ndim)
+    count = math.prod(input._data.shape[d] for d in dims)
+    return (2.0 / (count - correction)) * grad * (input - mean(input, dims, keepdim=True))
+
+
+def _std_backward_formula(grad: Tensor, input: Tensor, result: Tensor, ctx) -> Tensor:
+    """PyTorch's ``std_backward``: the variance's rule on ``grad / (2 * std)``."""
+    scaled = _zero_where(result._data == 0, grad / (result * 2))
+    return _var_backward_formula(scaled, input, ctx.dims, ctx.correction, ctx.keepdim,
+                                 ctx.full)
+
+
+def _var_backward(ctx, grad):
+    (input,) = ctx.saved_tensors
+    return (_var_backward_formula(grad, input, ctx.dims, ctx.correction, ctx.keepdim,
+                                  ctx.full),)
+
+
+def _std_backward(ctx, grad):
+    input, result = ctx.saved_tensors
+    return (_std_backward_formula(grad, input, result, ctx),)
+
+
+def _statistic_args(input, dim, unbiased, keepdim, correction, name: str):
+    """std/var accept ``(unbiased)``, ``(dim, unbiased, keepdim)`` and ``correction=``."""
+    _check_tensor(input, name)
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if input._dtype.category != dt.FLOAT:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    corr = float(correction) if correction is not None else \
+        (0.0 if unbiased is not None and not unbiased else 1.0)
+    return _reduced_dims(dim, input.ndim), corr, dim is None
+
+
+def _make_statistic(name: str, take_sqrt: bool, node: str):
+    def statistic(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        dims, corr, full = _statistic_args(input, dim, unbiased, keepdim, correction, name)
+        values, _ = _variance(input, dims, corr, take_sqrt)
+        result = new(values.reshape(_reduced_shape(input._data.shape, dims, keepdim)),
+                     input._dtype)
+        if ag.needs_grad(input):
+            ctx = _ctx(dims=dims, correction=corr, keepdim=keepdim, full=full)
+            if take_sqrt:
+                ctx.save(input, result)
+                ag.record(node, _std_backward, (input,), result, ctx)
+            else:
+                ctx.save(input)
+                ag.record(node, _var_backward, (input,), result, ctx)
+        return result
+
+    statistic.__name__ = name
+    statistic.__doc__ = (f"{'Standard deviation' if take_sqrt else 'Variance'} over ``dim`` "
+                         "(all dims by default), with Bessel's correction unless "
+                         "``unbiased=False`` or ``correction=`` says otherwise.")
+    return statistic
+
+
+std = table.op(grad_fns=("StdBackward0",))(_make_statistic("std", True, "StdBackward0"))
+var = table.op(grad_fns=("VarBackward0",))(_make_statistic("var", False, "VarBackward0"))
+
+
+def _statistic_mean_backward(ctx, grad_stat, grad_mean):
+    input, stat = ctx.saved_tensors
+    if ctx.take_sqrt:
+        grad = _std_backward_formula(grad_stat, input, stat, ctx)
+    else:
+        grad = _var_backward_formula(grad_stat, input, ctx.dims, ctx.correction, ctx.keepdim,
+                                     ctx.full)
+    count = math.prod(input._data.shape[d] for d in _axes(ctx.dims, input.ndim))
+    return (grad + _expand_back(grad_mean, input._data.shape, ctx.dims, ctx.keepdim) / count,)
+
+
+def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
+    def statistic_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        dims, corr, full = _statistic_args(input, dim, unbiased, keepdim, correction, name)
+        values, means = _variance(input, dims, corr, take_sqrt, two_pass=False)
+        shape = _reduced_shape(input._data.shape, dims, keepdim)
+        stat = new(values.reshape(shape), input._dtype)
+        average = new(means.reshape(shape), input._dtype)
+        if ag.needs_grad(input):
+            ctx = _ctx(dims=dims, correction=corr, keepdim=keepdim, full=full,
+                       take_sqrt=take_sqrt)
+            ctx.save(input, stat)
+            ag.record(node, _statistic_mean_backward, (input,), (stat, average), ctx)
+        return stat, average
+
+    statistic_mean.__name__ = name
+    statistic_mean.__doc__ = (f"``({name.split('_')[0]}, mean)`` in one pass, as a plain "
+                              "tuple.")
+    return statistic_mean
+
+
+std_mean = table.op(method=False, grad_fns=("StdMeanBackward0",), out=False)(
+    _make_statistic_mean("std_mean", True, "StdMeanBackward0"))
+var_mean = table.op(method=False, grad_fns=("VarMeanBackward0",), out=False)(
+    _make_statistic_mean("var_mean", False, "VarMeanBackward0"))
+
+
+# ================================================================ norm
+def _norm_order(p) -> float:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not "
+                        f"{type(p).__name__}")
+    return float(p)
+
+
+def _sequential(values, step):
+    """Runs ``acc = step(acc, x)`` over axis 0 of ``values`` (vectorized over the rest)."""
+    acc = None
+    for k in range(values.shape[0]):
+        acc = step(acc, values[k])
+    return acc
+
+
+def _norm_two_lastdim(rows):
+    """PyTorch's vectorized 2-norm over the last axis (eight float / four double lanes)."""
+    width = 32 // rows.itemsize
+    size = rows.shape[-1]
+    nvec = size // width
+    lanes = xp.zeros(rows.shape[:-1] + (width,), rows.dtype)
+    for i in range(nvec):
+        chunk = rows[..., i * width:(i + 1) * width]
+        lanes = lanes + chunk * chunk
+    total = lanes[..., 0]
+    for j in range(1, width):
+        total = total + lanes[..., j]
+    tail = rows[..., nvec * width:]
+    # The compiler squares a block of four tail elements with one vector multiply
+    # and fuses the remaining multiply-adds.
+    block = 4 if tail.shape[-1] >= 4 and rows.dtype == xp.float32 else 0
+    for k in range(block):
+        total = total + tail[..., k] * tail[..., k]
+    wide = xp.float64 if rows.dtype == xp.float32 else xp.longdouble
+    for k in range(block, tail.shape[-1]):
+        x = tail[..., k].astype(wide)
+        total = (x * x + total.astype(wide)).astype(rows.dtype)
+    return xp.sqrt(total)
+
+
+def _vector_norm_values(data, ord: float, axes: tuple):
+    """``linalg.vector_norm`` of a float array (result has the reduced axes dropped)."""
+    shape = tuple(s for d, s in enumerate(data.shape) if d not in axes)
+    if data.ndim == 0 or not axes:
+        return xp.abs(data) if ord != 0 else (data != 0).astype(data.dtype)
+    if data.size == 0:
+        return xp.full(shape, xp.inf if ord < 0 else 0, dtype=data.dtype)
+    kept = [d for d in range(data.ndim) if d not in axes]
+    order = sorted(axes, key=lambda d: -data.strides[d])
+    rows = xp.transpose(data, kept + order).reshape(
+        tuple(data.shape[d] for d in kept) + (-1,))
+    work = rows.astype(xp.float32) if data.dtype == xp.float16 else rows
+    absolute = xp.abs(work)
+    with xp.errstate(all="ignore"):
+        if ord == 2.0 and data.dtype != xp.float16 and _is_lastdim_reduction(data, axes):
+            result = _norm_two_lastdim(work)
+        elif ord == 2.0:
+            total = _sequential(xp.moveaxis(work, -1, 0),
+                                lambda acc, x: x * x if acc is None else acc + x * x)
+            result = xp.sqrt(total)
+        elif ord == 1.0:
+            result = _sequential(xp.moveaxis(absolute, -1, 0),
+                                 lambda acc, x: x + 0 if acc is None else acc + x)
+        elif ord == 0.0:
+            result = xp.count_nonzero(work, axis=-1).astype(work.dtype)
+        elif ord == math.inf:
+            result = xp.max(absolute, axis=-1)
+        elif ord == -math.inf:
+            result = xp.min(absolute, axis=-1)
+        else:
+            wide = xp.float64
+            powered = (absolute.astype(wide) ** ord).astype(work.dtype)
+            total = _sequential(xp.moveaxis(powered, -1, 0),
+                                lambda acc, x: x + 0 if acc is None else acc + x)
+            inverse = work.dtype.type(1) / work.dtype.type(ord)
+            result = (total.astype(wide) ** wide(inverse)).astype(work.dtype)
+    return xp.asarray(result).astype(data.dtype).reshape(shape)
+
+
+def _is_lastdim_reduction(data, axes: tuple) -> bool:
+    """PyTorch's ``is_reduce_lastdim``: one reduced iterator dim, first and contiguous."""
+    if data.size >= _GRAIN_SIZE:
+        return False
+    layout = _Layout(data, axes)
+    return (layout.reduced_dims == 1 and layout.out_strides[0] == 0
+            and layout.in_strides[0] == data.itemsize)
+
+
+def _norm_backward(ctx, grad):
+    input, norm_value = ctx.saved_tensors
+    p = ctx.ord
+    shape = input._data.shape
+    if not ctx.keepdim and input.ndim:
+        grad = _restore(grad, shape, ctx.dims, False)
+        norm_value = _restore(norm_value, shape, ctx.dims, False)
+    if grad._dtype is not input._dtype:
+        from .creation import to_dtype
+        input = to_dtype(input, grad._dtype)
+    if p == 0.0:
+        return (input * 0 * grad,)
+    if p == 1.0:
+        return (input.sign() * grad,)
+    zero_norm = new(norm_value._data == 0, dt.bool_)
+    if p == 2.0:
+        scaled = input / norm_value
+        return (grad * _zero_where(zero_norm, scaled),)
+    if math.isinf(p):
+        absolute = input.abs()
+        mask_data = (absolute._data == norm_value._data) | xp.isnan(absolute._data)
+        mask = new(mask_data.astype(grad._dtype.np), grad._dtype)
+        count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask.sum()
+        return (input.sign() * ((grad / count) * mask),)
+    if p < 1.0:
+        powered = input.abs().pow(p - 1)
+        zero_input = new(input._data == 0, dt.bool_)
+        scaled_input = input.sign() * _zero_where(zero_input, powered)
+        return (scaled_input * grad * norm_value.pow(1 - p),)
+    if p < 2.0:
+        scaled_input = input.sign() * input.abs().pow(p - 1)
+    else:
+        scaled_input = input * input.abs().pow(p - 2)
+    scale = grad / norm_value.pow(p - 1)
+    return (scaled_input * _zero_where(zero_norm, scale),)
+
+
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+    """``torch.linalg.vector_norm``: the ``ord``-norm over ``dim`` (all dims by default)."""
+    _check_tensor(input, "linalg.vector_norm")
+    _check_float(input, "linalg.vector_norm")
+    p = _norm_order(ord)
+    if isinstance(dim, numbers.Integral) and not isinstance(dim, bool):
+        dim = (dim,)
+    dims = _reduced_dims(dim, input.ndim)
+    if input._data.size == 0 and (p < 0 or p == math.inf):
+        if dim is None or dim == () or dim == []:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        for d in _axes(dims, input.ndim):
+            if input._data.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on the "
+                                   f"dimension {d}because this dimension is empty and the "
+                                   "operation does not have an identity")
+    target = input._dtype
+    if dtype is not None:
+        if dtype.category != dt.FLOAT or dt.promote_types(input._dtype, dtype) is not dtype:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({input._dtype}) "
+                               f"should be convertible without narrowing to the specified "
+                               f"dtype ({dtype})")
+        target = dtype
+    data = input._data.astype(target.np, copy=False)
+    values = _vector_norm_values(data, p, _axes(dims, input.ndim))
+    result = new(values.reshape(_reduced_shape(input._data.shape, dims, keepdim)), target)
+    if ag.needs_grad(input):
+        ctx = _ctx(ord=p, dims=dims, keepdim=keepdim)
+        ctx.save(input, result)
+        ag.record("LinalgVectorNormBackward0", _norm_backward, (input,), result, ctx)
+    return result
+
+
+def _nuclear_backward(ctx, grad):
+    (input,) = ctx.saved_tensors
+    u, _, vh = xp.linalg.svd(input._data.astype(xp.float64), full_matrices=False)
+    direction = new((u @ vh).astype(grad._dtype.np), grad._dtype)
+    if not ctx.keepdim:
+        from .shape import unsqueeze
+        grad = unsqueeze(unsqueeze(grad, -1), -1)
+    return (grad * direction,)
+
+
+def _nuclear_norm(input: Tensor, keepdim: bool) -> Tensor:
+    if input.ndim != 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    _check_float(input, "linalg.matrix_norm")
+    singular = xp.linalg.svd(input._data.astype(xp.float64), compute_uv=False)
+    value = xp.asarray(singular.sum()).astype(input._dtype.np)
+    result = new(value.reshape((1, 1) if keepdim else ()), input._dtype)
+    if ag.needs_grad(input):
+        ctx = _ctx(keepdim=keepdim)
+        ctx.save(input)
+        ag.record("LinalgMatrixNormBackward0", _nuclear_backward, (input,), result, ctx)
+    return result
+
+
+@table.op(grad_fns=("LinalgVectorNormBackward0",))
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """``torch.norm``: the 2-norm by default; ``p`` a number, ``'fro'`` or ``'nuc'``.
+
+    Example:
+        >>> tensor([3.0, 4.0]).norm()
+        tensor(5.)
+    """
+    _check_tensor(input, "norm")
+    if isinstance(dim, numbers.Integral) and not isinstance(dim, bool):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        if p == "nuc" and (dim is None or len(dim) == 2):
+            return _nuclear_norm(input, keepdim)
+        if p in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(str(d) for d in dim)}")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# ============================================================ logsumexp
+def _logsumexp_backward(ctx, grad):
+    input, result = ctx.saved_tensors
+    shape = input._data.shape
+    if not ctx.keepdim and input.ndim:
+        grad = _restore(grad, shape, ctx.dims, False)
+        result = _restore(result, shape, ctx.dims, False)
+    return (grad * (input - result).exp(),)
+
+
+@table.op(grad_fns=("LogsumexpBackward0",))
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input)))`` over ``dim``, computed stably (ints give floats)."""
+    _check_tensor(input, "logsumexp")
+    if input._dtype.category != dt.FLOAT:
+        from .creation import to_dtype
+        input = to_dtype(input, dt.get_default_dtype())
+    dims = _reduced_dims(dim, input.ndim)
+    axes = _axes(dims, input.ndim)
+    data = input._data
+    work = data.astype(xp.float32) if data.dtype == xp.float16 else data
+    with xp.errstate(all="ignore"):
+        if data.size:
+            maxes = xp.max(work, axis=axes, keepdims=True)
+            maxes = xp.where(xp.isinf(maxes), work.dtype.type(0), maxes)
+            # PyTorch's float exp and log are correctly rounded: go through double.
+            exps = xp.exp((work - maxes).astype(xp.float64)).astype(work.dtype)
+            total = float_sum(exps, axes)
+            values = xp.log(total.astype(xp.float64)).astype(work.dtype) + \
+                maxes.reshape(total.shape)
+        else:
+            values = xp.log(xp.sum(xp.exp(work), axis=axes))
+    shape = _reduced_shape(data.shape, dims, keepdim)
+    result = new(xp.asarray(values).astype(data.dtype).reshape(shape), input._dtype)
+    if ag.needs_grad(input):
+        ctx = _ctx(dims=dims, keepdim=keepdim)
+        ctx.save(input, result)
+        ag.record("LogsumexpBackward0", _logsumexp_backward, (input,), result, ctx)
+    return result
+
+
+# ==================================================== cumulative ops
+def _reversed_cumsum(grad: Tensor, dim: int) -> Tensor:
+    from .shape import flip
+    return flip(cumsum(flip(grad, dim), dim), dim)
+
+
+def _cumsum_backward(ctx, grad):
+    if grad._data.size <= 1 or grad.ndim == 0 or grad._data.shape[ctx.dim] == 1:
+        return (grad,)
+    return (_reversed_cumsum(grad, ctx.dim),)
+
+
+def _cumulative_input(input: Tensor, dim, dtype, name: str):
+    _check_tensor(input, name)
+    if dim is None:
+        raise TypeError(f"{name}() missing 1 required positional arguments: \"dim\"")
+    d = wrap_dim(dim, input.ndim)
+    if dtype is not None:
+        from .creation import to_dtype
+        input = to_dtype(input, dtype)
+    target = input._dtype if input._dtype.category == dt.FLOAT else dt.int64
+    return input, d, target
+
+
+@table.op(inplace=True, grad_fns=("CumsumBackward0",))
+def cumsum(input, dim=None, *, dtype=None):
+    """Running sums along ``dim`` (ints and bools give int64)."""
+    input, d, target = _cumulative_input(input, dim, dtype, "cumsum")
+    data = input._data
+    if data.ndim == 0:
+        values = data.astype(target.np, copy=True)
+    elif target.category == dt.FLOAT:
+        # PyTorch accumulates float32 (and half) running sums in a wider type.
+        wide = xp.float32 if target is dt.float16 else xp.float64
+        values = xp.cumsum(data.astype(wide), axis=d).astype(target.np)
+    else:
+        values = xp.cumsum(data.astype(xp.int64), axis=d)
+    result = new(values, target)
+    if ag.needs_grad(input):
+        ag.record("CumsumBackward0", _cumsum_backward, (input,), result, _ctx(dim=d))
+    return result
+
+
+def _cumprod_backward(ctx, grad):
+    input, result = ctx.saved_tensors
+    d = ctx.dim
+    if input._data.size <= 1 or input.ndim == 0 or input._data.shape[d] == 1:
+        return (grad,)
+    if not xp.any(input._data == 0):
+        return (_reversed_cumsum(result * grad, d) / input,)
+    return (new(_cumprod_grad_with_zeros(input._data, grad._data, d), grad._dtype),)
+
+
+def _cumprod_grad_with_zeros(x, g, dim: int):
+    """d/dx_k of sum_i g_i prod_{j<=i} x_j, one slice position at a time (no division)."""
+    x = xp.moveaxis(x, dim, -1).astype(xp.float64)
+    g = xp.moveaxis(g, dim, -1).astype(xp.float64)
+    n = x.shape[-1]
+    out = xp.zeros_like(x)
+    for k in range(n):
+        others = x.copy()
+        others[..., k] = 1.0
+        partial = xp.cumprod(others, axis=-1)
+        out[..., k] = (g[..., k:] * partial[..., k:]).sum(axis=-1)
+    return xp.moveaxis(out, -1, dim)
+
+
+@table.op(inplace=True, grad_fns=("CumprodBackward0",))
+def cumprod(input, dim=None, *, dtype=None):
+    """Running products along ``dim`` (ints and bools give int64)."""
+    input, d, target = _cumulative_input(input, dim, dtype, "cumprod")
+    data = input._data
+    if data.ndim == 0:
+        values = data.astype(target.np, copy=True)
+    elif target.category == dt.FLOAT:
+        wide = xp.float32 if target is dt.float16 else xp.float64
+        values = xp.cumprod(data.astype(wide), axis=d).astype(target.np)
+    else:
+        values = xp.cumprod(data.astype(xp.int64), axis=d)
+    result = new(values, target)
+    if ag.needs_grad(input):
+        ctx = _ctx(dim=d)
+        ctx.save(input, result)
+        ag.record("CumprodBackward0", _cumprod_backward, (input,), result, ctx)
+    return result
+
+
+def _cum_extreme_backward(ctx, grad):
+    """PyTorch's ``cummaxmin_backward``: each gradient goes to where its value came from."""
+    from .creation import zeros
+    from .index import scatter_add
+    if grad.ndim == 0:
+        return (grad,)
+    return (scatter_add(zeros(ctx.shape, dtype=grad._dtype), ctx.dim,
+                        new(ctx.index, dt.int64), grad),)
+
+
+def _make_cum_extreme(name: str, largest: bool, node: str):
+    def cum_extreme(input, dim):
+        _check_tensor(input, name)
+        d = wrap_dim(dim, input.ndim)
+        data = input._data
+        if data.ndim == 0:
+            values, index = data.copy(), xp.zeros((), xp.int64)
+        else:
+            moved = xp.moveaxis(data, d, -1)
+            values = xp.empty_like(moved)
+            index = xp.zeros(moved.shape, xp.int64)
+            if moved.shape[-1]:
+                best = moved[..., 0].copy()
+                where_best = xp.zeros(moved.shape[:-1], xp.int64)
+                for k in range(moved.shape[-1]):
+                    x = moved[..., k]
+                    better = (x >= best) if largest else (x <= best)
+                    if data.dtype.kind == "f":
+                        better = better | xp.isnan(x)
+                        better = better & ~(xp.isnan(best) & ~xp.isnan(x))
+                    best = xp.where(better, x, best)
+                    where_best = xp.where(better, k, where_best)
+                    values[..., k] = best
+                    index[..., k] = where_best
+            values = xp.moveaxis(values, -1, d)
+            index = xp.moveaxis(index, -1, d)
+        result = new(xp.ascontiguousarray(values), input._dtype)
+        indices = new(xp.ascontiguousarray(index), dt.int64)
+        if ag.needs_grad(input):
+            ctx = _ctx(dim=d, index=xp.ascontiguousarray(index), shape=data.shape)
+            ag.record(node, _cum_extreme_backward, (input,), result, ctx)
+        return TYPES[name]((result, indices))
+
+    cum_extreme.__name__ = name
+    cum_extreme.__doc__ = (f"Running {name[3:]}imum along ``dim`` and where it was found, "
+                           f"as ``torch.return_types.{name}``.")
+    return cum_extreme
+
+
+cummax = table.op(grad_fns=("CummaxBackward0",), out=False)(
+    _make_cum_extreme("cummax", True, "CummaxBackward0"))
+cummin = table.op(grad_fns=("CumminBackward0",), out=False)(
+    _make_cum_extreme("cummin", False, "CumminBackward0"))
+
+
+# ================================================ all, any, count_nonzero
+def _make_logical(name: str, np_fn):
+    def logical(input, dim=None, keepdim=False):
+        _check_tensor(input, name)
+        dims = _reduced_dims(dim, input.ndim)
+        values = np_fn(input._data.astype(bool), axis=_axes(dims, input.ndim))
+        target = dt.uint8 if input._dtype is dt.uint8 else dt.bool_
+        shape = _reduced_shape(input._data.shape, dims, keepdim)
+        return new(xp.asarray(values).astype(target.np).reshape(shape), target)
+
+    logical.__name__ = name
+    logical.__doc__ = (f"Whether {'all' if name == 'all' else 'any'} element(s) are nonzero, "
+                       "over everything or along ``dim``; a bool tensor (uint8 for uint8).")
+    return logical
+
+
+all = table.op()(_make_logical("all", xp.all))
+any = table.op()(_make_logical("any", xp.any))
+
+
+@table.op(out=False)
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements, over everything or along ``dim`` (int64)."""
+    _check_tensor(input, "count_nonzero")
+    dims = _reduced_dims(dim, input.ndim)
+    values = xp.count_nonzero(input._data, axis=_axes(dims, input.ndim))
+    return new(xp.asarray(values, dtype=xp.int64).reshape(
+        _reduced_shape(input._data.shape, dims, False)), dt.int64)
+
+
+# ================================================ sorting and selection
+def _stable_order(data, axis: int, descending: bool):
+    """Stable sort order; descending keeps ties in index order and puts NaN first."""
+    if data.dtype == xp.bool_:
+        data = data.astype(xp.uint8)
+    if not descending:
+        return xp.argsort(data, axis=axis, kind="stable")
+    size = data.shape[axis]
+    reversed_order = xp.argsort(xp.flip(data, axis=axis), axis=axis, kind="stable")
+    return xp.flip(size - 1 - reversed_order, axis=axis)
+
+
+def _selection_result(input: Tensor, index_keep, d: int, keepdim: bool, kind: str,
+                      node: str):
+    """Values/indices named tuple for a per-slice index (reduced dim kept in ``index_keep``)."""
+    picked = xp.take_along_axis(input._data, index_keep, axis=d)
+    index = index_keep
+    if not keepdim:
+        picked, index = xp.squeeze(picked, d), xp.squeeze(index_keep, d)
+    values = new(picked, input._dtype)
+    indices = new(index.astype(xp.int64), dt.int64)
+    _record_selection(node, input, values, d, index_keep, keepdim)
+    return _named(kind, values, indices)
+
+
+def _scalar_selection(input: Tensor, kind: str, node: str):
+    values = new(input._data.copy(), input._dtype)
+    _record_selection(node, input, values, 0, xp.zeros((), xp.int64), False)
+    return _named(kind, values, new(xp.zeros((), xp.int64), dt.int64))
+
+
+@table.op(grad_fns=("SortBackward0",), out=False)
+def sort(input, dim=-1, descending=False, stable=False):
+    """Sorted values and their original indices along ``dim`` (ties keep their order)."""
+    _check_tensor(input, "sort")
+    if isinstance(dim, bool):
+        dim, descending = -1, dim
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _scalar_selection(input, "sort", "SortBackward0")
+    order = _stable_order(input._data, d, descending)
+    return _selection_result(input, order, d, True, "sort", "SortBackward0")
+
+
+@table.op(out=False)
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim``."""
+    _check_tensor(input, "argsort")
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return new(xp.zeros((), xp.int64), dt.int64)
+    return new(_stable_order(input._data, d, descending).astype(xp.int64), dt.int64)
+
+
+@table.op(grad_fns=("TopkBackward0",), out=False)
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (or smallest) elements along ``dim`` with their indices."""
+    _check_tensor(input, "topk")
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d] if input.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    if input.ndim == 0:
+        if k == 0:
+            empty = new(xp.zeros((0,), input._dtype.np), input._dtype)
+            return _named("topk", empty, new(xp.zeros((0,), xp.int64), dt.int64))
+        return _scalar_selection(input, "topk", "TopkBackward0")
+    order = _stable_order(input._data, d, largest)
+    index = xp.take(order, xp.arange(k), axis=d)
+    return _selection_result(input, index, d, True, "topk", "TopkBackward0")
+
+
+@table.op(grad_fns=("KthvalueBackward0",), out=False)
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
+    _check_tensor(input, "kthvalue")
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d] if input.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if input.ndim == 0:
+        return _scalar_selection(input, "kthvalue", "KthvalueBackward0")
+    order = _stable_order(input._data, d, False)
+    index = xp.take(order, [k - 1], axis=d)
+    return _selection_result(input, index, d, keepdim, "kthvalue", "KthvalueBackward0")
+
+
+def _median_index(data, axis: int, ignore_nan: bool):
+    """Index of the lower median along ``axis`` (NaN: the first NaN, unless ignored)."""
+    order = _stable_order(data, axis, False)
+    size = data.shape[axis]
+    if data.dtype.kind != "f":
+        return xp.take(order, [(size - 1) // 2], axis=axis)
+    nan = xp.isnan(data)
+    count = size - nan.sum(axis=axis, keepdims=True) if ignore_nan else \
+        xp.full(nan.sum(axis=axis, keepdims=True).shape, size)
+    position = xp.maximum((count - 1) // 2, 0)
+    index = xp.take_along_axis(order, position, axis=axis)
+    if not ignore_nan:
+        has_nan = nan.any(axis=axis, keepdims=True)
+        first_nan = xp.argmax(nan, axis=axis, keepdims=True)
+        index = xp.where(has_nan, first_nan, index)
+    return index
+
+
+def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
+    def median_op(input, dim=None, keepdim=False):
+        _check_tensor(input, name)
+        if dim is None:
+            flat = input._data.reshape(-1)
+            if flat.size == 0:
+                value = xp.asarray(xp.nan, dtype=input._dtype.np)
+            else:
+                value = flat[_median_index(flat, 0, ignore_nan)[0]]
+            result = new(xp.asarray(value, dtype=input._dtype.np).reshape(()), input._dtype)
+            if ag.needs_grad(input):
+                ctx = SavedContext()
+                ctx.save(input, result)
+                ag.record(all_node, _evenly_distribute_backward, (input,), result, ctx)
+            return result
+        d = wrap_dim(dim, input.ndim)
+        if input.ndim == 0:
+            return _scalar_selection(input, name, dim_node)
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        index = _median_index(input._data, d, ignore_nan)
+        return _selection_result(input, index, d, keepdim, name, dim_node)
+
+    median_op.__name__ = name
+    median_op.__doc__ = ("The lower median of all elements, or "
+                         f"``torch.return_types.{name}(values, indices)`` along ``dim``.")
+    return median_op
+
+
+median = table.op(grad_fns=("MedianBackward0", "MedianBackward1"), out=False)(
+    _make_median("median", False, "MedianBackward0", "MedianBackward1"))
+nanmedian = table.op(grad_fns=("NanmedianBackward0", "NanmedianBackward1"), out=False)(
+    _make_median("nanmedian", True, "NanmedianBackward0", "NanmedianBackward1"))
+
+
+def _mode_index(data, axis: int):
+    """Most frequent value along ``axis`` (smallest among ties), at its last occurrence."""
+    moved = xp.moveaxis(data, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    out = xp.zeros(rows.shape[0], xp.int64)
+    for r, row in enumerate(rows):
+        values, counts = xp.unique(row, return_counts=True)
+        best = values[xp.argmax(counts)]
+        matches = xp.nonzero((row == best) | (xp.isnan(row) & xp.isnan(best))
+                             if row.dtype.kind == "f" else row == best)[0]
+        out[r] = matches[-1]
+    index = out.reshape(moved.shape[:-1] + (1,))
+    return xp.moveaxis(index, -1, axis)
+
+
+@table.op(grad_fns=("ModeBackward0",), out=False)
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` and an index where it occurs."""
+    _check_tensor(input, "mode")
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _scalar_selection(input, "mode", "ModeBackward0")
+    index = _mode_index(input._data, d)
+    return _selection_result(input, index, d, keepdim, "mode", "ModeBackward0")

@@ -1,33 +1,163 @@
 """Shape ops: views that share storage (view, permute, expand, ...) and copies (cat, stack).
 
 A view's array is a NumPy view of its base's array, and the view tensor keeps
-``_base`` so that writes through either are seen by both, as in PyTorch.
+``_base`` so that writes through either are seen by both, as in PyTorch. View
+arrays are built with PyTorch's own stride rules (so ``stride()`` and
+``is_contiguous()`` agree with torch, size-1 dimensions included).
+
+Every view made here is also an autograd view: :func:`view_info` tells which
+tensor it is a view of for autograd (``detach()`` shares storage but is no
+view), how it was created (in grad mode, under ``no_grad``, or as one output
+of a multi-output op such as ``unbind``), which ``ops/inplace.py`` needs for
+PyTorch's in-place rules and for rewriting a view's history after a write.
 """
 
 from __future__ import annotations
 
+import builtins
 import math
+import numbers
+import weakref
 
 from .. import autograd as ag
+from .. import dtypes as dt
 from ..backend import xp
 from ..node import SavedContext
 from ..tensor import Tensor, wrap_dim
-from .common import new, shape_arg
+from .common import check_nonnegative, new, shape_arg
 from .registry import OpTable
 
 table = OpTable("shape")
-
-
-def make_view(input: Tensor, array) -> Tensor:
-    """A tensor over ``array``, a NumPy view of ``input``'s storage."""
-    return Tensor._make(array, input._dtype, base=input._base if input._base is not None
-                        else input)
 
 
 def _ctx(**values) -> SavedContext:
     ctx = SavedContext()
     ctx.__dict__.update(values)
     return ctx
+
+
+def list_repr(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+# ============================================================== view bookkeeping
+DEFAULT, NO_GRAD, MULTI = "default", "no_grad", "multi_output"
+
+
+class ViewInfo:
+    """What autograd knows about a view: its base and how it was made."""
+
+    __slots__ = ("base", "creation", "op")
+
+    def __init__(self, base: Tensor, creation: str, op: str | None) -> None:
+        self.base = base  # the tensor this is a view of (never itself a view)
+        self.creation = creation
+        self.op = op  # the multi-output op's name, for error messages
+
+
+_INFO: dict[int, tuple] = {}  # id(view) -> (ViewInfo, weakref to the view)
+_VIEWS_OF: dict[int, dict] = {}  # id(base) -> {id(view): weakref to the view}
+
+
+def _forget(view_id: int, base_id: int):
+    def callback(_ref) -> None:
+        _INFO.pop(view_id, None)
+        views = _VIEWS_OF.get(base_id)
+        if views is not None:
+            views.pop(view_id, None)
+            if not views:
+                del _VIEWS_OF[base_id]
+    return callback
+
+
+def view_info(t: Tensor) -> ViewInfo | None:
+    """The autograd view information of ``t``, or None when ``t`` is not a view."""
+    entry = _INFO.get(id(t))
+    return entry[0] if entry is not None else None
+
+
+def views_of(base: Tensor) -> list:
+    """The live views of ``base`` (for autograd: views of its views included)."""
+    refs = _VIEWS_OF.get(id(base))
+    if not refs:
+        return []
+    return [v for v in (r() for r in list(refs.values())) if v is not None]
+
+
+def make_view(input: Tensor, array, creation: str | None = None, op: str | None = None) -> Tensor:
+    """A tensor over ``array``, a NumPy view of ``input``'s storage.
+
+    The result is registered as an autograd view of ``input``'s base. Made
+    under ``no_grad`` from a tensor that requires grad, it still reports
+    ``requires_grad=True`` (as a leaf), as PyTorch's views do.
+    """
+    root = input._base if input._base is not None else input
+    result = Tensor._make(array, input._dtype, base=root)
+    parent = view_info(input)
+    base = parent.base if parent is not None else input
+    if not ag.is_grad_enabled():
+        creation, op = NO_GRAD, None
+    elif creation is None:
+        creation = DEFAULT
+    if parent is not None and parent.creation != DEFAULT and creation == DEFAULT:
+        creation, op = parent.creation, parent.op
+    view_id, base_id = id(result), id(base)
+    ref = weakref.ref(result, _forget(view_id, base_id))
+    _INFO[view_id] = (ViewInfo(base, creation, op), ref)
+    _VIEWS_OF.setdefault(base_id, {})[view_id] = ref
+    if base._requires_grad:
+        result._requires_grad = True
+    return result
+
+
+# ============================================================== strides
+def strides_of(t: Tensor) -> tuple:
+    """``t``'s strides counted in elements."""
+    itemsize = t._data.itemsize
+    return tuple(s // itemsize for s in t._data.strides)
+
+
+def restride(array, shape, strides):
+    """A NumPy view of ``array`` (same start) with the given element strides."""
+    itemsize = array.itemsize
+    return xp.lib.stride_tricks.as_strided(array, shape=tuple(shape),
+                                           strides=tuple(s * itemsize for s in strides))
+
+
+def compute_stride(oldshape, oldstride, newshape):
+    """PyTorch's ``computeStride``: strides viewing ``oldshape`` as ``newshape``, or None."""
+    if not oldshape:
+        return tuple(1 for _ in newshape)
+    numel = math.prod(oldshape)
+    if numel == 0 and tuple(oldshape) == tuple(newshape):
+        return tuple(oldstride)
+    newstride = [0] * len(newshape)
+    if numel == 0:
+        for d in range(len(newshape) - 1, -1, -1):
+            newstride[d] = 1 if d == len(newshape) - 1 else \
+                max(newshape[d + 1], 1) * newstride[d + 1]
+        return tuple(newstride)
+    view_d = len(newshape) - 1
+    chunk_base_stride = oldstride[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(oldshape) - 1, -1, -1):
+        tensor_numel *= oldshape[tensor_d]
+        if tensor_d == 0 or (oldshape[tensor_d - 1] != 1
+                             and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
+                newstride[view_d] = view_numel * chunk_base_stride
+                view_numel *= newshape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = oldstride[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(newstride)
 
 
 # ============================================================ view/reshape
@@ -37,12 +167,20 @@ def infer_shape(shape, numel: int) -> tuple:
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"{list_repr(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if unknown:
-        if known == 0 or numel % known:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {list_repr(shape)} "
+                    "because the unspecified dimension size -1 can be any value and is "
+                    "ambiguous")
+            raise RuntimeError(f"shape '{list_repr(shape)}' is invalid for input of size {numel}")
+        if numel % known:
             raise RuntimeError(f"shape '{list_repr(shape)}' is invalid for input of size {numel}")
         shape[unknown[0]] = numel // known
     elif known != numel:
@@ -50,80 +188,140 @@ def infer_shape(shape, numel: int) -> tuple:
     return tuple(shape)
 
 
-def list_repr(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
-def _view_backward(ctx, grad):
+def _reshape_backward(ctx, grad):
     return (reshape(grad, ctx.shape),)
+
+
+def _view_array(input: Tensor, target: tuple):
+    strides = compute_stride(input._data.shape, strides_of(input), target)
+    if strides is None:
+        return None
+    return restride(input._data, target, strides)
 
 
 @table.op(grad_fns=("ViewBackward0",), out=False)
 def view(input, *shape):
-    """The same storage seen with another shape; an error when that needs a copy."""
-    from .. import dtypes as dt
+    """The same storage seen with another shape; an error when that needs a copy.
+
+    Example:
+        >>> arange(6).view(2, -1).shape
+        torch.Size([2, 3])
+    """
     if len(shape) == 1 and isinstance(shape[0], dt.DType):
-        raise RuntimeError("view(dtype) is not supported by gradcli")
+        return _view_dtype(input, shape[0])
     target = infer_shape(shape_arg(shape), input._data.size)
-    try:
-        array = xp.reshape(input._data, target, copy=False)
-    except ValueError:
+    array = _view_array(input, target)
+    if array is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") \
-            from None
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     result = make_view(input, array)
     if ag.needs_grad(input):
-        ag.record("ViewBackward0", _view_backward, (input,), result,
+        ag.record("ViewBackward0", _reshape_backward, (input,), result,
                   _ctx(shape=input._data.shape))
     return result
 
 
-def _unsafe_view_backward(ctx, grad):
-    return (reshape(grad, ctx.shape),)
-
-
-@table.op(grad_fns=("ViewBackward0", "UnsafeViewBackward0", "CloneBackward0"))
-def reshape(input, *shape):
-    """A view when the storage allows one, otherwise a copy."""
-    target = infer_shape(shape_arg(shape, "shape"), input._data.size)
-    if target == input._data.shape:
-        return view(input, target) if False else _alias(input)
-    try:
-        xp.reshape(input._data, target, copy=False)
-    except ValueError:
-        from .creation import clone
-        copied = clone(input)
-        array = copied._data.reshape(target)
-        result = new(array, input._dtype)
-        if ag.needs_grad(input):
-            ag.record("UnsafeViewBackward0", _unsafe_view_backward, (copied,), result,
-                      _ctx(shape=input._data.shape))
-        return result
-    return view(input, target)
-
-
-def _alias_backward(ctx, grad):
-    return (grad,)
-
-
-def _alias(input: Tensor) -> Tensor:
-    # PyTorch's reshape to the same shape is a view recorded as ViewBackward0.
-    result = make_view(input, input._data.view())
+def _view_dtype(input: Tensor, dtype: dt.DType) -> Tensor:
+    if dtype is input._dtype:
+        return view(input, input._data.shape)
+    if dtype.itemsize != input._dtype.itemsize:
+        raise RuntimeError("view(dtype) with a different element size is not supported by "
+                           "gradcli")
     if ag.needs_grad(input):
-        ag.record("ViewBackward0", _view_backward, (input,), result,
-                  _ctx(shape=input._data.shape))
-    return result
+        raise RuntimeError("view(dtype) of a tensor that requires grad is not differentiable")
+    return Tensor._make(input._data.view(dtype.np), dtype,
+                        base=input._base if input._base is not None else input)
 
 
-@table.op(function=False, out=False)
+@table.op(function=False, grad_fns=("ViewBackward0",), out=False)
 def view_as(input, other):
     return view(input, other._data.shape)
 
 
-@table.op(function=False, out=False)
+@table.op(grad_fns=("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
+                    "CloneBackward0"), out=False)
+def reshape(input, *shape):
+    """A view when the storage allows one, otherwise a copy (as PyTorch's reshape).
+
+    A contiguous input is viewed (``ViewBackward0``); a non-contiguous one that can
+    still be viewed records ``ReshapeAliasBackward0``; otherwise the input is cloned
+    (``CloneBackward0``) and the copy reshaped (``UnsafeViewBackward0``).
+    """
+    target = infer_shape(shape_arg(shape, "shape"), input._data.size)
+    if input.is_contiguous():
+        return view(input, target)
+    array = _view_array(input, target)
+    if array is not None:
+        result = make_view(input, array)
+        if ag.needs_grad(input):
+            ag.record("ReshapeAliasBackward0", _reshape_backward, (input,), result,
+                      _ctx(shape=input._data.shape))
+        return result
+    return _unsafe_view(contiguous_clone(input), target)
+
+
+def contiguous_clone(input: Tensor) -> Tensor:
+    """A C-contiguous copy recorded as ``CloneBackward0``."""
+    from .creation import clone
+    copied = clone(input)
+    if not copied._data.flags.c_contiguous:
+        copied._data = xp.ascontiguousarray(copied._data)
+    return copied
+
+
+def _unsafe_view(copied: Tensor, target: tuple) -> Tensor:
+    result = new(copied._data.reshape(target), copied._dtype)
+    if ag.needs_grad(copied):
+        ag.record("UnsafeViewBackward0", _reshape_backward, (copied,), result,
+                  _ctx(shape=copied._data.shape))
+    return result
+
+
+@table.op(function=False, grad_fns=("ViewBackward0", "ReshapeAliasBackward0",
+                                    "UnsafeViewBackward0", "CloneBackward0"), out=False)
 def reshape_as(input, other):
     return reshape(input, other._data.shape)
+
+
+@table.op(grad_fns=("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
+                    "CloneBackward0"), out=False)
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merges dims ``start_dim..end_dim`` into one (the input itself when nothing merges)."""
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input._data.shape
+    merged = math.prod(shape[start:end + 1])
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+@table.op(grad_fns=("ViewBackward0",), out=False)
+def unflatten(input, dim, sizes):
+    """Splits dim ``dim`` into ``sizes`` (one of them may be -1)."""
+    d = wrap_dim(dim, input.ndim)
+    sizes = shape_arg((sizes,) if isinstance(sizes, numbers.Integral) else (tuple(sizes),),
+                      "sizes")
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    size = input._data.shape[d]
+    try:
+        inner = infer_shape(sizes, size)
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list_repr(sizes)} don't multiply up to "
+                           f"the size of dim {dim} ({size}) in the input tensor") from None
+    shape = input._data.shape
+    return view(input, shape[:d] + inner + shape[d + 1:])
+
+
+@table.op(grad_fns=("ViewBackward0", "CloneBackward0"), out=False)
+def ravel(input):
+    """The elements as a 1-D tensor: a view of a contiguous input, else of a copy."""
+    return view(contiguous(input), (-1,))
 
 
 # ============================================================ permutations
@@ -136,6 +334,7 @@ def _permute_backward(ctx, grad):
 
 @table.op(grad_fns=("PermuteBackward0",), out=False)
 def permute(input, *dims):
+    """The dims in a new order (a view)."""
     dims = shape_arg(dims, "dims")
     if len(dims) != input.ndim:
         raise RuntimeError(
@@ -151,14 +350,41 @@ def permute(input, *dims):
     return result
 
 
+def _dims_list(value, ndim: int, what: str) -> tuple:
+    items = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    wrapped = tuple(wrap_dim(d, ndim) for d in items)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"movedim: repeated dim in `{what}` ({list_repr(items)})")
+    return wrapped
+
+
+@table.op(aliases=("moveaxis",), grad_fns=("PermuteBackward0",), out=False)
+def movedim(input, source, destination):
+    """Moves dims ``source`` to positions ``destination``; the others keep their order."""
+    src = _dims_list(source, input.ndim, "source")
+    dst = _dims_list(destination, input.ndim, "destination")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({list_repr(src)} dims) should contain the same number of dims as "
+                           f"destination ({list_repr(dst)} dims)")
+    order = [None] * input.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    order = [next(rest) if o is None else o for o in order]
+    return permute(input, order)
+
+
 def _transpose_backward(ctx, grad):
     return (transpose(grad, ctx.dim0, ctx.dim1),)
 
 
 @table.op(aliases=("swapaxes", "swapdims"), grad_fns=("TransposeBackward0",), out=False)
 def transpose(input, dim0, dim1):
+    """Swaps two dims (a view)."""
     d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
-    result = make_view(input, xp.swapaxes(input._data, d0, d1))
+    array = xp.swapaxes(input._data, d0, d1) if input.ndim else input._data.view()
+    result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record("TransposeBackward0", _transpose_backward, (input,), result,
                   _ctx(dim0=d0, dim1=d1))
@@ -181,40 +407,114 @@ def t(input):
     return result
 
 
+def _alias_backward(ctx, grad):
+    return (grad,)
+
+
+def _alias(input: Tensor) -> Tensor:
+    """A view of the whole tensor, recorded as ``AliasBackward0`` (``x[...]``)."""
+    result = make_view(input, input._data.view())
+    if ag.needs_grad(input):
+        ag.record("AliasBackward0", _alias_backward, (input,), result)
+    return result
+
+
+@table.op(method=False, grad_fns=("AliasBackward0",), out=False)
+def alias(input):
+    return _alias(input)
+
+
+@table.op(grad_fns=("CloneBackward0",), out=False)
+def contiguous(input, memory_format=None):
+    """``input`` itself when contiguous, otherwise a contiguous copy (``CloneBackward0``)."""
+    if input.is_contiguous():
+        return input
+    return contiguous_clone(input)
+
+
 # ====================================================== squeeze/unsqueeze
 def _unsqueeze_backward(ctx, grad):
     return (squeeze(grad, ctx.dim),)
 
 
+def _unsqueeze_geometry(shape, strides, d):
+    new_stride = 1 if d >= len(shape) else shape[d] * strides[d]
+    return shape[:d] + (1,) + shape[d:], strides[:d] + (new_stride,) + strides[d:]
+
+
 @table.op(grad_fns=("UnsqueezeBackward0",), out=False)
 def unsqueeze(input, dim):
+    """Inserts a dim of size 1 at ``dim`` (a view)."""
     d = wrap_dim(dim, input.ndim + 1)
-    result = make_view(input, xp.expand_dims(input._data, d))
+    shape, strides = _unsqueeze_geometry(input._data.shape, strides_of(input), d)
+    result = make_view(input, restride(input._data, shape, strides))
     if ag.needs_grad(input):
         ag.record("UnsqueezeBackward0", _unsqueeze_backward, (input,), result, _ctx(dim=d))
     return result
 
 
 def _squeeze_backward(ctx, grad):
-    return (reshape(grad, ctx.shape),)
+    for d in ctx.dims:
+        grad = unsqueeze(grad, d)
+    return (grad,)
+
+
+def _squeeze_dims(input: Tensor, dim):
+    """(dims to remove, node name) for ``squeeze(dim)``."""
+    shape = input._data.shape
+    if dim is None:
+        return tuple(i for i, s in enumerate(shape) if s == 1), "SqueezeBackward0"
+    many = isinstance(dim, (tuple, list))
+    dims = tuple(wrap_dim(d, input.ndim) for d in (dim if many else (dim,)))
+    dims = tuple(sorted(set(d for d in dims if input.ndim and shape[d] == 1)))
+    return dims, ("SqueezeBackward2" if many else "SqueezeBackward1")
 
 
 @table.op(grad_fns=("SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2"), out=False)
 def squeeze(input, dim=None):
-    shape = input._data.shape
-    if dim is None:
-        dims = tuple(i for i, s in enumerate(shape) if s == 1)
-        node = "SqueezeBackward0"
-    else:
-        many = isinstance(dim, (tuple, list))
-        dims = tuple(wrap_dim(d, input.ndim) for d in (dim if many else (dim,)))
-        dims = tuple(d for d in dims if input.ndim and shape[d] == 1)
-        node = "SqueezeBackward2" if many else "SqueezeBackward1"
-    result = make_view(input, xp.squeeze(input._data, axis=dims) if dims else
-                       input._data.view())
+    """Removes dims of size 1 (all of them, or those of ``dim``), as a view."""
+    dims, node = _squeeze_dims(input, dim)
+    shape, strides = input._data.shape, strides_of(input)
+    keep = [i for i in range(len(shape)) if i not in dims]
+    result = make_view(input, restride(input._data, [shape[i] for i in keep],
+                                       [strides[i] for i in keep]))
     if ag.needs_grad(input):
-        ag.record(node, _squeeze_backward, (input,), result, _ctx(shape=shape))
+        ag.record(node, _squeeze_backward, (input,), result, _ctx(dims=dims))
     return result
+
+
+@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+def atleast_1d(*tensors):
+    return _atleast(tensors, 1)
+
+
+@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+def atleast_2d(*tensors):
+    return _atleast(tensors, 2)
+
+
+@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+def atleast_3d(*tensors):
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors, n: int):
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    items = (tensors[0],) if single else tuple(
+        tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)
+    out = []
+    for x in items:
+        if x.ndim >= n:
+            out.append(x)
+        elif x.ndim == 0:
+            out.append(reshape(x, (1,) * n))
+        elif n == 2:
+            out.append(unsqueeze(x, 0))
+        elif x.ndim == 1:  # n == 3
+            out.append(unsqueeze(unsqueeze(x, 0), -1))
+        else:  # 2-D, n == 3
+            out.append(unsqueeze(x, -1))
+    return out[0] if single else tuple(out)
 
 
 # ================================================================= expand
@@ -223,86 +523,415 @@ def _expand_backward(ctx, grad):
     return (sum_to_size(grad, ctx.shape),)
 
 
-@table.op(grad_fns=("ExpandBackward0",), out=False)
-def expand(input, *sizes):
-    """A broadcast view (no copy); -1 keeps a size."""
-    sizes = shape_arg(sizes)
+def expanded_geometry(input: Tensor, sizes) -> tuple:
+    """(shape, strides) of ``input.expand(*sizes)``, with PyTorch's errors."""
     shape = input._data.shape
+    strides = strides_of(input)
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(torch.{input._dtype.legacy.split('.')[1]}{{{list_repr(shape)}}}, "
-            f"size={list_repr(sizes)}): the number of sizes provided ({len(sizes)}) must be "
-            f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
+            f"expand({input._dtype.legacy}{{{list_repr(shape)}}}, size={list_repr(sizes)}): "
+            f"the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
-    target = []
+    target, new_strides = [], []
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
                                    f"leading, non-existing dimension {i}")
             target.append(s)
+            new_strides.append(0)
             continue
         have = shape[i - lead]
         if s == -1:
             s = have
-        if have != s and have != 1:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size ({have}) "
-                f"at non-singleton dimension {i}.  Target sizes: {list_repr(sizes)}.  Tensor "
-                f"sizes: {list_repr(shape)}")
+        if have != s:
+            if have != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size "
+                    f"({have}) at non-singleton dimension {i}.  Target sizes: "
+                    f"{list_repr(sizes)}.  Tensor sizes: {list_repr(shape)}")
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                                   f"{list_repr(sizes)}")
+            new_strides.append(0)
+        else:
+            new_strides.append(strides[i - lead])
         target.append(s)
-    target = tuple(target)
-    if target == shape:
-        array = input._data.view()
-    else:
-        array = xp.broadcast_to(input._data, target)
-    result = make_view(input, array)
+    return tuple(target), tuple(new_strides)
+
+
+@table.op(grad_fns=("ExpandBackward0",), out=False)
+def expand(input, *sizes):
+    """A broadcast view (no copy); -1 keeps a size."""
+    sizes = shape_arg(sizes)
+    target, strides = expanded_geometry(input, sizes)
+    result = make_view(input, restride(input._data, target, strides))
     if ag.needs_grad(input):
-        ag.record("ExpandBackward0", _expand_backward, (input,), result, _ctx(shape=shape))
+        ag.record("ExpandBackward0", _expand_backward, (input,), result,
+                  _ctx(shape=input._data.shape))
     return result
 
 
-@table.op(function=False, out=False)
+@table.op(function=False, grad_fns=("ExpandBackward0",), out=False)
 def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-# ================================================================ unbind
+def _repeat_backward(ctx, grad):
+    from .reduce import sum as reduce_sum
+    shape, reps = ctx.padded, ctx.reps
+    interleaved = []
+    for r, s in zip(reps, shape):
+        interleaved += [r, s]
+    g = reshape(grad, interleaved)
+    g = reduce_sum(g, tuple(range(0, 2 * len(reps), 2)))
+    if g._data.shape != ctx.shape:
+        g = reshape(g, ctx.shape)
+    return (g,)
+
+
+@table.op(grad_fns=("RepeatBackward0",), out=False)
+def repeat(input, *sizes):
+    """Tiles the tensor ``sizes[i]`` times along each dim (a copy)."""
+    reps = shape_arg(sizes, "repeats")
+    if len(reps) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    padded = (1,) * (len(reps) - input.ndim) + input._data.shape
+    target = tuple(r * s for r, s in zip(reps, padded))
+    check_nonnegative(target)
+    data = xp.tile(input._data.reshape(padded), reps) if reps else input._data.copy()
+    result = new(xp.ascontiguousarray(data), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("RepeatBackward0", _repeat_backward, (input,), result,
+                  _ctx(shape=input._data.shape, padded=padded, reps=reps))
+    return result
+
+
+@table.op(grad_fns=("RepeatBackward0",), out=False)
+def tile(input, dims):
+    dims = shape_arg((dims,) if isinstance(dims, numbers.Integral) else (tuple(dims),), "dims")
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+# ================================================================ select, slice
+def _select_backward(ctx, grad):
+    return (select_backward(grad, ctx.shape, ctx.dim, ctx.index),)
+
+
+def _select_backward_backward(ctx, grad):
+    return (select(grad, ctx.dim, ctx.index),)
+
+
+def select_backward(grad: Tensor, input_sizes, dim: int, index: int) -> Tensor:
+    """Zeros of ``input_sizes`` with ``grad`` at ``index`` along ``dim`` (differentiable)."""
+    data = xp.zeros(input_sizes, dtype=grad._dtype.np)
+    data[(slice(None),) * dim + (index,)] = grad._data
+    result = new(data, grad._dtype)
+    if ag.needs_grad(grad):
+        ag.record("SelectBackwardBackward0", _select_backward_backward, (grad,), result,
+                  _ctx(dim=dim, index=index))
+    return result
+
+
+def _index_int(index, what: str = "index") -> int:
+    if isinstance(index, Tensor):
+        return index.__index__()
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+        raise TypeError(f"{what} must be an int, not {type(index).__name__}")
+    return int(index)
+
+
+@table.op(grad_fns=("SelectBackward0",), out=False)
+def select(input, dim, index):
+    """The slice at ``index`` along ``dim``, without that dim (a view)."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, input.ndim)
+    index = _index_int(index)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list_repr(input._data.shape)} at dimension {d}")
+    return select_view(input, d, index + size if index < 0 else index)
+
+
+def select_view(input: Tensor, d: int, index: int) -> Tensor:
+    """``select`` with a wrapped, checked dim and index."""
+    result = make_view(input, input._data[(slice(None),) * d + (index, Ellipsis)])
+    if ag.needs_grad(input):
+        ag.record("SelectBackward0", _select_backward, (input,), result,
+                  _ctx(shape=input._data.shape, dim=d, index=index))
+    return result
+
+
+def _slice_backward(ctx, grad):
+    return (slice_backward(grad, ctx.shape, ctx.dim, ctx.start, ctx.end, ctx.step),)
+
+
+def _slice_backward_backward(ctx, grad):
+    return (slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step),)
+
+
+def slice_backward(grad: Tensor, input_sizes, dim: int, start: int, end: int,
+                   step: int) -> Tensor:
+    """Zeros of ``input_sizes`` with ``grad`` in the slice (differentiable)."""
+    data = xp.zeros(input_sizes, dtype=grad._dtype.np)
+    data[(slice(None),) * dim + (slice(start, end, step),)] = grad._data
+    result = new(data, grad._dtype)
+    if ag.needs_grad(grad):
+        ag.record("SliceBackwardBackward0", _slice_backward_backward, (grad,), result,
+                  _ctx(dim=dim, start=start, end=end, step=step))
+    return result
+
+
+def slice_bounds(size: int, start, end, step: int) -> tuple:
+    """PyTorch's clamping of slice bounds: (start, end) within ``[0, size]``, end >= start."""
+    start = 0 if start is None else start
+    end = size if end is None else end
+    if start < 0:
+        start += size
+    if end < 0:
+        end += size
+    start = min(max(start, 0), size)
+    end = min(max(end, start), size)
+    return start, end
+
+
+def slice_view(input: Tensor, d: int, start: int, end: int, step: int = 1) -> Tensor:
+    """``input[..., start:end:step, ...]`` along dim ``d`` (bounds already clamped)."""
+    result = make_view(input, input._data[(slice(None),) * d + (slice(start, end, step),)])
+    if ag.needs_grad(input):
+        ag.record("SliceBackward0", _slice_backward, (input,), result,
+                  _ctx(shape=input._data.shape, dim=d, start=start, end=end, step=step))
+    return result
+
+
+@table.op(grad_fns=("SliceBackward0",), out=False)
+def narrow(input, dim, start, length):
+    """``length`` elements of dim ``dim`` from ``start`` (a view, recorded as a slice)."""
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, input.ndim)
+    start, length = _index_int(start, "start"), _index_int(length, "length")
+    size = input._data.shape[d]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    return slice_view(input, d, start, start + length)
+
+
+# ================================================================ unbind, split
 def _unbind_backward(ctx, *grads):
     return (stack(grads, ctx.dim),)
 
 
 @table.op(grad_fns=("UnbindBackward0",), out=False)
 def unbind(input, dim=0):
+    """The slices along ``dim`` as a tuple of views."""
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
-    parts = tuple(make_view(input, xp.take(input._data, i, axis=d) if False else
-                            input._data[(slice(None),) * d + (i,)])
+    parts = tuple(make_view(input, input._data[(slice(None),) * d + (i, Ellipsis)], MULTI, "Unbind")
                   for i in range(input._data.shape[d]))
     if ag.needs_grad(input) and parts:
         ag.record("UnbindBackward0", _unbind_backward, (input,), parts, _ctx(dim=d))
     return parts
 
 
+def _split_backward(ctx, *grads):
+    return (cat(grads, ctx.dim),)
+
+
+def _split_parts(input: Tensor, d: int, sizes, node: str, op: str) -> tuple:
+    parts = []
+    offset = 0
+    for s in sizes:
+        index = (slice(None),) * d + (slice(offset, offset + s),)
+        parts.append(make_view(input, input._data[index], MULTI, op))
+        offset += s
+    parts = tuple(parts)
+    if ag.needs_grad(input):
+        ag.record(node, _split_backward, (input,), parts, _ctx(dim=d))
+    return parts
+
+
+@table.op(grad_fns=("SplitBackward0", "SplitWithSizesBackward0"), out=False)
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of listed sizes."""
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, tensor.ndim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = shape_arg((tuple(split_size_or_sections),), "split_sizes")
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={list_repr(sizes)}")
+        if builtins.sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
+                f"tensor's size at dimension {d}), but got split_sizes={list_repr(sizes)}")
+        return _split_parts(tensor, d, sizes, "SplitWithSizesBackward0", "SplitWithSizes")
+    step = _index_int(split_size_or_sections, "split_size")
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got "
+                           f"split_size={step}")
+    if step == 0 and size != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                           f"dimension size of {size}")
+    count = max(-(-size // step), 1) if step else 1
+    sizes = [step] * (count - 1) + [size - step * (count - 1)]
+    return _split_parts(tensor, d, sizes, "SplitBackward0", "Split")
+
+
+@table.op(grad_fns=("SplitBackward0", "SplitWithSizesBackward0"), out=False)
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` pieces of equal size (the last may be smaller)."""
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    chunks = _index_int(chunks, "chunks")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    step = -(-size // chunks)
+    if step == 0 and size == 0:
+        return _split_parts(input, d, [0] * chunks, "SplitWithSizesBackward0",
+                            "SplitWithSizes")
+    return split(input, step, d)
+
+
+@table.op(grad_fns=("SliceBackward0",), out=False)
+def tensor_split(input, indices_or_sections, dim=0):
+    """Pieces split at the given indices, or ``n`` nearly equal pieces (each a slice view)."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if isinstance(indices_or_sections, (list, tuple)) or (
+            isinstance(indices_or_sections, Tensor) and indices_or_sections.ndim == 1):
+        bounds = [0] + [_index_int(i) for i in indices_or_sections] + [size]
+        pieces = []
+        for a, b in zip(bounds, bounds[1:]):
+            a, b = slice_bounds(size, a, b, 1)
+            pieces.append(slice_view(input, d, a, b))
+        return tuple(pieces)
+    n = _index_int(indices_or_sections, "sections")
+    if n <= 0:
+        raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+    small, extra = divmod(size, n)
+    pieces, offset = [], 0
+    for i in range(n):
+        length = small + (1 if i < extra else 0)
+        pieces.append(slice_view(input, d, offset, offset + length))
+        offset += length
+    return tuple(pieces)
+
+
+# ================================================================ cat, stack
+def _tensor_list(tensors, name: str) -> tuple:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tuple(tensors)
+
+
+def _promoted(tensors) -> dt.DType:
+    target = tensors[0]._dtype
+    for t in tensors[1:]:
+        target = dt.promote_types(target, t._dtype)
+    return target
+
+
+def _cat_backward(ctx, grad):
+    grads = []
+    offset = 0
+    for shape in ctx.shapes:
+        if shape == (0,) and ctx.skip:
+            grads.append(new(xp.zeros((0,), dtype=grad._dtype.np), grad._dtype))
+            continue
+        size = shape[ctx.dim]
+        grads.append(slice_view(grad, ctx.dim, offset, offset + size))
+        offset += size
+    return tuple(grads)
+
+
+@table.op(aliases=("concat",), grad_fns=("CatBackward0",))
+def cat(tensors, dim=0):
+    """Joins tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               f"concatenated")
+    kept = [(i, t) for i, t in enumerate(tensors) if t._data.shape != (0,)]
+    target = _promoted(tensors)
+    if not kept:
+        d = wrap_dim(dim, 1)
+        result = new(xp.zeros((0,), dtype=target.np), target)
+    else:
+        first_index, first = kept[0]
+        d = wrap_dim(dim, first.ndim)
+        ref = first._data.shape
+        for i, t in kept[1:]:
+            if t.ndim != len(ref):
+                raise RuntimeError(f"Tensors must have same number of dimensions: got "
+                                   f"{len(ref)} and {t.ndim}")
+            for k, (a, b) in enumerate(zip(ref, t._data.shape)):
+                if k != d and a != b:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {d}. Expected size "
+                        f"{a} but got size {b} for tensor number {i} in the list.")
+        result = new(xp.concatenate([t._data.astype(target.np, copy=False) for _, t in kept],
+                                    axis=d), target)
+    if ag.needs_grad(*tensors):
+        ag.record("CatBackward0", _cat_backward, tensors, result,
+                  _ctx(dim=d, shapes=tuple(t._data.shape for t in tensors),
+                       skip=bool(kept)))
+    return result
+
+
+@table.op(method=False, grad_fns=("CatBackward0",))
+def concatenate(tensors, axis=0, dim=None):
+    return cat(tensors, axis if dim is None else dim)
+
+
 def _stack_backward(ctx, grad):
-    return tuple(select(grad, ctx.dim, i) for i in range(ctx.count))
+    return tuple(select_view(grad, ctx.dim, i) for i in range(ctx.count))
 
 
-@table.op(grad_fns=("StackBackward0",))
+@table.op(method=False, grad_fns=("StackBackward0",))
 def stack(tensors, dim=0):
-    tensors = tuple(tensors)
+    """Joins same-shaped tensors along a new dim."""
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._data.shape
+    d = wrap_dim(dim, len(first) + 1)
     for i, t in enumerate(tensors):
         if t._data.shape != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list_repr(first)} at entry 0 and {list_repr(t._data.shape)} "
                                f"at entry {i}")
-    from .. import dtypes as dt
-    target = tensors[0]._dtype
-    for t in tensors[1:]:
-        target = dt.promote_types(target, t._dtype)
-    d = wrap_dim(dim, len(first) + 1)
+    target = _promoted(tensors)
     result = new(xp.stack([t._data.astype(target.np, copy=False) for t in tensors], axis=d),
                  target)
     if ag.needs_grad(*tensors):
@@ -311,23 +940,173 @@ def stack(tensors, dim=0):
     return result
 
 
-def _select_backward(ctx, grad):
-    from .creation import zeros
-    full = zeros(ctx.shape, dtype=grad._dtype)
-    from .index import select_scatter
-    return (select_scatter(full, grad, ctx.dim, ctx.index),)
+@table.op(method=False, grad_fns=("CatBackward0",))
+def hstack(tensors):
+    """Joins along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = atleast_1d(_tensor_list(tensors, "hstack"))
+    return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
 
 
-@table.op(grad_fns=("SelectBackward0",), out=False)
-def select(input, dim, index):
-    d = wrap_dim(dim, input.ndim)
-    size = input._data.shape[d]
-    if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list_repr(input._data.shape)} at dimension {d}")
-    index = index + size if index < 0 else index
-    result = make_view(input, input._data[(slice(None),) * d + (index,)])
+@table.op(method=False, aliases=("row_stack",), grad_fns=("CatBackward0",))
+def vstack(tensors):
+    """Joins along dim 0, 1-D tensors becoming rows."""
+    return cat(atleast_2d(_tensor_list(tensors, "vstack")), 0)
+
+
+@table.op(method=False, grad_fns=("CatBackward0",))
+def dstack(tensors):
+    """Joins along dim 2, after making every tensor at least 3-D."""
+    return cat(atleast_3d(_tensor_list(tensors, "dstack")), 2)
+
+
+@table.op(method=False, grad_fns=("CatBackward0",))
+def column_stack(tensors):
+    """1-D and 0-D tensors become columns; joins along dim 1."""
+    tensors = _tensor_list(tensors, "column_stack")
+    cols = tuple(reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in tensors)
+    return cat(cols, 1)
+
+
+# ================================================================ flip, roll
+def _flip_backward(ctx, grad):
+    return (flip(grad, ctx.dims),)
+
+
+def _flip_dims(dims, ndim: int) -> tuple:
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = tuple(dims[0])
+    wrapped = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+    return wrapped
+
+
+@table.op(grad_fns=("FlipBackward0",))
+def flip(input, *dims):
+    """The elements in reverse order along ``dims`` (a copy)."""
+    wrapped = _flip_dims(dims, input.ndim)
+    result = new(xp.ascontiguousarray(xp.flip(input._data, wrapped)), input._dtype)
     if ag.needs_grad(input):
-        ag.record("SelectBackward0", _select_backward, (input,), result,
-                  _ctx(shape=input._data.shape, dim=d, index=index))
+        ag.record("FlipBackward0", _flip_backward, (input,), result, _ctx(dims=wrapped))
     return result
+
+
+@table.op(grad_fns=("FlipBackward0",))
+def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+@table.op(grad_fns=("FlipBackward0",))
+def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+def _roll_backward(ctx, grad):
+    return (roll(grad, tuple(-s for s in ctx.shifts), ctx.dims),)
+
+
+@table.op(grad_fns=("RollBackward0",))
+def roll(input, shifts, dims=None):
+    """Shifts the elements cyclically along ``dims`` (of the flattened tensor when None)."""
+    shifts_t = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+    shifts_t = tuple(_index_int(s, "shifts") for s in shifts_t)
+    if dims is None:
+        if len(shifts_t) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
+                               f"dims:0")
+        data = xp.roll(input._data.reshape(-1), shifts_t[0]).reshape(input._data.shape)
+        dims_t = None
+    else:
+        dims_t = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+        if len(shifts_t) != len(dims_t):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
+                               f"dims:{len(dims_t)}")
+        dims_t = tuple(wrap_dim(d, input.ndim) for d in dims_t)
+        data = xp.roll(input._data, shifts_t, dims_t)
+    result = new(xp.ascontiguousarray(data), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("RollBackward0", _roll_backward, (input,), result,
+                  _ctx(shifts=shifts_t, dims=dims_t))
+    return result
+
+
+# ================================================================ diagonals
+def _diagonal_geometry(input: Tensor, offset: int, d1: int, d2: int):
+    """(array starting at the diagonal's first element, shape, strides) of a diagonal view."""
+    array = input._data
+    shape, strides = array.shape, strides_of(input)
+    if offset >= 0:
+        size = max(min(shape[d1], shape[d2] - offset), 0)
+        if size:
+            array = array[(slice(None),) * d2 + (slice(offset, None),)]
+    else:
+        size = max(min(shape[d1] + offset, shape[d2]), 0)
+        if size:
+            array = array[(slice(None),) * d1 + (slice(-offset, None),)]
+    keep = [i for i in range(len(shape)) if i not in (d1, d2)]
+    new_shape = [shape[i] for i in keep] + [size]
+    new_strides = [strides[i] for i in keep] + [strides[d1] + strides[d2]]
+    return array, new_shape, new_strides
+
+
+def _diagonal_backward(ctx, grad):
+    return (diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
+
+
+def _diagonal_backward_backward(ctx, grad):
+    return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
+
+
+def diagonal_backward(grad: Tensor, input_sizes, offset: int, dim1: int, dim2: int) -> Tensor:
+    """Zeros of ``input_sizes`` with ``grad`` on the diagonal (differentiable)."""
+    zeros = Tensor._make(xp.zeros(input_sizes, dtype=grad._dtype.np), grad._dtype)
+    array, shape, strides = _diagonal_geometry(zeros, offset, dim1, dim2)
+    restride(array, shape, strides)[...] = grad._data
+    if ag.needs_grad(grad):
+        ag.record("DiagonalBackwardBackward0", _diagonal_backward_backward, (grad,), zeros,
+                  _ctx(offset=offset, dim1=dim1, dim2=dim2))
+    return zeros
+
+
+@table.op(grad_fns=("DiagonalBackward0",), out=False)
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal of the (``dim1``, ``dim2``) planes as a view, in a new last dim."""
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    offset = _index_int(offset, "offset")
+    array, shape, strides = _diagonal_geometry(input, offset, d1, d2)
+    result = make_view(input, restride(array, shape, strides))
+    if ag.needs_grad(input):
+        ag.record("DiagonalBackward0", _diagonal_backward, (input,), result,
+                  _ctx(shape=input._data.shape, offset=offset, dim1=d1, dim2=d2))
+    return result
+
+
+def _diag_embed_backward(ctx, grad):
+    return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
+
+
+@table.op(grad_fns=("DiagEmbedBackward0",))
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Tensors whose (``dim1``, ``dim2``) planes have ``input``'s last dim on a diagonal."""
+    ndim = input.ndim + 1
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._data.shape[-1] + abs(offset) if input.ndim else 1 + abs(offset)
+    rest = list(input._data.shape[:-1])
+    shape = []
+    for i in range(ndim):
+        shape.append(n if i in (d1, d2) else rest.pop(0))
+    out = Tensor._make(xp.zeros(shape, dtype=input._dtype.np), input._dtype)
+    array, geo_shape, strides = _diagonal_geometry(out, offset, d1, d2)
+    restride(array, geo_shape, strides)[...] = input._data
+    if ag.needs_grad(input):
+        ag.record("DiagEmbedBackward0", _diag_embed_backward, (input,), out,
+                  _ctx(offset=offset, dim1=d1, dim2=d2))
+    return out

@@ -1,0 +1,292 @@
+"""``torch.nn``: ``Parameter``, the ``Module`` base class, ``Linear`` and a few layers.
+
+Modules hold their parameters (and sub-modules) in assignment order, as
+PyTorch's do, so ``parameters()`` and the printed form are stable. Initial
+weights come from gradcli's own generator with PyTorch's bounds (Kaiming
+uniform for ``Linear``), so their values differ from PyTorch's.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import dtypes as dt
+from .backend import xp
+from .ops import creation
+from .ops import nn_functional as F
+from .tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor that a module owns; prints as ``Parameter containing:``.
+
+    ``Parameter(data)`` shares ``data``'s storage and requires grad by default.
+
+    Example:
+        >>> Parameter(creation.tensor([1.0, 2.0])).requires_grad
+        True
+    """
+
+    _qualified = "torch.nn.parameter.Parameter"
+    _is_parameter = True
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            data = creation.tensor([])
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter data must be a Tensor, not {type(data).__name__}")
+        base = data if data._base is None else data._base
+        parameter = cls._make(data._data, data._dtype, base=base)
+        parameter.requires_grad_(bool(requires_grad))
+        return parameter
+
+    def __init__(self, data=None, requires_grad=True) -> None:
+        pass
+
+
+class _ModuleType(type):
+    """Makes ``type(module)`` print as PyTorch's class, e.g. ``torch.nn.modules.linear.Linear``."""
+
+    def __repr__(cls) -> str:
+        return f"<class '{cls._qualified}'>"
+
+
+class Module(metaclass=_ModuleType):
+    """The base of layers: owns parameters and sub-modules, in assignment order."""
+
+    _qualified = "torch.nn.modules.module.Module"
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        elif value is None and name in self._parameters:
+            self._parameters[name] = None
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  '"forward" function')
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ parameters
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """Yields ``(name, parameter)`` pairs, sub-modules' names dotted."""
+        seen = set()
+        modules = self._named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, p in module._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), p
+
+    def parameters(self, recurse: bool = True):
+        """Yields every parameter once (a generator, as in PyTorch)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def _named_modules(self, prefix: str = ""):
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child._named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def children(self):
+        yield from self._modules.values()
+
+    def modules(self):
+        for _, module in self._named_modules():
+            yield module
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clears the gradients of every parameter (to None, by default)."""
+        for p in self.parameters():
+            if p._grad is None:
+                continue
+            if set_to_none:
+                p._grad = None
+            else:
+                p._grad = p._grad.detach()
+                p._grad.zero_()
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def train(self, mode: bool = True) -> Module:
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def to(self, *args, **kwargs) -> Module:
+        dtype = kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, dt.DType):
+                dtype = arg
+        if dtype is not None:
+            for p in self.parameters():
+                p.data = p.data.to(dtype)
+        return self
+
+    def float(self) -> Module:
+        return self.to(dt.float32)
+
+    def double(self) -> Module:
+        return self.to(dt.float64)
+
+    def half(self) -> Module:
+        return self.to(dt.float16)
+
+    # --------------------------------------------------------------- printing
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in self._modules.items():
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``, with ``weight`` of shape (out, in).
+
+    Example:
+        >>> Linear(3, 1)
+        Linear(in_features=3, out_features=1, bias=True)
+    """
+
+    _qualified = "torch.nn.modules.linear.Linear"
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        target = dtype or dt.get_default_dtype()
+        # PyTorch's kaiming_uniform_(a=sqrt(5)) and bias init both come to
+        # uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+        self.weight = Parameter(_uniform((out_features, in_features), bound, target))
+        if bias:
+            self.bias = Parameter(_uniform((out_features,), bound, target))
+        else:
+            self.bias = None
+            self._parameters["bias"] = None
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+def _uniform(shape, bound: float, dtype: dt.DType) -> Tensor:
+    rng = creation.default_generator.rng
+    values = (rng.random(shape) * 2 - 1) * bound
+    return Tensor._make(xp.asarray(values, dtype=dtype.np), dtype)
+
+
+class Sequential(Module):
+    """Calls its modules in order, each on the previous one's output."""
+
+    _qualified = "torch.nn.modules.container.Sequential"
+
+    def __init__(self, *modules) -> None:
+        super().__init__()
+        for index, module in enumerate(modules):
+            setattr(self, str(index), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, index: int):
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+def _activation(name: str, fn, qualified: str, options: tuple = ()):
+    """A parameterless layer class applying ``fn`` (``ReLU``, ``Sigmoid``...)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        Module.__init__(self)
+        values = dict(zip(options, args))
+        values.update(kwargs)
+        for option in options:
+            object.__setattr__(self, option, values.get(option, _DEFAULTS.get(option)))
+
+    def forward(self, input):
+        return fn(input, **{o: getattr(self, o) for o in options})
+
+    def extra_repr(self) -> str:
+        shown = [f"{o}={getattr(self, o)}" for o in options
+                 if getattr(self, o) != _DEFAULTS.get(o) or o == "dim"]
+        return ", ".join(shown)
+
+    return _ModuleType(name, (Module,), {"__init__": __init__, "forward": forward,
+                                         "extra_repr": extra_repr,
+                                         "_qualified": f"torch.nn.modules.{qualified}.{name}"})
+
+
+_DEFAULTS = {"inplace": False, "dim": None, "reduction": "mean"}
+
+ReLU = _activation("ReLU", F.FUNCTIONAL["relu"], "activation", ("inplace",))
+Sigmoid = _activation("Sigmoid", F.FUNCTIONAL["sigmoid"], "activation")
+Tanh = _activation("Tanh", F.FUNCTIONAL["tanh"], "activation")
+Softmax = _activation("Softmax", F.FUNCTIONAL["softmax"], "activation", ("dim",))
+LogSoftmax = _activation("LogSoftmax", F.FUNCTIONAL["log_softmax"], "activation", ("dim",))
+
+
+def _loss(name: str, fn):
+    """A loss layer: ``Loss(reduction='mean')(input, target)``."""
+
+    def __init__(self, *args, reduction="mean", **kwargs) -> None:
+        Module.__init__(self)
+        object.__setattr__(self, "reduction", reduction)
+
+    def forward(self, input, target):
+        return fn(input, target, reduction=self.reduction)
+
+    return _ModuleType(name, (Module,), {"__init__": __init__, "forward": forward,
+                                         "_qualified": f"torch.nn.modules.loss.{name}"})
+
+
+MSELoss = _loss("MSELoss", F.mse_loss)
+L1Loss = _loss("L1Loss", F.l1_loss)
+BCELoss = _loss("BCELoss", F.binary_cross_entropy)
+BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits)
+NLLLoss = _loss("NLLLoss", F.nll_loss)
+CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
+
+MODULES = {
+    "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,
+    "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "Softmax": Softmax,
+    "LogSoftmax": LogSoftmax, "MSELoss": MSELoss, "L1Loss": L1Loss, "BCELoss": BCELoss,
+    "BCEWithLogitsLoss": BCEWithLogitsLoss, "NLLLoss": NLLLoss,
+    "CrossEntropyLoss": CrossEntropyLoss,
+}
+"""What ``torch.nn`` holds, by name (``functional`` is added by ``api.build``)."""

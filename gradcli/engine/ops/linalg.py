@@ -1,0 +1,1174 @@
+"""Linear algebra: matrix products (``@``, mm, bmm, mv, dot, addmm...), einsum, diagonals.
+
+The primitive products (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``...) record
+their own nodes with backward rules from ``derivatives.yaml``. ``matmul``,
+``einsum``, ``outer``, ``inner`` and ``tensordot`` are composites written with
+those primitives and the shape ops, in the same steps as PyTorch's
+implementation, so their graphs show the same nodes (``x @ y`` for batched
+operands records ``UnsafeViewBackward0`` over ``BmmBackward0``...).
+
+Float products add in the order PyTorch's CPU kernels use for small operands
+(one product at a time, starting from ``beta * input`` for ``addmm``); larger
+ones use NumPy's BLAS.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .. import autograd as ag
+from .. import dtypes as dt
+from ..backend import xp
+from ..node import SavedContext
+from ..tensor import Tensor, wrap_dim
+from .common import broadcast_shapes, new
+from .registry import OpTable
+
+table = OpTable("linalg")
+
+# PyTorch's messages name dtypes as C++ does.
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def _ctx(**values) -> SavedContext:
+    ctx = SavedContext()
+    ctx.__dict__.update(values)
+    return ctx
+
+
+def _check_tensor(value, name: str, arg: str = "input", position: int = 1) -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                        f"not {type(value).__name__}")
+
+
+def _requires(value) -> bool:
+    return isinstance(value, Tensor) and value._requires_grad
+
+
+def _shape_text(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def _scaled(t: Tensor, factor) -> Tensor:
+    """PyTorch's ``maybe_multiply``: ``t * factor`` unless the factor is 1."""
+    return t if factor == 1 else t * factor
+
+
+def _check_not_bool(t: Tensor, kernel: str) -> None:
+    if t._dtype is dt.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _cast_scalar(value, dtype: dt.DType):
+    """``beta``/``alpha`` in the op's dtype (PyTorch truncates them for integer ops)."""
+    if dtype.category == dt.FLOAT:
+        return dtype.np.type(value)
+    return dtype.np.type(int(value))
+
+
+# ========================================================= float kernels
+def _sequential_regime(m: int, k: int, n: int, batched: bool) -> bool:
+    """Whether PyTorch's CPU GEMM adds the products one at a time for these sizes.
+
+    Measured against PyTorch 2.13's MKL path: small row counts or at most eight
+    result columns go through a kernel that accumulates sequentially without
+    fused multiply-adds; so does ``bmm`` below 400 multiply-adds per matrix.
+    """
+    return m <= 3 or 2 <= n <= 8 or (batched and m * k * n < 400)
+
+
+def gemm(a, b, c=None, beta=1, alpha=1, batched: bool = False):
+    """``alpha * (a @ b) + beta * c`` on arrays of one dtype (``a``: (..., m, k))."""
+    m, k = a.shape[-2:]
+    n = b.shape[-1]
+    shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n)
+    dtype = a.dtype
+    if dtype.kind != "f":
+        product = xp.matmul(a, b)
+        if alpha != 1:
+            product = product * dtype.type(alpha)
+        if c is None or beta == 0:
+            return product.astype(dtype)
+        return (product + xp.broadcast_to(c, shape) * dtype.type(beta)).astype(dtype)
+    work = xp.dtype(xp.float32) if dtype == xp.float16 else dtype
+    a, b = a.astype(work, copy=False), b.astype(work, copy=False)
+    has_c = c is not None and beta != 0
+    with xp.errstate(all="ignore"):
+        if _sequential_regime(m, k, n, batched) or k == 0:
+            if has_c and beta == 1 and alpha == 1:
+                acc = xp.array(xp.broadcast_to(c.astype(work), shape))
+            else:
+                acc = xp.zeros(shape, work)
+            for j in range(k):
+                acc = acc + a[..., :, j:j + 1] * b[..., j:j + 1, :]
+            if has_c and not (beta == 1 and alpha == 1):
+                acc = acc * work.type(alpha) + c.astype(work) * work.type(beta)
+            elif alpha != 1:
+                acc = acc * work.type(alpha)
+        else:
+            acc = xp.matmul(a, b)
+            if alpha != 1:
+                acc = acc * work.type(alpha)
+            if has_c:
+                acc = acc + (c.astype(work) if beta == 1 else c.astype(work) * work.type(beta))
+    return xp.broadcast_to(acc, shape).astype(dtype)
+
+
+def _dot_values(a, b):
+    """Dot product of two 1-D arrays in PyTorch's order (four float lanes, then a tree)."""
+    if a.dtype.kind != "f" or a.dtype != xp.float32:
+        if a.dtype == xp.float16:
+            return xp.asarray(_dot_values(a.astype(xp.float32), b.astype(xp.float32)),
+                              dtype=xp.float16)
+        return xp.asarray(xp.dot(a, b), dtype=a.dtype)
+    size = a.shape[0]
+    blocks = size // 4
+    with xp.errstate(all="ignore"):
+        lanes = xp.zeros(4, a.dtype)
+        for i in range(blocks):
+            lanes = lanes + a[i * 4:i * 4 + 4] * b[i * 4:i * 4 + 4]
+        total = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+        for i in range(blocks * 4, size):
+            total = total + a[i] * b[i]
+    return xp.asarray(total, dtype=a.dtype)
+
+
+def _mv_values(mat, vec, c=None, beta=1, alpha=1):
+    """``alpha * mat @ vec + beta * c`` (GEMV) in PyTorch's order for short rows."""
+    rows, k = mat.shape
+    dtype = mat.dtype
+    if dtype.kind != "f":
+        return gemm(mat, vec[:, None], None if c is None else
+                    xp.broadcast_to(c, (rows,))[:, None], beta, alpha)[:, 0]
+    work = xp.dtype(xp.float32) if dtype == xp.float16 else dtype
+    mat, vec = mat.astype(work, copy=False), vec.astype(work, copy=False)
+    with xp.errstate(all="ignore"):
+        if k <= 4:
+            # Measured: PyTorch's GEMV adds up to four products one at a time
+            # (and adds ``beta * input`` afterwards, unlike GEMM).
+            acc = xp.zeros(rows, work)
+            for j in range(k):
+                acc = acc + mat[:, j] * vec[j]
+        else:
+            acc = xp.matmul(mat, vec)
+        if alpha != 1:
+            acc = acc * work.type(alpha)
+        if c is not None and beta != 0:
+            acc = acc + (c.astype(work) if beta == 1 else c.astype(work) * work.type(beta))
+    return xp.broadcast_to(acc, (rows,)).astype(dtype)
+
+
+# ===================================================================== mm
+def _mm_mat1_backward(grad: Tensor, mat2: Tensor, mat1_shape, mat1_strides, alpha):
+    from .shape import t
+    if mat1_strides[0] == 1 and mat1_strides[1] == mat1_shape[0] and mat1_shape[0] > 0:
+        # A column-major input gets a column-major gradient, as in PyTorch.
+        return _scaled(t(mm(mat2, t(grad))), alpha)
+    return _scaled(mm(grad, t(mat2)), alpha)
+
+
+def _mm_mat2_backward(grad: Tensor, mat1: Tensor, mat2_shape, mat2_strides, alpha):
+    from .shape import t
+    if mat2_strides[0] == 1 and mat2_strides[1] == mat2_shape[0] and mat2_shape[0] > 0:
+        return _scaled(t(mm(t(grad), mat1)), alpha)
+    return _scaled(mm(t(mat1), grad), alpha)
+
+
+def _strides(t: Tensor) -> tuple:
+    return tuple(s // t._dtype.itemsize for s in t._data.strides)
+
+
+def _mm_backward(ctx, grad):
+    mat1, mat2 = ctx.saved_tensors
+    grad1 = _mm_mat1_backward(grad, mat2, ctx.shape1, ctx.strides1, 1) if ctx.need1 else None
+    grad2 = _mm_mat2_backward(grad, mat1, ctx.shape2, ctx.strides2, 1) if ctx.need2 else None
+    return grad1, grad2
+
+
+def _check_matrix_dtypes(a: Tensor, b: Tensor) -> None:
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_CPP_NAMES[a._dtype.name]} != {_CPP_NAMES[b._dtype.name]}")
+
+
+def _check_mm(a: Tensor, b: Tensor) -> None:
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    _check_matrix_dtypes(a, b)
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                           f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
+    _check_not_bool(a, "addmm_impl_cpu_")
+
+
+def _save_mm(ctx: SavedContext, mat1: Tensor, mat2: Tensor) -> None:
+    ctx.need1, ctx.need2 = _requires(mat1), _requires(mat2)
+    ctx.shape1, ctx.strides1 = mat1._data.shape, _strides(mat1)
+    ctx.shape2, ctx.strides2 = mat2._data.shape, _strides(mat2)
+    ctx.save(mat1 if ctx.need2 else None, mat2 if ctx.need1 else None)
+
+
+@table.op(grad_fns=("MmBackward0",))
+def mm(input, mat2):
+    """Matrix product of two 2-D tensors of the same dtype.
+
+    Example:
+        >>> mm(tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 1]]))
+        tensor([[1, 2],
+                [3, 4]])
+    """
+    _check_tensor(input, "mm")
+    _check_tensor(mat2, "mm", "mat2", 2)
+    _check_mm(input, mat2)
+    result = new(gemm(input._data, mat2._data), input._dtype)
+    if ag.needs_grad(input, mat2):
+        ctx = SavedContext()
+        _save_mm(ctx, input, mat2)
+        ag.record("MmBackward0", _mm_backward, (input, mat2), result, ctx)
+    return result
+
+
+# ==================================================================== bmm
+def _bmm_backward(ctx, grad):
+    from .shape import transpose
+    batch1, batch2 = ctx.saved_tensors
+    grad1 = bmm(grad, transpose(batch2, 1, 2)) if ctx.need1 else None
+    grad2 = bmm(transpose(batch1, 1, 2), grad) if ctx.need2 else None
+    return grad1, grad2
+
+
+def _check_bmm(batch1: Tensor, batch2: Tensor) -> None:
+    if batch1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if batch2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    b, _, k = batch1._data.shape
+    if batch2._data.shape[0] != b or batch2._data.shape[1] != k:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{b}, {k}] but got: [{batch2._data.shape[0]}, "
+                           f"{batch2._data.shape[1]}].")
+    if batch1._dtype is not batch2._dtype:
+        raise RuntimeError(f"expected scalar type {batch1._dtype.short} but found "
+                           f"{batch2._dtype.short}")
+    _check_not_bool(batch1, "bmm")
+
+
+@table.op(grad_fns=("BmmBackward0",))
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors: ``(b, n, m) @ (b, m, p)``."""
+    _check_tensor(input, "bmm")
+    _check_tensor(mat2, "bmm", "mat2", 2)
+    _check_bmm(input, mat2)
+    result = new(gemm(input._data, mat2._data, batched=True), input._dtype)
+    if ag.needs_grad(input, mat2):
+        ctx = _ctx(need1=_requires(input), need2=_requires(mat2))
+        ctx.save(input if ctx.need2 else None, mat2 if ctx.need1 else None)
+        ag.record("BmmBackward0", _bmm_backward, (input, mat2), result, ctx)
+    return result
+
+
+# ===================================================================== mv
+def _mv_backward(ctx, grad):
+    from .shape import t
+    mat, vec = ctx.saved_tensors
+    grad_mat = outer(grad, vec) if ctx.need_mat else None
+    grad_vec = mv(t(mat), grad) if ctx.need_vec else None
+    return grad_mat, grad_vec
+
+
+def _check_mv(mat: Tensor, vec: Tensor, result_ndim: int = 1) -> None:
+    if mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {result_ndim}, "
+                           f"{mat.ndim}, {vec.ndim}")
+    if mat._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({mat._data.shape[0]}), mat "
+                           f"({_shape_text(mat.shape)}), vec ({vec._data.shape[0]})")
+    if mat._dtype is not vec._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{vec._dtype.short}, {mat._dtype.short}, and {vec._dtype.short}")
+    _check_not_bool(mat, "addmv_impl_cpu")
+
+
+@table.op(grad_fns=("MvBackward0",))
+def mv(input, vec):
+    """Matrix-vector product: ``(n, m) @ (m,)`` gives ``(n,)``."""
+    _check_tensor(input, "mv")
+    _check_tensor(vec, "mv", "vec", 2)
+    _check_mv(input, vec)
+    result = new(_mv_values(input._data, vec._data), input._dtype)
+    if ag.needs_grad(input, vec):
+        ctx = _ctx(need_mat=_requires(input), need_vec=_requires(vec))
+        ctx.save(input if ctx.need_vec else None, vec if ctx.need_mat else None)
+        ag.record("MvBackward0", _mv_backward, (input, vec), result, ctx)
+    return result
+
+
+# ============================================================ dot, vdot
+def _dot_backward(ctx, grad):
+    a, b = ctx.saved_tensors
+    return (grad * b if ctx.need_a else None), (grad * a if ctx.need_b else None)
+
+
+def _check_dot(a: Tensor, b: Tensor, name: str) -> None:
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a._data.shape[0] != b._data.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] "
+                           f"and src [{b._data.shape[0]}] to have the same number of elements, "
+                           f"but got {a._data.shape[0]} and {b._data.shape[0]} elements "
+                           "respectively")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"{name} : expected both vectors to have same dtype, but found "
+                           f"{a._dtype.short} and {b._dtype.short}")
+    _check_not_bool(a, name)
+
+
+def _make_dot(name: str, node: str):
+    def product(input, other):
+        arg = "tensor" if name == "dot" else "other"
+        _check_tensor(input, name)
+        _check_tensor(other, name, arg, 2)
+        _check_dot(input, other, name)
+        result = new(_dot_values(input._data, other._data).reshape(()), input._dtype)
+        if ag.needs_grad(input, other):
+            ctx = _ctx(need_a=_requires(input), need_b=_requires(other))
+            ctx.save(input if ctx.need_b else None, other if ctx.need_a else None)
+            ag.record(node, _dot_backward, (input, other), result, ctx)
+        return result
+
+    product.__name__ = name
+    product.__doc__ = "Dot product of two 1-D tensors of the same dtype (a 0-dim tensor)."
+    return product
+
+
+dot = table.op(grad_fns=("DotBackward0",))(_make_dot("dot", "DotBackward0"))
+vdot = table.op(grad_fns=("VdotBackward0",))(_make_dot("vdot", "VdotBackward0"))
+
+
+# ================================================================= outer
+@table.op(aliases=("ger",), grad_fns=("MulBackward0",))
+def outer(input, vec2):
+    """Outer product of two vectors; PyTorch computes ``input.reshape(n, 1) * vec2``."""
+    _check_tensor(input, "outer")
+    _check_tensor(vec2, "outer", "vec2", 2)
+    for label, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {label}, but got {t.ndim}-D")
+    from .shape import reshape
+    return reshape(input, input._data.shape[0], 1) * vec2
+
+
+# ========================================================== addmm family
+def _addmm_backward(ctx, grad):
+    mat1, mat2 = ctx.saved_tensors
+    grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
+    grad1 = _mm_mat1_backward(grad, mat2, ctx.shape1, ctx.strides1, ctx.alpha) \
+        if ctx.need1 else None
+    grad2 = _mm_mat2_backward(grad, mat1, ctx.shape2, ctx.strides2, ctx.alpha) \
+        if ctx.need2 else None
+    return grad_input, grad1, grad2
+
+
+def _expand_input(input: Tensor, shape: tuple, name: str):
+    """``input``'s values broadcast to ``shape``, with PyTorch's expand error."""
+    try:
+        return xp.broadcast_to(input._data, shape)
+    except ValueError:
+        from .shape import expand
+        expand(input, shape)  # raises PyTorch's RuntimeError
+        raise
+
+
+@table.op(inplace=True, grad_fns=("AddmmBackward0",))
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
+    _check_tensor(input, "addmm")
+    _check_tensor(mat1, "addmm", "mat1", 2)
+    _check_tensor(mat2, "addmm", "mat2", 3)
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{input._dtype.short} and {mat2._dtype.short}")
+    if mat1._dtype is not mat2._dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{mat1._dtype.short} and {mat2._dtype.short}")
+    if mat1.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2.ndim}-D tensor")
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                           f"({_shape_text(mat1.shape)} and {_shape_text(mat2.shape)})")
+    _check_not_bool(mat1, "addmm_impl_cpu_")
+    shape = (mat1._data.shape[0], mat2._data.shape[1])
+    bias = _expand_input(input, shape, "addmm")
+    dtype = input._dtype
+    values = gemm(mat1._data, mat2._data, bias, _cast_scalar(beta, dtype),
+                  _cast_scalar(alpha, dtype))
+    result = new(values, dtype)
+    if ag.needs_grad(input, mat1, mat2):
+        ctx = _ctx(need_input=_requires(input), beta=beta, alpha=alpha)
+        _save_mm(ctx, mat1, mat2)
+        ag.record("AddmmBackward0", _addmm_backward, (input, mat1, mat2), result, ctx)
+    return result
+
+
+def _addmv_backward(ctx, grad):
+    from .shape import t
+    mat, vec = ctx.saved_tensors
+    grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
+    grad_mat = _scaled(outer(grad, vec), ctx.alpha) if ctx.need_mat else None
+    grad_vec = _scaled(mv(t(mat), grad), ctx.alpha) if ctx.need_vec else None
+    return grad_input, grad_mat, grad_vec
+
+
+@table.op(inplace=True, grad_fns=("AddmvBackward0",))
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat @ vec)``."""
+    _check_tensor(input, "addmv")
+    _check_tensor(mat, "addmv", "mat", 2)
+    _check_tensor(vec, "addmv", "vec", 3)
+    _check_mv(mat, vec, input.ndim)
+    bias = _expand_input(input, (mat._data.shape[0],), "addmv")
+    dtype = mat._dtype
+    if input._dtype is not dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{input._dtype.short}, {mat._dtype.short}, and {vec._dtype.short}")
+    values = _mv_values(mat._data, vec._data, bias, _cast_scalar(beta, dtype),
+                        _cast_scalar(alpha, dtype))
+    result = new(values, dtype)
+    if ag.needs_grad(input, mat, vec):
+        ctx = _ctx(need_input=_requires(input), need_mat=_requires(mat),
+                   need_vec=_requires(vec), beta=beta, alpha=alpha)
+        ctx.save(mat if ctx.need_vec else None, vec if ctx.need_mat else None)
+        ag.record("AddmvBackward0", _addmv_backward, (input, mat, vec), result, ctx)
+    return result
+
+
+def _baddbmm_backward(ctx, grad):
+    from .shape import transpose
+    batch1, batch2 = ctx.saved_tensors
+    grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
+    grad1 = _scaled(bmm(grad, transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
+    grad2 = _scaled(bmm(transpose(batch1, 1, 2), grad), ctx.alpha) if ctx.need2 else None
+    return grad_input, grad1, grad2
+
+
+@table.op(inplace=True, grad_fns=("BaddbmmBackward0",))
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+    _check_tensor(input, "baddbmm")
+    _check_tensor(batch1, "baddbmm", "batch1", 2)
+    _check_tensor(batch2, "baddbmm", "batch2", 3)
+    _check_bmm(batch1, batch2)
+    shape = batch1._data.shape[:2] + (batch2._data.shape[2],)
+    bias = _expand_input(input, shape, "baddbmm")
+    if input._dtype is not batch1._dtype:
+        raise RuntimeError(f"Input dtypes must be the same, got: input {input._dtype}, "
+                           f"batch1: {batch1._dtype}, batch2: {batch2._dtype}")
+    dtype = batch1._dtype
+    values = gemm(batch1._data, batch2._data, bias, _cast_scalar(beta, dtype),
+                  _cast_scalar(alpha, dtype), batched=True)
+    result = new(values, dtype)
+    if ag.needs_grad(input, batch1, batch2):
+        ctx = _ctx(need_input=_requires(input), need1=_requires(batch1),
+                   need2=_requires(batch2), beta=beta, alpha=alpha)
+        ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
+        ag.record("BaddbmmBackward0", _baddbmm_backward, (input, batch1, batch2), result, ctx)
+    return result
+
+
+def _addbmm_backward(ctx, grad):
+    from .shape import expand, transpose, unsqueeze
+    batch1, batch2 = ctx.saved_tensors
+    grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
+    expanded = expand(unsqueeze(grad, 0), ctx.batch_shape) if ctx.need1 or ctx.need2 else None
+    grad1 = _scaled(bmm(expanded, transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
+    grad2 = _scaled(bmm(transpose(batch1, 1, 2), expanded), ctx.alpha) if ctx.need2 else None
+    return grad_input, grad1, grad2
+
+
+@table.op(inplace=True, grad_fns=("AddbmmBackward0",))
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    _check_tensor(input, "addbmm")
+    _check_tensor(batch1, "addbmm", "batch1", 2)
+    _check_tensor(batch2, "addbmm", "batch2", 3)
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if batch1.ndim != 3
+                           else "batch2 must be a 3D tensor")
+    if batch1._data.shape[0] != batch2._data.shape[0] or \
+            batch1._data.shape[2] != batch2._data.shape[1]:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1._data.shape[1]}x"
+                           f"{batch1._data.shape[2]} and {batch2._data.shape[1]}x"
+                           f"{batch2._data.shape[2]})")
+    if batch1._dtype is not batch2._dtype:
+        raise RuntimeError(f"expected scalar type {batch1._dtype.short} but found "
+                           f"{batch2._dtype.short}")
+    shape = (batch1._data.shape[1], batch2._data.shape[2])
+    bias = _expand_input(input, shape, "addbmm")
+    dtype = batch1._dtype
+    products = gemm(batch1._data, batch2._data, batched=True)
+    total = products.sum(axis=0, dtype=products.dtype) if products.shape[0] else \
+        xp.zeros(shape, dtype.np)
+    with xp.errstate(all="ignore"):
+        values = total * _cast_scalar(alpha, dtype)
+        if beta != 0:
+            values = values + bias * _cast_scalar(beta, dtype)
+    result = new(values.astype(dtype.np), dtype)
+    if ag.needs_grad(input, batch1, batch2):
+        ctx = _ctx(need_input=_requires(input), need1=_requires(batch1),
+                   need2=_requires(batch2), beta=beta, alpha=alpha,
+                   batch_shape=batch1._data.shape[:2] + (batch2._data.shape[2],))
+        ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
+        ag.record("AddbmmBackward0", _addbmm_backward, (input, batch1, batch2), result, ctx)
+    return result
+
+
+def _addr_backward(ctx, grad):
+    from .shape import t
+    vec1, vec2 = ctx.saved_tensors
+    grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
+    grad1 = _scaled(mv(grad, vec2), ctx.alpha) if ctx.need1 else None
+    grad2 = _scaled(mv(t(grad), vec1), ctx.alpha) if ctx.need2 else None
+    return grad_input, grad1, grad2
+
+
+@table.op(inplace=True, grad_fns=("AddrBackward0",))
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    _check_tensor(input, "addr")
+    _check_tensor(vec1, "addr", "vec1", 2)
+    _check_tensor(vec2, "addr", "vec2", 3)
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"addr: Expected 1-d argument vec1, but got {vec1.ndim}-d"
+                           if vec1.ndim != 1 else
+                           f"addr: Expected 1-d argument vec2, but got {vec2.ndim}-d")
+    dtype = dt.promote_types(dt.promote_types(input._dtype, vec1._dtype), vec2._dtype)
+    shape = (vec1._data.shape[0], vec2._data.shape[0])
+    bias = _expand_input(input, shape, "addr").astype(dtype.np)
+    with xp.errstate(all="ignore"):
+        values = xp.multiply.outer(vec1._data.astype(dtype.np), vec2._data.astype(dtype.np))
+        if alpha != 1:
+            values = values * _cast_scalar(alpha, dtype)
+        if beta != 0:
+            values = values + (bias if beta == 1 else bias * _cast_scalar(beta, dtype))
+    result = new(values.astype(dtype.np), dtype)
+    if ag.needs_grad(input, vec1, vec2):
+        ctx = _ctx(need_input=_requires(input), need1=_requires(vec1), need2=_requires(vec2),
+                   beta=beta, alpha=alpha)
+        ctx.save(vec1 if ctx.need2 else None, vec2 if ctx.need1 else None)
+        ag.record("AddrBackward0", _addr_backward, (input, vec1, vec2), result, ctx)
+    return result
+
+
+# ================================================================ matmul
+def _unsafe_view_backward(ctx, grad):
+    from .shape import reshape
+    return (reshape(grad, ctx.shape),)
+
+
+def _unsafe_view(input: Tensor, shape) -> Tensor:
+    """PyTorch's ``_unsafe_view``: same values, new shape, not tracked as a view."""
+    result = new(input._data.reshape(tuple(shape)), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("UnsafeViewBackward0", _unsafe_view_backward, (input,), result,
+                  _ctx(shape=input._data.shape))
+    return result
+
+
+def _squeeze_first_backward(ctx, grad):
+    from .shape import unsqueeze
+    return (unsqueeze(grad, 0),)
+
+
+def _squeeze_first(input: Tensor) -> Tensor:
+    """``squeeze_(0)`` on a fresh result (PyTorch's 1-D @ 2-D): SqueezeBackward4."""
+    result = new(input._data.reshape(input._data.shape[1:]), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("SqueezeBackward4", _squeeze_first_backward, (input,), result)
+    return result
+
+
+def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
+    """PyTorch's ``should_fold``: fold the larger operand's batch into mm/mv rows."""
+    larger = tensor1.ndim >= tensor2.ndim
+    t1 = tensor1._data if larger else xp.swapaxes(tensor2._data, -1, -2)
+    dim_t2 = tensor2.ndim if larger else tensor1.ndim
+    if not (t1.ndim >= 3 and dim_t2 <= 2):
+        return False
+    if (tensor2 if larger else tensor1)._requires_grad:
+        return True
+    if tensor1.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    strides, shape = t1.strides, t1.shape
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.ndim - 2))
+
+
+def _matmul_folded(tensor1: Tensor, tensor2: Tensor) -> Tensor:
+    from .shape import contiguous, reshape, t, transpose
+    transpose_back = tensor2.ndim > tensor1.ndim
+    if transpose_back:
+        t1 = transpose(tensor2, -2, -1)
+        t2 = t(tensor1) if tensor1.ndim == 2 else tensor1
+    else:
+        t1, t2 = tensor1, tensor2
+    sizes1 = t1._data.shape
+    output_shape = sizes1[:-1]
+    folded = math.prod(output_shape)
+    t1_folded = reshape(t1, folded, sizes1[-1])
+    if t2.ndim == 2:
+        output_shape = output_shape + (t2._data.shape[1],)
+        output = _unsafe_view(mm(t1_folded, t2), output_shape)
+        return contiguous(transpose(output, -2, -1)) if transpose_back else output
+    return _unsafe_view(mv(t1_folded, t2), output_shape)
+
+
+def _matmul_batched(tensor1: Tensor, tensor2: Tensor) -> Tensor:
+    from .shape import expand, reshape, squeeze, unsqueeze
+    dim1, dim2 = tensor1.ndim, tensor2.ndim
+    shape1, shape2 = tensor1._data.shape, tensor2._data.shape
+    n = shape1[-2] if dim1 > 1 else 1
+    m1 = shape1[-1]
+    batch1 = shape1[:max(dim1 - 2, 0)]
+    m2 = shape2[-2] if dim2 > 1 else shape2[0]
+    p = shape2[-1] if dim2 > 1 else 1
+    batch2 = shape2[:max(dim2 - 2, 0)]
+    if dim1 == 3 and dim2 == 3 and batch1[0] != batch2[0]:
+        # Broadcasting a single matrix: fold it instead (cheaper gradients).
+        if batch1[0] == 1 and tensor1._requires_grad:
+            return matmul(squeeze(tensor1, 0), tensor2)
+        if batch2[0] == 1 and tensor2._requires_grad:
+            return matmul(tensor1, squeeze(tensor2, 0))
+    batch = broadcast_shapes(batch1, batch2)
+    count = math.prod(batch)
+    expanded1 = reshape(expand(tensor1, batch + (n, m1)), count, n, m1)
+    vector_rhs = dim2 == 1
+    if vector_rhs:
+        expanded2 = unsqueeze(reshape(expand(tensor2, batch + (m2,)), count, m2), 2)
+    else:
+        expanded2 = reshape(expand(tensor2, batch + (m2, p)), count, m2, p)
+    output_shape = batch + ((n,) if dim1 > 1 else ()) + ((p,) if dim2 > 1 else ())
+    product = bmm(expanded1, expanded2)
+    if vector_rhs:
+        product = squeeze(product, -1)
+    return _unsafe_view(product, output_shape)
+
+
+@table.op(operators=("__matmul__",),
+          grad_fns=("DotBackward0", "MvBackward0", "MmBackward0", "BmmBackward0",
+                    "UnsafeViewBackward0", "SqueezeBackward4", "CloneBackward0"))
+def matmul(input, other):
+    """The ``@`` operator: dot, matrix-vector, matrix or broadcast batched product.
+
+    Example:
+        >>> tensor([1.0, 2.0]) @ tensor([3.0, 4.0])
+        tensor(11.)
+    """
+    _check_tensor(input, "matmul")
+    _check_tensor(other, "matmul", "other", 2)
+    dim1, dim2 = input.ndim, other.ndim
+    if dim1 == 0 or dim2 == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{dim1}D and {dim2}D")
+    if dim1 == 1 and dim2 == 1:
+        return dot(input, other)
+    if dim1 == 2 and dim2 == 1:
+        return mv(input, other)
+    if dim1 == 1 and dim2 == 2:
+        from .shape import unsqueeze
+        return _squeeze_first(mm(unsqueeze(input, 0), other))
+    if dim1 == 2 and dim2 == 2:
+        return mm(input, other)
+    _check_matrix_dtypes(input, other)
+    if _should_fold(input, other):
+        return _matmul_folded(input, other)
+    return _matmul_batched(input, other)
+
+
+@table.op(function=False, method=False, operators=("__rmatmul__",))
+def rmatmul(input, other):
+    """``other @ input`` where ``other`` is not a tensor's own ``__matmul__``."""
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(other, input)
+
+
+# ================================================================ einsum
+_ELLIPSIS = "..."
+
+
+def _parse_operand_labels(lhs: str, count: int) -> list:
+    labels = [[]]
+    i = 0
+    while i < len(lhs):
+        ch = lhs[i]
+        if ch == " ":
+            pass
+        elif ch == ".":
+            if _ELLIPSIS in labels[-1]:
+                raise RuntimeError(f"einsum(): found '.' for operand {len(labels) - 1} for "
+                                   "which an ellipsis was already found")
+            if lhs[i:i + 3] != "...":
+                raise RuntimeError(f"einsum(): found '.' for operand {len(labels) - 1} that "
+                                   "is not part of any ellipsis")
+            labels[-1].append(_ELLIPSIS)
+            i += 2
+        elif ch == ",":
+            labels.append([])
+            if len(labels) > count:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in "
+                                   "the equation")
+        elif ch.isascii() and ch.isalpha():
+            labels[-1].append(ch)
+        else:
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
+                               "equation string, subscripts must be in [a-zA-Z]")
+        i += 1
+    if len(labels) != count:
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation")
+    return labels
+
+
+def _label_order(label: str) -> int:
+    """PyTorch orders implicit-output labels with uppercase before lowercase."""
+    return ord(label) - ord("A") if label.isupper() else 26 + ord(label) - ord("a")
+
+
+def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
+    """``(left * right).sum(sum_dims, keepdim=True)`` as a bmm (PyTorch's pairwise step)."""
+    from .shape import permute, reshape, view
+    if not sum_dims:
+        return left * right
+    ndim = left.ndim
+    summed = set(sum_dims)
+    lro, lo, ro = [], [], []
+    lro_size = lo_size = ro_size = sum_size = 1
+    for i in range(ndim):
+        left_size, right_size = left._data.shape[i], right._data.shape[i]
+        in_left, in_right = left_size != 1, right_size != 1
+        if i in summed:
+            if in_left and in_right:
+                if left_size != right_size:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                sum_size *= left_size
+            elif in_left:
+                left = sum_keep(left, [i])
+            elif in_right:
+                right = sum_keep(right, [i])
+        elif in_left and in_right:
+            if left_size != right_size:
+                raise RuntimeError("non-broadcast dimensions must match")
+            lro.append(i)
+            lro_size *= left_size
+        elif in_left:
+            lo.append(i)
+            lo_size *= left_size
+        else:
+            ro.append(i)
+            ro_size *= right_size
+    out_size = ([left._data.shape[d] for d in lro] + [left._data.shape[d] for d in lo]
+                + [1] * len(sum_dims) + [right._data.shape[d] for d in ro])
+    lperm = lro + lo + list(sum_dims) + ro
+    rperm = lro + list(sum_dims) + ro + lo
+    operm = [-1] * len(out_size)
+    for i, d in enumerate(lro + lo + list(sum_dims) + ro):
+        operm[d] = i
+    left = reshape(permute(left, lperm), lro_size, lo_size, sum_size)
+    right = reshape(permute(right, rperm), lro_size, sum_size, ro_size)
+    result = bmm(left, right)
+    return permute(view(result, out_size), operm)
+
+
+def sum_keep(t: Tensor, dims: list) -> Tensor:
+    from .reduce import sum as reduce_sum
+    return reduce_sum(t, tuple(dims), keepdim=True)
+
+
+@table.op(method=False, out=False,
+          grad_fns=("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"))
+def einsum(equation, *operands):
+    """Einstein summation, computed as PyTorch does: diagonals, permutes, then bmm pairs.
+
+    Example:
+        >>> einsum("ij,jk->ik", a, b)  # a @ b
+    """
+    from .shape import diagonal, movedim, permute, unsqueeze, view
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' must be str, not "
+                        f"{type(equation).__name__}")
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    for i, op in enumerate(operands):
+        _check_tensor(op, "einsum", "operands", i + 2)
+    arrow = equation.find("->")
+    lhs = equation if arrow < 0 else equation[:arrow]
+    op_labels = _parse_operand_labels(lhs, len(operands))
+
+    label_count: dict = {}
+    ell_num_dim = 0
+    for i, (op, labels) in enumerate(zip(operands, op_labels)):
+        named = [lab for lab in labels if lab != _ELLIPSIS]
+        has_ellipsis = len(named) != len(labels)
+        for lab in named:
+            label_count[lab] = label_count.get(lab, 0) + 1
+        if has_ellipsis:
+            ell_num_dim = max(ell_num_dim, op.ndim - len(named))
+        if (len(named) > op.ndim) if has_ellipsis else (len(named) != op.ndim):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(named)}) "
+                + ("is more than the number of dimensions (" if has_ellipsis else
+                   "does not match the number of dimensions (")
+                + f"{op.ndim}) for operand {i}"
+                + ("" if has_ellipsis else " and no ellipsis was given"))
+
+    perm_index: dict = {}
+    position = 0
+    ell_index = 0
+    ell_in_output = False
+    if arrow < 0:
+        position = ell_num_dim
+        ell_in_output = True
+        for lab in sorted(label_count, key=_label_order):
+            if label_count[lab] == 1:
+                perm_index[lab] = position
+                position += 1
+    else:
+        rhs = equation[arrow + 2:]
+        i = 0
+        while i < len(rhs):
+            ch = rhs[i]
+            if ch == " ":
+                pass
+            elif ch == ".":
+                if ell_in_output:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) "
+                                       "was already found")
+                if rhs[i:i + 3] != "...":
+                    raise RuntimeError("einsum(): found '.' for output that is not part of "
+                                       "any ellipsis (...)")
+                ell_index = position
+                position += ell_num_dim
+                ell_in_output = True
+                i += 2
+            elif ch.isascii() and ch.isalpha():
+                if label_count.get(ch, 0) == 0 or ch in perm_index:
+                    raise RuntimeError(
+                        f"einsum(): output subscript {ch}"
+                        + (" appears more than once in the output" if ch in perm_index else
+                           " does not appear in the equation for any input operand"))
+                perm_index[ch] = position
+                position += 1
+            else:
+                raise RuntimeError(f"einsum(): invalid subscript given at index "
+                                   f"{len(lhs) + 2 + i} in the equation string, subscripts "
+                                   "must be in [a-zA-Z]")
+            i += 1
+    out_num_dim = position
+    if not ell_in_output:
+        ell_index = position
+        position += ell_num_dim
+    for lab in sorted(label_count, key=_label_order):
+        if lab not in perm_index:
+            perm_index[lab] = position
+            position += 1
+    total_dims = position
+
+    label_size: dict = {}
+    ell_sizes = [1] * ell_num_dim
+    dim_counts = [0] * total_dims
+    ops = []
+    for i, (operand, labels) in enumerate(zip(operands, op_labels)):
+        op = operand
+        permutation = [-1] * total_dims
+        dim = 0
+        for lab in labels:
+            if lab == _ELLIPSIS:
+                covered = operand.ndim - (len(labels) - 1)
+                for j in range(ell_num_dim - covered, ell_num_dim):
+                    size = op._data.shape[dim]
+                    if size != 1:
+                        if ell_sizes[j] != 1 and ell_sizes[j] != size:
+                            raise RuntimeError(
+                                f"einsum(): dimension {dim} covered by ellipsis in operand "
+                                f"{i}has size {size} which does not broadcast with previously "
+                                f"seen ellipsis with size {ell_sizes[j]} for the respective "
+                                "dimension")
+                        ell_sizes[j] = size
+                        dim_counts[ell_index + j] += 1
+                    permutation[ell_index + j] = dim
+                    dim += 1
+            elif permutation[perm_index[lab]] == -1:
+                size = op._data.shape[dim]
+                if size != 1:
+                    seen = label_size.get(lab, 1)
+                    if seen != 1 and seen != size:
+                        raise RuntimeError(
+                            f"einsum(): subscript {lab} has size {size} for operand {i} which "
+                            f"does not broadcast with previously seen size {seen}")
+                    label_size[lab] = size
+                    dim_counts[perm_index[lab]] += 1
+                permutation[perm_index[lab]] = dim
+                dim += 1
+            else:
+                previous = permutation[perm_index[lab]]
+                if op._data.shape[dim] != op._data.shape[previous]:
+                    raise RuntimeError(
+                        f"einsum(): subscript {lab} is repeated for operand {i} but the sizes "
+                        f"don't match, {op._data.shape[dim]} != {op._data.shape[previous]}")
+                op = movedim(diagonal(op, 0, previous, dim), -1, previous)
+        for k, value in enumerate(permutation):
+            if value == -1:
+                op = unsqueeze(op, dim)
+                permutation[k] = dim
+                dim += 1
+        ops.append(permute(op, permutation))
+
+    while len(ops) > 1:
+        a, b = ops[0], ops[1]
+        del ops[:2]
+        sum_dims, a_dims, b_dims = [], [], []
+        for d in range(out_num_dim, total_dims):
+            a_size, b_size = a._data.shape[d], b._data.shape[d]
+            if a_size != 1 and b_size != 1:
+                dim_counts[d] -= 1
+                if dim_counts[d] == 1:
+                    sum_dims.append(d)
+                    dim_counts[d] = 0
+            elif dim_counts[d] == 1:
+                if a_size != 1:
+                    a_dims.append(d)
+                    dim_counts[d] = 0
+                elif b_size != 1:
+                    b_dims.append(d)
+                    dim_counts[d] = 0
+        if a_dims:
+            a = sum_keep(a, a_dims)
+        if b_dims:
+            b = sum_keep(b, b_dims)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+
+    result = ops[0]
+    if total_dims - out_num_dim > 0:
+        if len(operands) > 1:
+            return view(result, list(result._data.shape[:out_num_dim]))
+        from .reduce import sum as reduce_sum
+        return reduce_sum(result, tuple(range(out_num_dim, total_dims)))
+    return result
+
+
+# ============================================================== tensordot
+@table.op(method=False, grad_fns=("ViewBackward0",))
+def tensordot(a, b, dims=2, out=None):
+    """Contracts ``dims`` (a count, or two lists of dims) of ``a`` and ``b`` with one mm."""
+    from .shape import permute, reshape
+    _check_tensor(a, "tensordot", "a")
+    _check_tensor(b, "tensordot", "b", 2)
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, numbers.Integral):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a = list(range(a.ndim - dims, a.ndim))
+        dims_b = list(range(dims))
+    else:
+        dims_a, dims_b = dims
+        dims_a = [dims_a] if isinstance(dims_a, numbers.Integral) else list(dims_a)
+        dims_b = [dims_b] if isinstance(dims_b, numbers.Integral) else list(dims_b)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a._dtype is not b._dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    dims_a = [wrap_dim(d, a.ndim) for d in dims_a]
+    dims_b = [wrap_dim(d, b.ndim) for d in dims_b]
+    t1, t2 = a, b
+    csize = 1
+    for d1, d2 in zip(dims_a, dims_b):
+        s1, s2 = a._data.shape[d1], b._data.shape[d2]
+        if s2 == 1:
+            t1 = sum_keep(t1, [d1])
+        elif s1 == 1:
+            t2 = sum_keep(t2, [d2])
+        else:
+            if s1 != s2:
+                raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                                   f"{s1} in dim {d1} and second has size {s2} in dim {d2}")
+            csize *= s1
+    p1 = [d for d in range(a.ndim) if d not in dims_a] + dims_a
+    p2 = dims_b + [d for d in range(b.ndim) if d not in dims_b]
+    size1 = math.prod(t1._data.shape[d] for d in range(a.ndim) if d not in dims_a)
+    size2 = math.prod(t2._data.shape[d] for d in range(b.ndim) if d not in dims_b)
+    rsizes = [t1._data.shape[d] for d in range(a.ndim) if d not in dims_a] + \
+        [t2._data.shape[d] for d in range(b.ndim) if d not in dims_b]
+    left = reshape(permute(t1, p1), size1, csize)
+    right = reshape(permute(t2, p2), csize, size2)
+    return reshape(mm(left, right), rsizes)
+
+
+@table.op(grad_fns=("ViewBackward0", "DotBackward0", "MmBackward0", "MulBackward0"))
+def inner(input, other):
+    """Inner product over the last dims (a product with a 0-dim operand is elementwise)."""
+    _check_tensor(input, "inner")
+    _check_tensor(other, "inner", "other", 2)
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input._data.shape[-1] != other._data.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    if input.ndim == 1 and other.ndim == 1:
+        from .shape import view
+        return view(dot(input, other), ())
+    return tensordot(input, other, ([-1], [-1]))
+
+
+# ======================================================== diagonals, trace
+def _diagonal_geometry(shape, strides, offset: int, dim1: int, dim2: int):
+    size1, size2 = shape[dim1], shape[dim2]
+    if offset >= 0:
+        length = max(0, min(size1, size2 - offset))
+        start = offset * strides[dim2] if length else 0
+    else:
+        length = max(0, min(size1 + offset, size2))
+        start = -offset * strides[dim1] if length else 0
+    rest = [i for i in range(len(shape)) if i not in (dim1, dim2)]
+    return (tuple(shape[i] for i in rest) + (length,),
+            tuple(strides[i] for i in rest) + (strides[dim1] + strides[dim2],), start)
+
+
+def _diagonal_array(array, offset: int, dim1: int, dim2: int):
+    """A writable NumPy view of the diagonal (last axis of the result)."""
+    shape, strides, start = _diagonal_geometry(array.shape, array.strides, offset, dim1, dim2)
+    base = array
+    if start:
+        index = [slice(None)] * array.ndim
+        axis = dim2 if offset >= 0 else dim1
+        index[axis] = slice(abs(offset), None)
+        base = array[tuple(index)]
+    return xp.lib.stride_tricks.as_strided(base, shape=shape, strides=strides,
+                                           writeable=array.flags.writeable)
+
+
+def _diagonal_backward(ctx, grad):
+    from .shape import diagonal_backward
+    return (diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
+
+
+def _diag_embed_backward(ctx, grad):
+    from .shape import diagonal
+    return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
+
+
+@table.op(grad_fns=("DiagEmbedBackward0", "DiagonalBackward0_copy"))
+def diag(input, diagonal=0):
+    """A 1-D tensor becomes a diagonal matrix; a matrix gives its diagonal (a copy)."""
+    _check_tensor(input, "diag")
+    if input.ndim == 1:
+        size = input._data.shape[0] + abs(diagonal)
+        data = xp.zeros((size, size), dtype=input._dtype.np)
+        _diagonal_array(data, diagonal, 0, 1)[...] = input._data
+        result = new(data, input._dtype)
+        if ag.needs_grad(input):
+            ag.record("DiagEmbedBackward0", _diag_embed_backward, (input,), result,
+                      _ctx(offset=diagonal, dim1=0, dim2=1))
+        return result
+    if input.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    result = new(_diagonal_array(input._data, diagonal, 0, 1).copy(), input._dtype)
+    if ag.needs_grad(input):
+        ag.record("DiagonalBackward0_copy", _diagonal_backward, (input,), result,
+                  _ctx(shape=input._data.shape, offset=diagonal, dim1=0, dim2=1))
+    return result
+
+
+def _trace_backward(ctx, grad):
+    from .shape import diagonal_backward, expand
+    length = min(ctx.shape[0], ctx.shape[1])
+    return (diagonal_backward(expand(grad, (length,)), ctx.shape, 0, 0, 1),)
+
+
+@table.op(grad_fns=("TraceBackward0",), out=False)
+def trace(input):
+    """Sum of the main diagonal of a matrix (integers give int64)."""
+    _check_tensor(input, "trace")
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    values = _diagonal_array(input._data, 0, 0, 1)
+    if input._dtype.category == dt.FLOAT:
+        target = input._dtype
+        wide = xp.float32 if target is dt.float16 else xp.float64
+        total = xp.cumsum(values.astype(wide))[-1] if values.size else wide(0)
+    else:
+        target = dt.int64
+        total = values.astype(xp.int64).sum()
+    result = new(xp.asarray(total).astype(target.np).reshape(()), target)
+    if ag.needs_grad(input):
+        ag.record("TraceBackward0", _trace_backward, (input,), result,
+                  _ctx(shape=input._data.shape))
+    return result
+
+
+def _make_triangle(name: str, np_fn, node: str):
+    def backward(ctx, grad):
+        return (triangle(grad, ctx.diagonal),)
+
+    def triangle(input, diagonal=0):
+        _check_tensor(input, name)
+        if input.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        result = new(np_fn(input._data, diagonal), input._dtype)
+        if ag.needs_grad(input):
+            ag.record(node, backward, (input,), result, _ctx(diagonal=diagonal))
+        return result
+
+    triangle.__name__ = name
+    triangle.__doc__ = (f"The {'lower' if name == 'tril' else 'upper'} triangle of the last two "
+                        "dims (others zeroed), relative to ``diagonal``.")
+    return triangle
+
+
+tril = table.op(inplace=True, grad_fns=("TrilBackward0",))(
+    _make_triangle("tril", xp.tril, "TrilBackward0"))
+triu = table.op(inplace=True, grad_fns=("TriuBackward0",))(
+    _make_triangle("triu", xp.triu, "TriuBackward0"))
+
+
+@table.op(grad_fns=("MmBackward0",))
+def matrix_power(input, n):
+    """``input`` multiplied by itself ``n`` times (``n`` >= 0; 0 gives the identity)."""
+    _check_tensor(input, "matrix_power")
+    if input.ndim < 2 or input._data.shape[-1] != input._data.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
+                           f"they are {input._data.shape[-2] if input.ndim > 1 else 1} by "
+                           f"{input._data.shape[-1] if input.ndim else 1} matrices")
+    if n < 0:
+        raise RuntimeError("matrix_power: negative powers need an inverse, which gradcli "
+                           "does not provide")
+    if n == 0:
+        eye = xp.broadcast_to(xp.eye(input._data.shape[-1], dtype=input._dtype.np),
+                              input._data.shape).copy()
+        return new(eye, input._dtype)
+    if n == 1:
+        from .creation import clone
+        return clone(input)
+    if n == 2:
+        return matmul(input, input)
+    if n == 3:
+        return matmul(matmul(input, input), input)
+    # Binary decomposition of n, lowest bit first, as PyTorch multiplies.
+    square = result = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        square = input if square is None else matmul(square, square)
+        if bit:
+            result = square if result is None else matmul(result, square)
+    return result

@@ -1,0 +1,77 @@
+"""The Python builtins a gradcli program sees.
+
+Only pure functions and types that cannot reach Python itself: no ``eval``,
+``exec``, ``open``, ``compile``, ``globals``, ``getattr``, ``__import__`` and
+the like. ``sum``, ``max``, ``abs``, ``range`` ... are Python's own, so
+``sum(t)`` on a tensor iterates over its first dimension exactly as under
+PyTorch. Three are wrapped: ``print`` writes through the host's ``write``,
+``hasattr`` refuses private names, and ``type`` only takes one argument.
+"""
+
+from __future__ import annotations
+
+import builtins as _py
+from collections.abc import Callable
+
+#: Python's own builtins that a program may use unchanged.
+PLAIN_BUILTINS: tuple[str, ...] = (
+    "len", "sum", "max", "min", "abs", "round", "float", "int", "bool", "str", "repr",
+    "list", "tuple", "dict", "range", "isinstance", "id", "sorted", "reversed",
+    "enumerate", "zip", "any", "all", "map", "filter", "divmod", "pow", "callable",
+    "chr", "ord", "hex", "format",
+)
+
+
+def is_private_name(name: str) -> bool:
+    """Tells whether an attribute name is out of a program's reach.
+
+    Example:
+        >>> is_private_name("__class__"), is_private_name("grad")
+        (True, False)
+    """
+    return name[:1] == "_"
+
+
+def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
+    """Builds the builtin names of one interpreter, ``print`` writing through ``write``.
+
+    Example:
+        >>> out = []
+        >>> names = make_builtins(out.append)
+        >>> names["print"]("a", 1, sep="-")
+        >>> out
+        ['a-1\\n']
+    """
+
+    def print(*values: object, sep: str | None = " ", end: str | None = "\n",
+              file: object = None, flush: bool = False) -> None:
+        if file is not None:
+            raise TypeError("print() does not support file= in gradcli")
+        if sep is None:
+            sep = " "
+        elif not isinstance(sep, str):
+            raise TypeError(f"sep must be None or a string, not {_py.type(sep).__name__}")
+        if end is None:
+            end = "\n"
+        elif not isinstance(end, str):
+            raise TypeError(f"end must be None or a string, not {_py.type(end).__name__}")
+        write(sep.join([_py.str(value) for value in values]) + end)
+
+    def hasattr(obj: object, name: str) -> bool:
+        if isinstance(name, str) and is_private_name(name):
+            raise AttributeError(f"attribute '{name}' is private: names starting with '_' "
+                                 "are not accessible in gradcli")
+        return _py.hasattr(obj, name)
+
+    def type(obj: object, *more: object) -> type:
+        if more:
+            raise TypeError("type() takes 1 argument in gradcli (creating classes is not "
+                            "supported)")
+        return _py.type(obj)
+
+    names: dict[str, object] = {name: getattr(_py, name) for name in PLAIN_BUILTINS}
+    names["print"] = print
+    names["hasattr"] = hasattr
+    names["type"] = type
+    names["__name__"] = "__main__"
+    return names

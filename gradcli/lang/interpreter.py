@@ -1,0 +1,1029 @@
+"""Runs a gradcli syntax tree with Python's semantics.
+
+A tree-walking evaluator: one ``visit_<Node>`` method per class of
+:mod:`gradcli.lang.ast`, dispatched through a dict built once per interpreter.
+Statements return ``None`` to go on or a signal (break, continue, return) that
+blocks pass up; there are no exceptions for control flow.
+
+Operators go through :mod:`operator` on the program's own values, so a host
+object's dunder methods (a tensor's ``__add__``, ``__iadd__``, ``__enter__``)
+do the work. Any exception raised while evaluating becomes a
+:class:`~gradcli.errors.ProgramError` carrying the span of the innermost node
+being evaluated; a ``ProgramError`` that already has a span keeps it.
+
+Sandbox: a program never reaches Python itself. Attribute names starting with
+``_`` are refused on every object (get, set, del), as are ``str.format``, the
+frame/code attributes of generators and tracebacks, the file I/O methods of
+NumPy, and any module object the host did not hand over in ``modules``.
+
+Python frames: one user-level call costs 4 to 15 Python frames (more with
+deeply nested expressions or blocks in its body); :meth:`Interpreter.run`
+raises Python's recursion limit to ``1000 + 60 * max_depth`` when it is lower
+(13 000 for the default ``max_depth`` of 200) and never lowers it.
+"""
+
+# Every error a program meets, whatever its class, must become a ProgramError
+# with a span: catching Exception (never BaseException) is the design.
+# ruff: noqa: BLE001
+
+from __future__ import annotations
+
+import operator
+import sys
+from collections import namedtuple
+from collections.abc import Callable
+from itertools import islice
+from types import ModuleType
+from typing import Any
+
+from gradcli.errors import ProgramError
+from gradcli.lang import ast
+from gradcli.lang.builtins import make_builtins
+
+__all__ = ["Interpreter", "UserFunction", "run_source"]
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "@": operator.matmul,
+    "<<": operator.lshift, ">>": operator.rshift, "&": operator.and_, "|": operator.or_,
+    "^": operator.xor,
+}
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
+    "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow, "@": operator.imatmul,
+    "<<": operator.ilshift, ">>": operator.irshift, "&": operator.iand, "|": operator.ior,
+    "^": operator.ixor,
+}
+_UNARY: dict[str, Callable[[Any], Any]] = {
+    "-": operator.neg, "+": operator.pos, "~": operator.invert, "not": operator.not_,
+}
+
+
+def _in(left: Any, right: Any) -> bool:
+    return left in right
+
+
+def _not_in(left: Any, right: Any) -> bool:
+    return left not in right
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "in": _in, "not in": _not_in,
+    "is": operator.is_, "is not": operator.is_not,
+}
+
+# Attribute names refused besides the private ones: the way from a generator,
+# coroutine or traceback to frames and globals; str.format (it reads
+# attributes named in the format string); NumPy's file I/O.
+_FRAME_ATTRIBUTES = frozenset({
+    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "cr_origin",
+    "ag_frame", "ag_code", "ag_await", "tb_frame", "tb_next", "f_back", "f_builtins",
+    "f_code", "f_globals", "f_locals", "f_trace", "func_globals", "func_code",
+})
+_FILE_ATTRIBUTES = frozenset({
+    "tofile", "dump", "load", "save", "savez", "savez_compressed", "savetxt", "loadtxt",
+    "fromfile", "genfromtxt", "fromregex", "memmap", "open_memmap", "DataSource",
+    "ctypes", "ctypeslib",
+})
+_GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map"}
+
+_MISSING = object()
+_Name = ast.Name
+# Signals a statement returns to the enclosing block (None: carry on).
+_BREAK = 1
+_CONTINUE = 2
+_RETURN = 3
+
+
+def _frames_needed(max_depth: int) -> int:
+    return 1000 + 60 * max_depth
+
+
+def _ensure_recursion_limit(limit: int) -> None:
+    if sys.getrecursionlimit() < limit:
+        sys.setrecursionlimit(limit)
+
+
+def _quoted_list(names: list[str]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+# One scope: a function call, a comprehension, or the module. ``vars`` holds
+# the names bound in it (the module's is the host's namespace dict),
+# ``local_names`` the names it may bind (None for the module), ``parent`` the
+# lexically enclosing scope. A named tuple made with tuple.__new__ (no Python
+# __init__ to run) because one is made per call.
+_Frame = namedtuple("_Frame", ("vars", "local_names", "parent"))
+_new_frame = tuple.__new__
+
+
+class UserFunction:
+    """A function a program defined with ``def`` or ``lambda``.
+
+    It is a real Python callable, so host code can call it (a hook, the
+    function given to ``jacobian``); an error inside still comes out as a
+    :class:`~gradcli.errors.ProgramError` with the span inside the function.
+    Its state lives in private attributes, out of the program's reach.
+    """
+
+    def __init__(self, interpreter: Interpreter, node: ast.FunctionDef | ast.Lambda,
+                 name: str, defaults: tuple, closure: _Frame, source: str | None) -> None:
+        self._interpreter = interpreter
+        self._params = tuple(param.name for param in node.params)
+        self._defaults = defaults
+        self._local_names = node.local_names
+        self._closure = closure
+        self._source = source
+        self._is_lambda = type(node) is ast.Lambda
+        self._body = node.body
+        self.__name__ = self.__qualname__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._interpreter._call(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<function {self.__name__}>"
+
+
+# type(f) of a user function shows as Python's: <class 'function'>.
+UserFunction.__name__ = UserFunction.__qualname__ = "function"
+UserFunction.__module__ = "builtins"
+
+
+class Interpreter:
+    """Evaluates gradcli modules against a namespace.
+
+    Args:
+        namespace: the program's global names (the host puts PyTorch's API
+            there); the program's own top-level assignments land in it too.
+            The safe builtins sit under it: a name in ``namespace`` wins.
+        modules: importable modules by dotted name (``"torch"``,
+            ``"torch.nn.functional"``, ``"numpy"``, ``"math"``). Any module
+            object a program can reach by attribute must be among these
+            (NumPy's and math's own submodules excepted).
+        write: where ``print`` and the default display send text.
+        display: called with the value of each top-level expression statement
+            that is not None; defaults to writing ``repr(value) + "\\n"``.
+        max_steps: statements plus loop iterations one :meth:`run` may execute.
+        max_depth: how deeply user functions may call each other.
+
+    Example:
+        >>> from gradcli.lang.parser import parse
+        >>> out = []
+        >>> source = "x = 2\\nx * 21"
+        >>> Interpreter({}, {}, write=out.append).run(parse(source), source)
+        >>> out
+        ['42\\n']
+    """
+
+    def __init__(self, namespace: dict[str, object], modules: dict[str, object], *,
+                 write: Callable[[str], None], display: Callable[[object], None] | None = None,
+                 max_steps: int = 1_000_000, max_depth: int = 200) -> None:
+        self._globals = namespace
+        self._builtins = make_builtins(write)
+        self._modules = modules
+        self._module_ids = {id(module) for module in modules.values()}
+        self._module_roots = {name.partition(".")[0] for name in modules}
+        self._write = write
+        self._display = display if display is not None else self._default_display
+        self._max_steps = max_steps
+        self._max_depth = max_depth
+        self._steps_left = max_steps
+        self._depth = 0
+        self._source: str | None = None
+        self._module_frame = _new_frame(_Frame, (namespace, None, None))
+        self._return_value: Any = None
+        self._frame = self._module_frame
+        self._vars = namespace      # self._frame.vars, kept at hand for speed
+        self._visitors: dict[type, Callable[[Any], Any]] = {
+            cls: getattr(self, "visit_" + cls.__name__) for cls in ast.NODE_CLASSES}
+
+    # ------------------------------------------------------------ public
+
+    def run(self, module: ast.Module, source: str) -> None:
+        """Runs a module's statements in order (REPL semantics).
+
+        Args:
+            module: what :func:`gradcli.lang.parser.parse` returned.
+            source: the text it was parsed from (errors quote it).
+
+        Raises:
+            ProgramError: the first error the program meets; what it printed
+                before stays printed.
+        """
+        _ensure_recursion_limit(_frames_needed(self._max_depth))
+        self._source = source
+        self._steps_left = self._max_steps
+        self._depth = 0
+        self._frame = self._module_frame
+        self._vars = self._globals
+        try:
+            self.visit_Module(module)
+        except Exception as exc:
+            raise self._fail(exc, module)
+        finally:
+            self._frame = self._module_frame
+            self._vars = self._globals
+
+    # ----------------------------------------------------------- helpers
+
+    def _default_display(self, value: object) -> None:
+        self._write(repr(value) + "\n")
+
+    def _fail(self, exc: Exception, node: Any) -> ProgramError:
+        """The ProgramError to raise for ``exc`` met while evaluating ``node``."""
+        if isinstance(exc, ProgramError):
+            if exc.span is None:
+                exc.span = node.span
+                exc.source = self._source
+            return exc
+        error = ProgramError(type(exc).__name__, str(exc), node.span, self._source)
+        error.__cause__ = exc
+        return error
+
+    def _step_error(self, node: Any) -> ProgramError:
+        return ProgramError(
+            "RuntimeError", f"program exceeded the step limit of {self._max_steps} steps "
+            "(raise it with --max-steps)", node.span, self._source)
+
+    def _exec_block(self, body: tuple) -> int | None:
+        visitors = self._visitors
+        for stmt in body:
+            self._steps_left -= 1
+            if self._steps_left < 0:
+                raise self._step_error(stmt)
+            signal = visitors[type(stmt)](stmt)
+            if signal is not None:
+                return signal
+        return None
+
+    def _lookup(self, node: ast.Name) -> Any:
+        """Finds a name missing from the current scope: enclosing scopes, then builtins."""
+        name = node.id
+        frame = current = self._frame
+        while frame.parent is not None:
+            if name in frame.local_names:
+                if frame is current:
+                    message = (f"cannot access local variable '{name}' where it is not "
+                               "associated with a value")
+                    raise ProgramError("UnboundLocalError", message, node.span, self._source)
+                message = (f"cannot access free variable '{name}' where it is not associated "
+                           "with a value in enclosing scope")
+                raise ProgramError("NameError", message, node.span, self._source)
+            frame = frame.parent
+            value = frame.vars.get(name, _MISSING)
+            if value is not _MISSING:
+                return value
+        value = self._builtins.get(name, _MISSING)
+        if value is _MISSING:
+            raise ProgramError("NameError", f"name '{name}' is not defined", node.span,
+                               self._source)
+        return value
+
+    def _check_attribute(self, obj: Any, attr: str) -> None:
+        """Raises AttributeError for an attribute out of a program's reach."""
+        if attr[:1] == "_":
+            raise AttributeError(f"attribute '{attr}' is private: names starting with '_' "
+                                 "are not accessible in gradcli")
+        if attr in ("format", "format_map"):
+            if isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str)):
+                raise AttributeError(f"str.{attr} is not available in gradcli; use an "
+                                     "f-string")
+            return
+        if attr in _FILE_ATTRIBUTES:
+            raise AttributeError(f"'{attr}' is not available in gradcli (no file access)")
+        raise AttributeError(f"attribute '{attr}' is not accessible in gradcli")
+
+    def _check_module(self, value: ModuleType) -> None:
+        """Refuses a module object the host did not hand over."""
+        if id(value) in self._module_ids:
+            return
+        name = getattr(value, "__name__", None) or "?"
+        root = name.partition(".")[0]
+        if root in ("numpy", "math") and root in self._module_roots:
+            return
+        raise AttributeError(f"module '{name}' is not accessible in gradcli")
+
+    def _import(self, name: str) -> Any:
+        modules = self._modules
+        prefix = ""
+        for part in name.split("."):
+            prefix = f"{prefix}.{part}" if prefix else part
+            if prefix not in modules:
+                raise ModuleNotFoundError(f"No module named '{prefix}'")
+        return modules[name]
+
+    def _assign(self, target: Any, value: Any) -> None:
+        """Binds ``value`` to an assignment target (name, attribute, subscript, tuple)."""
+        kind = type(target)
+        if kind is ast.Name:
+            self._vars[target.id] = value
+        elif kind is ast.Attribute:
+            obj_node = target.value
+            obj = self._visitors[type(obj_node)](obj_node)
+            attr = target.attr
+            try:
+                if attr[0] == "_" or attr in _GUARDED:
+                    self._check_attribute(obj, attr)
+                setattr(obj, attr, value)
+            except Exception as exc:
+                raise self._fail(exc, target)
+        elif kind is ast.Subscript:
+            visitors = self._visitors
+            obj_node, key_node = target.value, target.slice
+            obj = visitors[type(obj_node)](obj_node)
+            key = visitors[type(key_node)](key_node)
+            try:
+                obj[key] = value
+            except Exception as exc:
+                raise self._fail(exc, target)
+        else:   # Tuple or List
+            elts = target.elts
+            count = len(elts)
+            if (type(value) is tuple or type(value) is list) and len(value) == count:
+                items = value
+            else:
+                try:
+                    items = self._unpack(value, count)
+                except Exception as exc:
+                    raise self._fail(exc, target)
+            for element, item in zip(elts, items):
+                self._assign(element, item)
+
+    @staticmethod
+    def _unpack(value: Any, count: int) -> list:
+        try:
+            iterator = iter(value)
+        except TypeError:
+            raise TypeError(f"cannot unpack non-iterable {type(value).__name__} object") \
+                from None
+        items = list(islice(iterator, count + 1))
+        if len(items) > count:
+            raise ValueError(f"too many values to unpack (expected {count})")
+        if len(items) < count:
+            raise ValueError(f"not enough values to unpack (expected {count}, got "
+                             f"{len(items)})")
+        return items
+
+    def _delete(self, target: Any) -> None:
+        kind = type(target)
+        if kind is ast.Name:
+            variables = self._vars
+            if target.id not in variables:
+                self._lookup(target)    # raises the NameError/UnboundLocalError Python would
+                raise ProgramError("NameError", f"name '{target.id}' is not defined",
+                                   target.span, self._source)
+            del variables[target.id]
+        elif kind is ast.Attribute:
+            obj_node = target.value
+            obj = self._visitors[type(obj_node)](obj_node)
+            try:
+                if target.attr[0] == "_" or target.attr in _GUARDED:
+                    self._check_attribute(obj, target.attr)
+                delattr(obj, target.attr)
+            except Exception as exc:
+                raise self._fail(exc, target)
+        elif kind is ast.Subscript:
+            visitors = self._visitors
+            obj = visitors[type(target.value)](target.value)
+            key = visitors[type(target.slice)](target.slice)
+            try:
+                del obj[key]
+            except Exception as exc:
+                raise self._fail(exc, target)
+        else:
+            for element in target.elts:
+                self._delete(element)
+
+    def _make_function(self, node: ast.FunctionDef | ast.Lambda, name: str) -> UserFunction:
+        defaults = tuple(self.visit_Param(param) for param in node.params
+                         if param.default is not None)
+        return UserFunction(self, node, name, defaults, self._frame, self._source)
+
+    def _call(self, function: UserFunction, args: Any, kwargs: dict | None) -> Any:
+        """Calls a user function: binds arguments, runs the body in a new scope."""
+        if self._depth >= self._max_depth:
+            raise RecursionError(f"maximum recursion depth exceeded (more than "
+                                 f"{self._max_depth} nested calls)")
+        params = function._params
+        count = len(args)
+        if kwargs or count != len(params):
+            variables = self._bind(function, args, kwargs)
+        elif count == 1:
+            variables = {params[0]: args[0]}
+        elif count == 2:
+            variables = {params[0]: args[0], params[1]: args[1]}
+        else:
+            variables = dict(zip(params, args))
+        saved_frame, saved_vars, saved_source = self._frame, self._vars, self._source
+        self._frame = _new_frame(_Frame, (variables, function._local_names, function._closure))
+        self._vars = variables
+        self._source = function._source
+        self._depth += 1
+        try:
+            body = function._body
+            if function._is_lambda:
+                return self._visitors[type(body)](body)
+            if self._exec_block(body) is _RETURN:
+                return self._return_value
+            return None
+        finally:
+            self._frame = saved_frame
+            self._vars = saved_vars
+            self._source = saved_source
+            self._depth -= 1
+
+    @staticmethod
+    def _bind(function: UserFunction, args: Any, kwargs: dict | None) -> dict[str, Any]:
+        """Python's argument binding, with Python's TypeError messages."""
+        name = function.__name__
+        params = function._params
+        defaults = function._defaults
+        required = len(params) - len(defaults)
+        if len(args) > len(params):
+            if defaults:
+                takes = f"from {required} to {len(params)} positional arguments"
+            else:
+                takes = f"{len(params)} positional argument{'' if len(params) == 1 else 's'}"
+            given = f"{len(args)} {'was' if len(args) == 1 else 'were'}"
+            raise TypeError(f"{name}() takes {takes} but {given} given")
+        variables = dict(zip(params, args))
+        for key, value in (kwargs or {}).items():
+            if key not in params:
+                raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+            if key in variables:
+                raise TypeError(f"{name}() got multiple values for argument '{key}'")
+            variables[key] = value
+        missing = [param for param in params[:required] if param not in variables]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            raise TypeError(f"{name}() missing {len(missing)} required positional "
+                            f"argument{plural}: {_quoted_list(missing)}")
+        for param, default in zip(params[required:], defaults):
+            if param not in variables:
+                variables[param] = default
+        return variables
+
+    def _comprehension(self, node: Any, result: Any) -> Any:
+        """Fills ``result`` (list or dict) from a comprehension, in its own scope."""
+        generators = node.generators
+        iterable = self.visit_Comprehension(generators[0])
+        variables: dict[str, Any] = {}
+        saved, saved_vars = self._frame, self._vars
+        self._frame = _new_frame(_Frame, (variables, node.local_names, saved))
+        self._vars = variables
+        try:
+            self._generate(node, generators, 0, iterable, variables, result)
+        finally:
+            self._frame = saved
+            self._vars = saved_vars
+        return result
+
+    def _generate(self, node: Any, generators: tuple, index: int, iterable: Any,
+                  variables: dict, result: Any) -> None:
+        visitors = self._visitors
+        generator = generators[index]
+        target = generator.target
+        name = target.id if type(target) is ast.Name else None
+        ifs = generator.ifs
+        last = index + 1 == len(generators)
+        is_dict = type(node) is ast.DictComp
+        elt = None if is_dict else node.elt
+        try:
+            for item in iterable:
+                self._steps_left -= 1
+                if self._steps_left < 0:
+                    raise self._step_error(node)
+                if name is not None:
+                    variables[name] = item
+                else:
+                    self._assign(target, item)
+                if ifs and not self._all_true(ifs):
+                    continue
+                if not last:
+                    following = generators[index + 1]
+                    self._generate(node, generators, index + 1,
+                                   self.visit_Comprehension(following), variables, result)
+                elif is_dict:
+                    key = visitors[type(node.key)](node.key)
+                    value = visitors[type(node.value)](node.value)
+                    try:
+                        result[key] = value
+                    except Exception as exc:
+                        raise self._fail(exc, node)
+                else:
+                    result.append(visitors[type(elt)](elt))
+        except Exception as exc:
+            raise self._fail(exc, generator.iter)
+
+    def _all_true(self, conditions: tuple) -> bool:
+        visitors = self._visitors
+        for condition in conditions:
+            value = visitors[type(condition)](condition)
+            try:
+                if not value:
+                    return False
+            except Exception as exc:
+                raise self._fail(exc, condition)
+        return True
+
+    def _with(self, items: tuple, index: int, body: tuple) -> int | None:
+        item = items[index]
+        manager, exit_method, value = self.visit_WithItem(item)
+        try:
+            if item.optional_vars is not None:
+                self._assign(item.optional_vars, value)
+            if index + 1 < len(items):
+                signal = self._with(items, index + 1, body)
+            else:
+                signal = self._exec_block(body)
+        except BaseException as exc:
+            try:
+                suppress = exit_method(manager, type(exc), exc, exc.__traceback__)
+            except Exception as exit_exc:
+                raise self._fail(exit_exc, item.context_expr)
+            if suppress:
+                return None
+            raise
+        returned = self._return_value    # __exit__ may run a user function
+        try:
+            exit_method(manager, None, None, None)
+        except Exception as exc:
+            raise self._fail(exc, item.context_expr)
+        self._return_value = returned
+        return signal
+
+    # -------------------------------------------------------- statements
+
+    def visit_Module(self, node: ast.Module) -> int | None:
+        return self._exec_block(node.body)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value_node = node.value
+        value = self._visitors[type(value_node)](value_node)
+        if value is not None and self._frame is self._module_frame:
+            try:
+                self._display(value)
+            except Exception as exc:
+                raise self._fail(exc, node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value_node = node.value
+        value = self._visitors[type(value_node)](value_node)
+        for target in node.targets:
+            if type(target) is ast.Name:
+                self._vars[target.id] = value
+            else:
+                self._assign(target, value)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        visitors = self._visitors
+        target = node.target
+        value_node = node.value
+        operation = _INPLACE[node.op]
+        kind = type(target)
+        if kind is ast.Name:
+            current = self.visit_Name(target)
+            value = visitors[type(value_node)](value_node)
+            try:
+                result = operation(current, value)
+            except Exception as exc:
+                raise self._fail(exc, node)
+            self._vars[target.id] = result
+            return
+        obj = visitors[type(target.value)](target.value)
+        if kind is ast.Attribute:
+            attr = target.attr
+            try:
+                if attr[0] == "_" or attr in _GUARDED:
+                    self._check_attribute(obj, attr)
+                current = getattr(obj, attr)
+            except Exception as exc:
+                raise self._fail(exc, target)
+            value = visitors[type(value_node)](value_node)
+            try:
+                result = operation(current, value)
+            except Exception as exc:
+                raise self._fail(exc, node)
+            try:
+                setattr(obj, attr, result)
+            except Exception as exc:
+                raise self._fail(exc, target)
+            return
+        key = visitors[type(target.slice)](target.slice)
+        try:
+            current = obj[key]
+        except Exception as exc:
+            raise self._fail(exc, target)
+        value = visitors[type(value_node)](value_node)
+        try:
+            result = operation(current, value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        try:
+            obj[key] = result
+        except Exception as exc:
+            raise self._fail(exc, target)
+        return
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._delete(target)
+
+    def visit_Pass(self, node: ast.Pass) -> None:
+        return None
+
+    def visit_Break(self, node: ast.Break) -> int:
+        return _BREAK
+
+    def visit_Continue(self, node: ast.Continue) -> int:
+        return _CONTINUE
+
+    def visit_Return(self, node: ast.Return) -> int:
+        value_node = node.value
+        self._return_value = None if value_node is None else \
+            self._visitors[type(value_node)](value_node)
+        return _RETURN
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        test_node = node.test
+        value = self._visitors[type(test_node)](test_node)
+        try:
+            if value:
+                return
+        except Exception as exc:
+            raise self._fail(exc, test_node)
+        message = ""
+        if node.msg is not None:
+            msg = self._visitors[type(node.msg)](node.msg)
+            try:
+                message = str(msg)
+            except Exception as exc:
+                raise self._fail(exc, node.msg)
+        raise ProgramError("AssertionError", message, node.span, self._source)
+
+    def visit_Alias(self, node: ast.Alias) -> None:
+        """Runs one ``import name [as asname]``."""
+        try:
+            module = self._import(node.name)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        if node.asname is not None:
+            self._vars[node.asname] = module
+        else:
+            root = node.name.partition(".")[0]
+            self._vars[root] = self._modules[root]
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.visit_Alias(alias)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module_name = node.module
+        try:
+            module = self._import(module_name)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        for alias in node.names:
+            name = alias.name
+            try:
+                if name[:1] == "_":
+                    raise ImportError(f"cannot import name '{name}' from '{module_name}' "
+                                      "(names starting with '_' are private in gradcli)")
+                full_name = f"{module_name}.{name}"
+                if full_name in self._modules:
+                    value = self._modules[full_name]
+                else:
+                    try:
+                        value = getattr(module, name)
+                    except AttributeError:
+                        raise ImportError(f"cannot import name '{name}' from "
+                                          f"'{module_name}'") from None
+                    if type(value) is ModuleType:
+                        self._check_module(value)
+            except Exception as exc:
+                raise self._fail(exc, alias)
+            self._vars[alias.asname or name] = value
+
+    def visit_If(self, node: ast.If) -> int | None:
+        test = node.test
+        value = self._visitors[type(test)](test)
+        try:
+            branch = node.body if value else node.orelse
+        except Exception as exc:
+            raise self._fail(exc, test)
+        return self._exec_block(branch)
+
+    def visit_For(self, node: ast.For) -> int | None:
+        iter_node = node.iter
+        iterable = self._visitors[type(iter_node)](iter_node)
+        target = node.target
+        name = target.id if type(target) is ast.Name else None
+        variables = self._vars
+        body = node.body
+        visitors = self._visitors
+        try:
+            for item in iterable:
+                self._steps_left -= 1
+                if self._steps_left < 0:
+                    raise self._step_error(node)
+                if name is not None:
+                    variables[name] = item
+                else:
+                    self._assign(target, item)
+                for stmt in body:     # self._exec_block(body), inlined
+                    self._steps_left -= 1
+                    if self._steps_left < 0:
+                        raise self._step_error(stmt)
+                    signal = visitors[type(stmt)](stmt)
+                    if signal is not None:
+                        break
+                else:
+                    continue
+                if signal is _CONTINUE:
+                    continue
+                if signal is _BREAK:
+                    return None
+                return signal
+        except Exception as exc:
+            raise self._fail(exc, iter_node)
+        if node.orelse:
+            return self._exec_block(node.orelse)
+        return None
+
+    def visit_WithItem(self, node: ast.WithItem) -> tuple[Any, Any, Any]:
+        """Evaluates a context manager and enters it: (manager, __exit__, entered value)."""
+        expr = node.context_expr
+        manager = self._visitors[type(expr)](expr)
+        try:
+            cls = type(manager)
+            enter = getattr(cls, "__enter__", None)
+            exit_method = getattr(cls, "__exit__", None)
+            if enter is None or exit_method is None:
+                raise TypeError(f"'{cls.__name__}' object does not support the context "
+                                "manager protocol")
+            value = enter(manager)
+        except Exception as exc:
+            raise self._fail(exc, expr)
+        return manager, exit_method, value
+
+    def visit_With(self, node: ast.With) -> int | None:
+        return self._with(node.items, 0, node.body)
+
+    def visit_Param(self, node: ast.Param) -> Any:
+        """Evaluates a parameter's default (at ``def`` time)."""
+        default = node.default
+        return None if default is None else self._visitors[type(default)](default)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._vars[node.name] = self._make_function(node, node.name)
+
+    # ------------------------------------------------------- expressions
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        value = self._vars.get(node.id, _MISSING)
+        if value is _MISSING:
+            return self._lookup(node)
+        return value
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> str:
+        value_node = node.value
+        value = self._visitors[type(value_node)](value_node)
+        spec = "" if node.format_spec is None else self.visit_JoinedStr(node.format_spec)
+        try:
+            conversion = node.conversion
+            if conversion == "r":
+                value = repr(value)
+            elif conversion == "s":
+                value = str(value)
+            elif conversion == "a":
+                value = ascii(value)
+            return format(value, spec)
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> str:
+        parts = []
+        for value in node.values:
+            if type(value) is ast.Constant:
+                parts.append(value.value)
+            else:
+                parts.append(self.visit_FormattedValue(value))
+        return "".join(parts)
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        # Operands that are names are looked up inline: the hottest path.
+        left, right = node.left, node.right
+        if type(left) is _Name:
+            left_value = self._vars.get(left.id, _MISSING)
+            if left_value is _MISSING:
+                left_value = self._lookup(left)
+        else:
+            left_value = self._visitors[type(left)](left)
+        if type(right) is _Name:
+            right_value = self._vars.get(right.id, _MISSING)
+            if right_value is _MISSING:
+                right_value = self._lookup(right)
+        else:
+            right_value = self._visitors[type(right)](right)
+        try:
+            return _BINARY[node.op](left_value, right_value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = node.operand
+        value = self._visitors[type(operand)](operand)
+        try:
+            return _UNARY[node.op](value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> Any:
+        visitors = self._visitors
+        values = node.values
+        last = len(values) - 1
+        want = node.op == "or"     # `or` stops at the first true value, `and` at a false one
+        for index, value_node in enumerate(values):
+            value = visitors[type(value_node)](value_node)
+            if index == last:
+                return value
+            try:
+                if want:
+                    if value:
+                        return value
+                elif not value:
+                    return value
+            except Exception as exc:
+                raise self._fail(exc, value_node)
+        return None
+
+    def visit_Compare(self, node: ast.Compare) -> Any:
+        visitors = self._visitors
+        left = visitors[type(node.left)](node.left)
+        ops, comparators = node.ops, node.comparators
+        if len(ops) == 1:
+            right_node = comparators[0]
+            right = visitors[type(right_node)](right_node)
+            try:
+                return _COMPARE[ops[0]](left, right)
+            except Exception as exc:
+                raise self._fail(exc, node)
+        last = len(ops) - 1
+        for index, op in enumerate(ops):
+            right_node = comparators[index]
+            right = visitors[type(right_node)](right_node)
+            try:
+                result = _COMPARE[op](left, right)
+                if index == last or not result:
+                    return result
+            except Exception as exc:
+                raise self._fail(exc, node)
+            left = right
+        return None
+
+    def visit_IfExp(self, node: ast.IfExp) -> Any:
+        visitors = self._visitors
+        test = node.test
+        value = visitors[type(test)](test)
+        try:
+            chosen = node.body if value else node.orelse
+        except Exception as exc:
+            raise self._fail(exc, test)
+        return visitors[type(chosen)](chosen)
+
+    def visit_Lambda(self, node: ast.Lambda) -> UserFunction:
+        return self._make_function(node, "<lambda>")
+
+    def visit_Keyword(self, node: ast.Keyword) -> Any:
+        value = node.value
+        return self._visitors[type(value)](value)
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        visitors = self._visitors
+        func_node = node.func
+        function = visitors[type(func_node)](func_node)
+        arg_nodes = node.args
+        if not arg_nodes:
+            args: Any = ()
+        elif len(arg_nodes) == 1:
+            arg = arg_nodes[0]
+            args = (visitors[type(arg)](arg),)
+        else:
+            args = []
+            for arg in arg_nodes:
+                args.append(visitors[type(arg)](arg))
+        kwargs = None
+        if node.keywords:
+            kwargs = {}
+            for keyword in node.keywords:
+                kwargs[keyword.arg] = self.visit_Keyword(keyword)
+        try:
+            if type(function) is UserFunction and function._interpreter is self:
+                return self._call(function, args, kwargs)
+            if kwargs is None:
+                return function(*args)
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        value_node = node.value
+        if type(value_node) is _Name:
+            obj = self._vars.get(value_node.id, _MISSING)
+            if obj is _MISSING:
+                obj = self._lookup(value_node)
+        else:
+            obj = self._visitors[type(value_node)](value_node)
+        attr = node.attr
+        try:
+            if attr[0] == "_" or attr in _GUARDED:
+                self._check_attribute(obj, attr)
+            value = getattr(obj, attr)
+            if type(value) is ModuleType:
+                self._check_module(value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        return value
+
+    def visit_Slice(self, node: ast.Slice) -> slice:
+        visitors = self._visitors
+        lower, upper, step = node.lower, node.upper, node.step
+        return slice(None if lower is None else visitors[type(lower)](lower),
+                     None if upper is None else visitors[type(upper)](upper),
+                     None if step is None else visitors[type(step)](step))
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        visitors = self._visitors
+        value_node, key_node = node.value, node.slice
+        obj = visitors[type(value_node)](value_node)
+        key = visitors[type(key_node)](key_node)
+        try:
+            return obj[key]
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self.visit_List(node))
+
+    def visit_List(self, node: ast.List | ast.Tuple) -> list:
+        visitors = self._visitors
+        values = []
+        for elt in node.elts:
+            values.append(visitors[type(elt)](elt))
+        return values
+
+    def visit_Dict(self, node: ast.Dict) -> dict:
+        visitors = self._visitors
+        result = {}
+        for key_node, value_node in zip(node.keys, node.values):
+            key = visitors[type(key_node)](key_node)
+            value = visitors[type(value_node)](value_node)
+            try:
+                result[key] = value
+            except Exception as exc:
+                raise self._fail(exc, key_node)
+        return result
+
+    def visit_Comprehension(self, node: ast.Comprehension) -> Any:
+        """Evaluates a ``for`` clause's iterable (in the scope active when called)."""
+        iter_node = node.iter
+        return self._visitors[type(iter_node)](iter_node)
+
+    def visit_ListComp(self, node: ast.ListComp) -> list:
+        return self._comprehension(node, [])
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Any:
+        # Evaluated eagerly; the result is a one-pass iterator like a generator's.
+        return iter(self._comprehension(node, []))
+
+    def visit_DictComp(self, node: ast.DictComp) -> dict:
+        return self._comprehension(node, {})
+
+
+def run_source(source: str, filename: str, namespace: dict[str, object],
+               modules: dict[str, object], write: Callable[[str], None],
+               display: Callable[[object], None] | None = None, **limits: int) -> None:
+    """Parses and runs a program (nothing runs if it does not parse).
+
+    ``limits`` are :class:`Interpreter`'s ``max_steps`` and ``max_depth``.
+
+    Example:
+        >>> out = []
+        >>> run_source("print('hi', 6 * 7)", "<string>", {}, {}, out.append)
+        >>> out
+        ['hi 42\\n']
+    """
+    from gradcli.lang.parser import parse
+
+    module = parse(source, filename)
+    Interpreter(namespace, modules, write=write, display=display, **limits).run(module, source)
