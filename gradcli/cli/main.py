@@ -74,12 +74,15 @@ def cli(ctx: click.Context) -> None:
     gradcli 'x = ones(2, 2, requires_grad=True); ((x + 2) ** 2).mean().backward(); x.grad'
     gradcli run FILE.gc        run a program file ('-' reads standard input)
     gradcli check samples/     compare programs with their golden outputs
+    gradcli                    an interactive session (on a terminal)
     """
     if ctx.invoked_subcommand is None:
-        if sys.stdin is not None and not sys.stdin.isatty():
-            source = sys.stdin.read()
-            ctx.exit(_execute(source, STDIN, _run_options(0, 1_000_000, 200)))
-        click.echo(ctx.get_help())
+        options = _run_options(0, 1_000_000, 200)
+        if sys.stdin is None or not sys.stdin.isatty():
+            source = sys.stdin.read() if sys.stdin is not None else ""
+            ctx.exit(_execute(source, STDIN, options))
+        from .repl import run_repl
+        ctx.exit(run_repl(options))
 
 
 @cli.command("eval", hidden=True)

@@ -1,0 +1,78 @@
+"""The interactive session: ``gradcli`` with no arguments on a terminal.
+
+Python's prompt conventions: ``>>> `` for a new input, ``... `` while a block
+or a bracket is open (an empty line ends a block). An error aborts only that
+input; names persist. ``exit()``/``quit()`` or end-of-file leaves.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import ProgramError
+from .console import report_error, stdout_writer
+
+BANNER = ("gradcli {version}: PyTorch-style tensors and autograd. "
+          "Ctrl-D or exit() leaves.")
+FILENAME = "<stdin>"
+
+
+def needs_more(source: str) -> bool:
+    """True when ``source`` is an unfinished input (an open block or bracket)."""
+    from ..lang.parser import parse
+    lines = source.split("\n")
+    if lines[-1].strip() and (source.rstrip().endswith(":") or len(lines) > 1
+                              and lines[0].rstrip().endswith(":")):
+        return True
+    try:
+        parse(source, FILENAME)
+    except ProgramError as error:
+        return "never closed" in error.message or source.rstrip().endswith("\\")
+    return False
+
+
+def read_input(prompt_first: str = ">>> ", prompt_more: str = "... ") -> str | None:
+    """One complete input from the terminal; None at end of file."""
+    lines = []
+    while True:
+        try:
+            line = input(prompt_first if not lines else prompt_more)
+        except EOFError:
+            return None if not lines else "\n".join(lines)
+        lines.append(line)
+        source = "\n".join(lines)
+        if not needs_more(source):
+            return source
+
+
+def run_repl(options) -> int:
+    """Reads and runs inputs until end of file; returns the exit status."""
+    from .. import __version__
+    from ..runtime import Session
+    try:
+        import readline  # noqa: F401 - line editing and history for input()
+    except ImportError:
+        pass
+    write, flush = stdout_writer()
+    session = Session(write, options)
+    print(BANNER.format(version=__version__), file=sys.stderr)
+    while True:
+        try:
+            source = read_input()
+        except KeyboardInterrupt:
+            print("\nKeyboardInterrupt", file=sys.stderr)
+            continue
+        if source is None:
+            print(file=sys.stderr)
+            return 0
+        if source.strip() in ("exit()", "quit()", "exit", "quit"):
+            return 0
+        if not source.strip():
+            continue
+        try:
+            error = session.run(source + "\n", FILENAME)
+        except KeyboardInterrupt:
+            error = ProgramError("KeyboardInterrupt", "")
+        flush()
+        if error is not None:
+            report_error(error)

@@ -1,0 +1,48 @@
+"""The interactive session: input completeness, persistence, errors abort one input."""
+
+import builtins
+
+import pytest
+
+from gradcli.cli import repl
+from gradcli.runtime import RunOptions
+
+
+@pytest.mark.parametrize("source, more", [
+    ("x = 1", False),
+    ("for i in range(2):", True),
+    ("for i in range(2):\n    print(i)", True),
+    ("for i in range(2):\n    print(i)\n", False),
+    ("ones(2,", True),
+    ("ones(2,\n3)", False),
+    ("1 +", False),  # a plain syntax error: reported, not continued
+])
+def test_needs_more(source, more):
+    assert repl.needs_more(source) is more
+
+
+def test_session_keeps_names_and_survives_errors(monkeypatch, capsys):
+    lines = iter([
+        "x = tensor([1.0, 2.0], requires_grad=True)",
+        "ones(2) + ones(3)",
+        "for v in [1, 2]:",
+        "    x * v",
+        "",
+        "(x * x).sum().backward()",
+        "x.grad",
+    ])
+
+    def fake_input(prompt=""):
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert repl.run_repl(RunOptions()) == 0
+    out, err = capsys.readouterr()
+    assert out == ("tensor([1., 2.], grad_fn=<MulBackward0>)\n"
+                   "tensor([2., 4.], grad_fn=<MulBackward0>)\n"
+                   "tensor([2., 4.])\n")
+    assert "RuntimeError: shapes [2] and [3] cannot be broadcast" in err
