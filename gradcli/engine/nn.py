@@ -278,7 +278,7 @@ def _loss(name: str, fn):
 MSELoss = _loss("MSELoss", F.mse_loss)
 L1Loss = _loss("L1Loss", F.l1_loss)
 BCELoss = _loss("BCELoss", F.binary_cross_entropy)
-BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits)
+BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.FUNCTIONAL["binary_cross_entropy_with_logits"])
 NLLLoss = _loss("NLLLoss", F.nll_loss)
 CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
 

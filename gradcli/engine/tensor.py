@@ -76,7 +76,14 @@ def check_device(device) -> None:
             "(torch.cuda.is_available() is False)")
 
 
-class Size(tuple):
+class _SizeType(type):
+    """Makes ``type(x.shape)`` print as ``<class 'torch.Size'>``."""
+
+    def __repr__(cls) -> str:
+        return "<class 'torch.Size'>"
+
+
+class Size(tuple, metaclass=_SizeType):
     """``torch.Size``: a tuple of ints that prints as ``torch.Size([2, 3])``.
 
     Example:
@@ -267,6 +274,10 @@ class Tensor(metaclass=_TensorType):
         self._dtype = value._dtype
         self._base = value._base if value._base is not None else value
         self._version = value._version
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
 
     @property
     def output_nr(self) -> int:

@@ -56,8 +56,8 @@ GOLDEN = [
      1.4166666269302368, 'torch.float32'),
     ("F.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]), reduction='sum')",
      4.25, 'torch.float32'),
-    ("F.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]), "
-     "reduction='none')", [0.25, 0.0, 4.0], 'torch.float32'),
+    (("F.mse_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]), "
+     "reduction='none')"), [0.25, 0.0, 4.0], 'torch.float32'),
     ('F.l1_loss(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 5.0]))',
      0.8333333134651184, 'torch.float32'),
     ('F.binary_cross_entropy(torch.tensor([0.2, 0.9]), torch.tensor([0.0, 1.0]))',
@@ -66,24 +66,24 @@ GOLDEN = [
      'torch.float32'),
     ('F.binary_cross_entropy_with_logits(torch.tensor([-1.0, 2.0]), torch.tensor([0.0, 1.0]))',
      0.22009488940238953, 'torch.float32'),
-    ('F.binary_cross_entropy_with_logits(torch.tensor([-1.0, 2.0]), torch.tensor([0.0, 1.0]), '
-     'pos_weight=torch.tensor([2.0, 3.0]))', 0.3470228910446167, 'torch.float32'),
+    (('F.binary_cross_entropy_with_logits(torch.tensor([-1.0, 2.0]), torch.tensor([0.0, 1.0]), '
+     'pos_weight=torch.tensor([2.0, 3.0]))'), 0.3470228910446167, 'torch.float32'),
     ('F.nll_loss(torch.tensor([[-0.5, -1.0, -2.0], [-0.1, -3.0, -0.2]]), torch.tensor([2, 0]))',
      1.0499999523162842, 'torch.float32'),
     ('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), torch.tensor([2, 0]))',
      0.6438524723052979, 'torch.float32'),
-    ('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), '
-     'torch.tensor([2, -100]))', 0.40760594606399536, 'torch.float32'),
-    ("F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), torch.tensor([2, 0]), "
-     "reduction='none')", [0.40760594606399536, 0.8800989389419556], 'torch.float32'),
-    ('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), torch.tensor([2, 0]), '
-     'label_smoothing=0.1)', 0.7055191397666931, 'torch.float32'),
+    (('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), '
+     'torch.tensor([2, -100]))'), 0.40760594606399536, 'torch.float32'),
+    (("F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), torch.tensor([2, 0]), "
+     "reduction='none')"), [0.40760594606399536, 0.8800989389419556], 'torch.float32'),
+    (('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0], [0.5, 0.1, 0.2]]), torch.tensor([2, 0]), '
+     'label_smoothing=0.1)'), 0.7055191397666931, 'torch.float32'),
     ('F.cross_entropy(torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[0.2, 0.3, 0.5]]))',
      1.1076059341430664, 'torch.float32'),
     ('F.one_hot(torch.tensor([0, 2, 1]))', [[1, 0, 0], [0, 0, 1], [0, 1, 0]], 'torch.int64'),
     ('F.one_hot(torch.tensor([1]), 3)', [[0, 1, 0]], 'torch.int64'),
-    ('F.linear(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 0.5], [2.0, -1.0]]), '
-     'torch.tensor([0.5, 0.0]))', [[2.5, 0.0]], 'torch.float32'),
+    (('F.linear(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 0.5], [2.0, -1.0]]), '
+     'torch.tensor([0.5, 0.0]))'), [[2.5, 0.0]], 'torch.float32'),
     ('F.dropout(torch.tensor([1.0, 2.0]), 1.0)', [0.0, 0.0], 'torch.float32'),
     ('F.threshold(torch.tensor([0.5, 1.5]), 1.0, -2.0)', [-2.0, 1.5], 'torch.float32'),
     ('F.hardtanh(torch.tensor([-2.0, 0.5, 3.0]))', [-1.0, 0.5, 1.0], 'torch.float32'),
@@ -95,9 +95,10 @@ GOLDEN = [
 @pytest.mark.parametrize(("expression", "expected", "dtype"), GOLDEN,
                          ids=[g[0] for g in GOLDEN])
 def test_golden_values(expression, expected, dtype):
+    # Transcendental results may differ from PyTorch's in the last bit.
     result = _eval(expression)
     assert str(result.dtype) == dtype
-    assert result.tolist() == expected
+    assert np.allclose(result.tolist(), expected, rtol=2e-7, atol=0)
 
 
 # ============================================================== gradcheck
@@ -255,7 +256,8 @@ def test_dropout():
     creation.manual_seed(0)
     kept = F.dropout(x, 0.25)
     values = set(kept.tolist())
-    assert values <= {0.0, 1 / 0.75} and 650 < sum(v > 0 for v in kept.tolist()) < 850
+    assert values <= {0.0, float(np.float32(1 / 0.75))}
+    assert 650 < sum(v > 0 for v in kept.tolist()) < 850
     creation.manual_seed(0)
     assert F.dropout(x, 0.25).tolist() == kept.tolist()
     with pytest.raises(ValueError):
@@ -329,6 +331,7 @@ TORCH_EXPRESSIONS = [
     "F.binary_cross_entropy_with_logits(x[0], q)",
     "F.binary_cross_entropy_with_logits(x[0], q, pos_weight=q + 1)",
     "torch.binary_cross_entropy_with_logits(x[0], q)",
+    "torch.binary_cross_entropy_with_logits(x[0], q, None, None, 2)",
     "F.nll_loss(x, t)", "F.nll_loss(x, t, reduction='none')", "F.nll_loss(x, t, ignore_index=0)",
     "F.cross_entropy(x, t)", "F.cross_entropy(x, t, reduction='sum')",
     "F.cross_entropy(x, t, label_smoothing=0.1)", "F.cross_entropy(x[0], t[0])",

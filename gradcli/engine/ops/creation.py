@@ -71,6 +71,8 @@ def _infer(data):
 def _array_from_data(data, dtype: dt.DType | None):
     """(array, dtype) for ``torch.tensor(data, dtype=...)``."""
     from ..ndarray import NDArray
+    if dtype is not None:
+        dtype = as_dtype(dtype, "tensor")
     if isinstance(data, NDArray):
         arr = data._array
         inferred = dt.from_numpy(arr.dtype)
@@ -144,7 +146,7 @@ def _factory(shape_args, dtype, requires_grad, device, fill, default=None):
     check_device(device)
     shape = shape_arg(shape_args)
     check_nonnegative(shape)
-    target = dtype or default or dt.get_default_dtype()
+    target = as_dtype(dtype) if dtype is not None else default or dt.get_default_dtype()
     t = Tensor._make(fill(shape, target.np), target)
     if requires_grad:
         t.requires_grad_(True)
@@ -254,7 +256,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 # ---------------------------------------------------------------- *_like
 def _like(source, dtype, requires_grad, fill):
-    target = dtype or source._dtype
+    target = as_dtype(dtype) if dtype is not None else source._dtype
     t = Tensor._make(fill(source._data.shape, target.np), target)
     if requires_grad:
         t.requires_grad_(True)
@@ -460,16 +462,19 @@ def as_dtype(value, op: str = "to") -> dt.DType:
 def _converted(data, source: dt.DType, target: dt.DType):
     """``data`` cast from ``source`` to ``target`` as PyTorch casts.
 
-    Floats go to integers through int64, truncating toward zero and then
-    wrapping (``300.7`` as uint8 is 44); NaN and infinities become int64's
-    minimum first, as on PyTorch's x86 CPUs.
+    Floats go to integers as x86 CPUs convert them: truncated toward zero
+    into int64 (for int64) or int32 (for the narrower types, which then keep
+    the low bits: ``300.7`` as uint8 is 44); a value out of that range, NaN
+    included, becomes its minimum.
     """
     with xp.errstate(invalid="ignore", over="ignore"):
         if source.category == dt.FLOAT and target.category == dt.INT:
+            via = xp.int64 if target is dt.int64 else xp.int32
             wide = xp.trunc(data.astype(xp.float64))
-            out_of_range = ~(xp.abs(wide) < 2.0 ** 63)  # NaN included
-            ints = xp.where(out_of_range, 0, wide).astype(xp.int64)
-            ints[out_of_range] = xp.iinfo(xp.int64).min
+            limit = 2.0 ** (xp.iinfo(via).bits - 1)
+            out_of_range = ~((wide >= -limit) & (wide < limit))  # NaN included
+            ints = xp.where(out_of_range, 0, wide).astype(via)
+            ints[out_of_range] = xp.iinfo(via).min
             return ints.astype(target.np)
         return data.astype(target.np)
 
@@ -529,7 +534,9 @@ def _converter(dtype: dt.DType, name: str):
 for _name, _dtype in (("float", dt.float32), ("double", dt.float64), ("half", dt.float16),
                       ("int", dt.int32), ("long", dt.int64), ("short", dt.int16),
                       ("char", dt.int8), ("byte", dt.uint8), ("bool", dt.bool_)):
-    table.op(function=False, name=_name, grad_fns=("ToCopyBackward0",))(
+    # Only a conversion to a float dtype is differentiable.
+    table.op(function=False, name=_name,
+             grad_fns=("ToCopyBackward0",) if _dtype.is_floating_point else ())(
         _converter(_dtype, _name))
 
 

@@ -26,20 +26,21 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..node import SavedContext
 from ..tensor import Tensor
-from .common import (
-    broadcast_shapes,
-    check_broadcast,
-    float_dtype_of,
-    is_number,
-    new,
-    tensor_or_none,
-)
+from .common import broadcast_shapes, check_broadcast, float_dtype_of, is_number, tensor_or_none
+from .common import new as _new
 from .registry import OpTable
 
 table = OpTable("elementwise")
 
 
 # ================================================================ helpers
+def new(array, dtype: dt.DType) -> Tensor:
+    """A tensor of ``array`` converted to ``dtype``, silently: a float32 ``exp(100)``
+    is inf, as in PyTorch, without NumPy's overflow warning."""
+    with xp.errstate(all="ignore"):
+        return _new(array, dtype)
+
+
 def _ctx(*saved, **values) -> SavedContext:
     """A SavedContext holding ``saved`` (version-checked) and plain ``values``."""
     ctx = SavedContext()
@@ -127,16 +128,11 @@ def _precise(fn, array, mode: str):
         if mode and array.dtype.itemsize < 8:
             return _compute(fn, array.astype(_F64))
         if mode == "long":
-            return _compute(fn, array.astype(_LONG)).astype(_F64)
+            return _compute(lambda a: fn(a).astype(_F64), array.astype(_LONG))
         if array.dtype == xp.float16:
             return _compute(fn, array.astype(xp.float32))
     return _compute(fn, array)
 
-
-def _float_data(t: Tensor):
-    """``t``'s values in the dtype a float-valued op on it produces."""
-    dtype = float_dtype_of(t)
-    return t._data.astype(dtype.np, copy=False), dtype
 
 
 # ===================================================== ops with a number
@@ -191,7 +187,7 @@ def sub_scalar(input: Tensor, scalar) -> Tensor:
 
 
 def _rsub_scalar_backward(ctx, grad):
-    return (mul_scalar(grad, -ctx.alpha) if ctx.alpha != 1 else neg(grad),)
+    return (_alpha_grad(neg(grad), ctx.alpha),)
 
 
 def rsub_scalar(input: Tensor, scalar, alpha=1) -> Tensor:
@@ -270,7 +266,7 @@ def _add_backward(ctx, grad):
     return grad, _alpha_grad(grad, ctx.alpha)
 
 
-def _plus(input, other, alpha, op: str, np_fn) -> tuple:
+def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
     check_operand(input, op, "input", 1)
     check_operand(other, op)
     _check_alpha(alpha, input, other)
@@ -294,7 +290,7 @@ def add(input, other, *, alpha=1):
 
 
 def _sub_backward(ctx, grad):
-    return grad, mul_scalar(grad, -ctx.alpha) if ctx.alpha != 1 else neg(grad)
+    return grad, _alpha_grad(neg(grad), ctx.alpha)
 
 
 def _check_sub_bool(input, other) -> None:
@@ -339,9 +335,7 @@ def rsub(input, other, *, alpha=1):
 # ==================================================================== mul
 def _mul_backward(ctx, grad):
     a, b = ctx.saved_tensors
-    grad_a = grad * (b if ctx.other is None else ctx.other) if ctx.need_a else None
-    grad_b = grad * a if ctx.need_b else None
-    return grad_a, grad_b
+    return (grad * b if ctx.need_a else None), (grad * a if ctx.need_b else None)
 
 
 def _half_scalar(input, other, target):
@@ -362,11 +356,10 @@ def mul(input, other):
     result = new(_compute(xp.multiply, *_half_scalar(input, other, target)), target)
     if ag.needs_grad(input, other):
         need_a, need_b = _requires(input), _requires(other)
-        # Each side's gradient reads the other side: save only what is read.
-        ctx = _ctx(input if need_b else None,
-                   other if need_a and isinstance(other, Tensor) else None,
-                   need_a=need_a, need_b=need_b,
-                   other=None if isinstance(other, Tensor) else other)
+        # Each side's gradient reads the other side: save only what is read (a
+        # number is saved too, as PyTorch saves it as a tensor that backward frees).
+        ctx = _ctx(input if need_b else None, other if need_a else None,
+                   need_a=need_a, need_b=need_b)
         ag.record("MulBackward0", _mul_backward, _edges(input, other), result, ctx)
     return result
 
@@ -379,7 +372,6 @@ def _true_div_dtype(input, other) -> dt.DType:
 
 def _div_backward(ctx, grad):
     a, b = ctx.saved_tensors
-    b = b if b is not None else ctx.other
     grad_a = grad / b if ctx.need_a else None
     grad_b = -grad * ((a / b) / b) if ctx.need_b else None
     return grad_a, grad_b
@@ -436,9 +428,7 @@ def div(input, other, *, rounding_mode=None):
     result = _binary(input, other, xp.true_divide, "div", _true_div_dtype(input, other))
     if ag.needs_grad(input, other):
         need_a, need_b = _requires(input), _requires(other)
-        ctx = _ctx(input if need_b else None, other if isinstance(other, Tensor) else None,
-                   need_a=need_a, need_b=need_b,
-                   other=None if isinstance(other, Tensor) else other)
+        ctx = _ctx(input if need_b else None, other, need_a=need_a, need_b=need_b)
         ag.record("DivBackward0", _div_backward, _edges(input, other), result, ctx)
     return result
 
@@ -628,9 +618,17 @@ def pow(input, exponent):
     check_broadcast(input, exponent)
     target = dt.result_type(input, exponent)
     if target is dt.bool_:
-        raise not_implemented_for("pow", target)
-    if target.category == dt.INT and not isinstance(exponent, Tensor) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if isinstance(exponent, Tensor):
+            raise not_implemented_for("pow", target)
+        # x ** True is x and x ** False is all True, PyTorch's special exponents 1 and 0.
+        return new(input._data.copy() if exponent else xp.ones(input._data.shape, bool),
+                   target)
+    if target.category == dt.INT and not isinstance(exponent, Tensor):
+        if exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if exponent > xp.iinfo(target.np).max:
+            raise RuntimeError(f"value cannot be converted to type {target.name} without "
+                               "overflow")
     result = new(_power(input, exponent, target), target)
     if isinstance(exponent, Tensor):
         if ag.needs_grad(input, exponent):

@@ -282,7 +282,6 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
     result = self
     dim = 0
     tensors: list = []
-    seen_ellipsis = False
 
     def record(t: Tensor, width: int = 1) -> None:
         nonlocal dim
@@ -298,9 +297,6 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
             result = _slice_at(result, dim, item, optimize)
             dim += 1
         elif item is Ellipsis:
-            if seen_ellipsis:
-                raise IndexError("an index can only have a single ellipsis ('...')")
-            seen_ellipsis = True
             dim += ndim - specified
         elif item is None:
             result = sh.unsqueeze(result, dim)
@@ -546,7 +542,7 @@ def _index_fill_tensor_backward(ctx, grad):
             reduce_sum(index_select(grad, ctx.dim, ctx.index)))
 
 
-@table.op(inplace=True, grad_fns=("IndexFillBackward0", "IndexFillBackward1"))
+@table.op(inplace=True, grad_fns=("IndexFillBackward0", "IndexFillBackward1"), out=False)
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` at positions ``index`` along ``dim``."""
     index = _check_dim_index(input, index, "index_fill", (dt.int64,))
@@ -636,8 +632,20 @@ def gather(input, dim, index, *, sparse_grad=False):
     return result
 
 
+def _gathered_for_src(ctx, grad, node: str) -> Tensor:
+    """The gradient of a scatter's ``src``; PyTorch rejects it when ``src`` outsizes ``index``."""
+    if not ctx.need_src:
+        return None
+    if ctx.src_shape != ctx.index._data.shape:
+        raise RuntimeError(f"Function {node} returned an invalid gradient at index 1 - got "
+                           f"{sh.list_repr(ctx.index._data.shape)} but expected shape compatible "
+                           f"with {sh.list_repr(ctx.src_shape)}")
+    return gather(grad, ctx.dim, ctx.index)
+
+
 def _scatter_src_backward(ctx, grad):
-    return scatter(grad, ctx.dim, ctx.index, 0), gather(grad, ctx.dim, ctx.index)
+    return (scatter(grad, ctx.dim, ctx.index, 0),
+            _gathered_for_src(ctx, grad, "ScatterBackward0"))
 
 
 def _scatter_value_backward(ctx, grad):
@@ -685,7 +693,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             ag.record("NotImplemented", _not_implemented, (input, tensor_or_none(src)), result)
     elif src is not None and ag.needs_grad(input, src):
         ag.record("ScatterBackward0", _scatter_src_backward, (input, src), result,
-                  _ctx(dim=d, index=index))
+                  _ctx(dim=d, index=index, src_shape=src._data.shape,
+                       need_src=src._requires_grad))
     elif src is None and ag.needs_grad(input):
         ag.record("ScatterBackward1", _scatter_value_backward, (input,), result,
                   _ctx(dim=d, index=index))
@@ -693,7 +702,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 
 def _scatter_add_backward(ctx, grad):
-    return grad, gather(grad, ctx.dim, ctx.index)
+    return grad, _gathered_for_src(ctx, grad, "ScatterAddBackward0")
 
 
 @table.op(inplace=True, grad_fns=("ScatterAddBackward0",))
@@ -714,7 +723,8 @@ def scatter_add(input, dim, index, src):
     result = new(out, input._dtype)
     if ag.needs_grad(input, src):
         ag.record("ScatterAddBackward0", _scatter_add_backward, (input, src), result,
-                  _ctx(dim=d, index=index))
+                  _ctx(dim=d, index=index, src_shape=src._data.shape,
+                       need_src=src._requires_grad))
     return result
 
 
@@ -800,7 +810,7 @@ def _masked_fill_tensor_backward(ctx, grad):
     return masked_fill(grad, mask, 0), reduce_sum(masked_select(grad, mask))
 
 
-@table.op(inplace=True, grad_fns=("MaskedFillBackward0", "MaskedFillBackward1"))
+@table.op(inplace=True, grad_fns=("MaskedFillBackward0", "MaskedFillBackward1"), out=False)
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True (the two broadcast)."""
     _check_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -858,7 +868,7 @@ def _masked_scatter_backward(ctx, grad):
     return masked_fill(grad, mask, 0), reshape(selected, ctx.source_shape)
 
 
-@table.op(inplace=True, grad_fns=("MaskedScatterBackward0",))
+@table.op(inplace=True, grad_fns=("MaskedScatterBackward0",), out=False)
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with ``source``'s leading elements placed where ``mask`` is True."""
     _check_mask(mask, "masked_scatter_ only supports boolean masks, but got mask with dtype "
@@ -898,7 +908,7 @@ def nonzero(input, *, as_tuple=False):
     return new(xp.ascontiguousarray(xp.stack(coords, axis=1).astype(xp.int64)), dt.int64)
 
 
-@table.op()
+@table.op(out=False)
 def argwhere(input):
     """The coordinates of the non-zero elements, one row each (as ``nonzero``)."""
     return nonzero(input)
@@ -910,7 +920,7 @@ def _select_scatter_backward(ctx, grad):
             sh.select(grad, ctx.dim, ctx.index))
 
 
-@table.op(grad_fns=("SelectScatterBackward0",))
+@table.op(grad_fns=("SelectScatterBackward0",), out=False)
 def select_scatter(input, src, dim, index):
     """A copy of ``input`` whose slice ``select(dim, index)`` is replaced by ``src``."""
     d = wrap_dim(dim, input.ndim)
@@ -990,13 +1000,13 @@ def fill(input, value):
     return result
 
 
-@table.op(name="fill_", function=False, grad_fns=("FillBackward2", "FillBackward3"))
+@table.op(name="fill_", out=False, grad_fns=("FillBackward2", "FillBackward3"))
 def fill_(self, value):
     """Every element becomes ``value`` (a number or a 0-dim tensor)."""
     return ip.fill_values(self, value)
 
 
-@table.op(name="zero_", function=False, grad_fns=("ZeroBackward0",))
+@table.op(name="zero_", out=False, grad_fns=("ZeroBackward0",))
 def zero_(self):
     """Every element becomes 0."""
     return ip.fill_values(self, 0, zero=True)
@@ -1014,7 +1024,7 @@ def resize_(self, *sizes, memory_format=None):
     return ip.resize_(self, *sizes)
 
 
-@table.op(name="resize_as_", function=False)
+@table.op(name="resize_as_", out=False)
 def resize_as_(self, the_template, memory_format=None):
     return ip.resize_(self, the_template._data.shape)
 

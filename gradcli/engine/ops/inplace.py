@@ -227,19 +227,6 @@ def _address(array) -> int:
     return array.__array_interface__["data"][0]
 
 
-class CppNode(Node):
-    """A node PyTorch implements in C++ (``CopySlices``, ``CopyBackwards``).
-
-    It prints as ``<CopySlices>`` but ``name()`` is the qualified C++ name,
-    ``'torch::autograd::CopySlices'``, as in PyTorch.
-    """
-
-    __slots__ = ()
-
-    def name(self) -> str:
-        return "torch::autograd::" + self._name
-
-
 class _CopySlicesContext(SavedContext):
     """Saves the inner node too: releasing CopySlices frees what the inner op saved."""
 
@@ -282,7 +269,7 @@ def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
     ctx.index = view_index_map(view, base)
     ctx.view_shape = view._data.shape
     ctx.base_shape = base._data.shape
-    node = CppNode("CopySlices", _copy_slices_backward, ctx,
+    node = Node("CopySlices", _copy_slices_backward, ctx,
                 (ag.edge(base),) + tuple(inner.next_functions[1:]),
                 ((base._data.shape, base._dtype),) + tuple(inner._input_meta[1:]),
                 ((base._data.shape, base._dtype),))
@@ -412,6 +399,8 @@ def full_of(shape, dtype: dt.DType, value):
         value = value.item()
     np_dtype = dtype.np
     with xp.errstate(all="ignore"):
+        if dtype is dt.bool_:
+            return xp.full(shape, bool(value), dtype=np_dtype)
         if dtype.category != dt.FLOAT and isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
                 raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
@@ -458,7 +447,9 @@ def _copy_backward(ctx, grad):
 
 def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
     """``target.copy_(src)``: broadcast ``src`` into ``target``, converting its dtype."""
-    if not isinstance(src, Tensor):
+    if isinstance(src, (bool, int, float)):
+        src = new(full_of((), target._dtype, src), target._dtype)
+    elif not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
     shape = target._data.shape
@@ -479,7 +470,6 @@ def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
     if recorded:
         snap = history_of(target, copy=False)
         ag.record("CopyBackwards", _copy_backward, (snap, src), result)
-        result._grad_fn.__class__ = CppNode
     return commit(target, result)
 
 

@@ -54,8 +54,9 @@ def _shape_text(shape) -> str:
 
 
 def _scaled(t: Tensor, factor) -> Tensor:
-    """PyTorch's ``maybe_multiply``: ``t * factor`` unless the factor is 1."""
-    return t if factor == 1 else t * factor
+    """PyTorch's ``maybe_multiply``: ``t * factor`` (mul.Scalar) unless the factor is 1."""
+    from .elementwise import mul_scalar
+    return t if factor == 1 else mul_scalar(t, factor)
 
 
 def _check_not_bool(t: Tensor, kernel: str) -> None:
@@ -71,18 +72,63 @@ def _cast_scalar(value, dtype: dt.DType):
 
 
 # ========================================================= float kernels
-def _sequential_regime(m: int, k: int, n: int, batched: bool) -> bool:
-    """Whether PyTorch's CPU GEMM adds the products one at a time for these sizes.
+def _column_major(b) -> bool:
+    """Whether a matrix is stored column by column (``w.t()`` of a contiguous ``w``)."""
+    return (b.ndim == 2 and b.shape[0] > 1 and b.shape[1] > 1
+            and b.strides[0] == b.itemsize and b.strides[1] != b.itemsize)
 
-    Measured against PyTorch 2.13's MKL path: small row counts or at most eight
-    result columns go through a kernel that accumulates sequentially without
-    fused multiply-adds; so does ``bmm`` below 400 multiply-adds per matrix.
+
+def _gemm_kernel(m: int, k: int, n: int, batched: bool, column_major: bool) -> str:
+    """Which summation order PyTorch's CPU GEMM (MKL) uses for these sizes.
+
+    Measured against PyTorch 2.13: ``"sequential"`` adds the products one at a
+    time without fused multiply-adds; ``"lanes4"``/``"lanes8"`` add them in
+    four or eight interleaved partial sums (see :func:`_lane_dot`); ``"blas"``
+    stands for the kernels not reproduced here (NumPy's BLAS is used).
     """
-    return m <= 3 or 2 <= n <= 8 or (batched and m * k * n < 400)
+    if k == 0:
+        return "sequential"
+    if not column_major:
+        if m <= 3 or 2 <= n <= 8 or (batched and m * k * n < 400):
+            return "sequential"
+        return "blas"
+    # A column-major right operand (``x @ w.t()``): dot products of rows.
+    if k <= 3 or (m == 1 and k <= 8) or (n == 1 and k <= 4):
+        return "sequential"
+    if n >= 16 and m >= 5:
+        return "blas"
+    if m >= 2 and n % 4 == 0 and k % 4 == 0:
+        return "lanes4"
+    if m >= 2 and n in (2, 3):
+        if k <= 7:
+            return "sequential"
+        if k % 8 == 0:
+            return "lanes8" if k >= 16 else "lanes4"
+    return "blas"
+
+
+def _lane_dot(a, bt, width: int):
+    """Row-by-row dot products ``a @ bt.T`` in ``width`` interleaved partial sums."""
+    k = a.shape[-1]
+    padded = -(-k // width) * width
+    pa = xp.zeros(a.shape[:-1] + (padded,), a.dtype)
+    pb = xp.zeros(bt.shape[:-1] + (padded,), a.dtype)
+    pa[..., :k], pb[..., :k] = a, bt
+    lanes = xp.zeros(a.shape[:-1] + (bt.shape[0], width), a.dtype)
+    for i in range(0, padded, width):
+        lanes = lanes + pa[..., :, None, i:i + width] * pb[None, :, i:i + width]
+    if width == 4:
+        return (lanes[..., 0] + lanes[..., 2]) + (lanes[..., 1] + lanes[..., 3])
+    return ((lanes[..., 0] + lanes[..., 4]) + (lanes[..., 2] + lanes[..., 6])) + \
+        ((lanes[..., 1] + lanes[..., 5]) + (lanes[..., 3] + lanes[..., 7]))
 
 
 def gemm(a, b, c=None, beta=1, alpha=1, batched: bool = False):
-    """``alpha * (a @ b) + beta * c`` on arrays of one dtype (``a``: (..., m, k))."""
+    """``alpha * (a @ b) + beta * c`` on arrays of one dtype (``a``: (..., m, k)).
+
+    In PyTorch's sequential kernel ``input`` (``c``) is where the sum starts;
+    the column-major and matrix-vector kernels add it at the end.
+    """
     m, k = a.shape[-2:]
     n = b.shape[-1]
     shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n)
@@ -94,46 +140,58 @@ def gemm(a, b, c=None, beta=1, alpha=1, batched: bool = False):
         if c is None or beta == 0:
             return product.astype(dtype)
         return (product + xp.broadcast_to(c, shape) * dtype.type(beta)).astype(dtype)
+    column_major = _column_major(b)
     work = xp.dtype(xp.float32) if dtype == xp.float16 else dtype
     a, b = a.astype(work, copy=False), b.astype(work, copy=False)
     has_c = c is not None and beta != 0
+    kernel = _gemm_kernel(m, k, n, batched, column_major)
+    start_from_c = has_c and beta == 1 and alpha == 1 and kernel == "sequential" and \
+        not column_major and n != 1
     with xp.errstate(all="ignore"):
-        if _sequential_regime(m, k, n, batched) or k == 0:
-            if has_c and beta == 1 and alpha == 1:
-                acc = xp.array(xp.broadcast_to(c.astype(work), shape))
-            else:
-                acc = xp.zeros(shape, work)
+        if kernel == "sequential":
+            acc = xp.array(xp.broadcast_to(c.astype(work), shape)) if start_from_c else \
+                xp.zeros(shape, work)
             for j in range(k):
                 acc = acc + a[..., :, j:j + 1] * b[..., j:j + 1, :]
-            if has_c and not (beta == 1 and alpha == 1):
-                acc = acc * work.type(alpha) + c.astype(work) * work.type(beta)
-            elif alpha != 1:
-                acc = acc * work.type(alpha)
-        else:
+        elif kernel == "blas":
             acc = xp.matmul(a, b)
-            if alpha != 1:
-                acc = acc * work.type(alpha)
-            if has_c:
-                acc = acc + (c.astype(work) if beta == 1 else c.astype(work) * work.type(beta))
+        else:
+            acc = _lane_dot(a, b.T, 4 if kernel == "lanes4" else 8)
+        if alpha != 1:
+            acc = acc * work.type(alpha)
+        if has_c and not start_from_c:
+            acc = acc + (c.astype(work) if beta == 1 else c.astype(work) * work.type(beta))
     return xp.broadcast_to(acc, shape).astype(dtype)
 
 
 def _dot_values(a, b):
-    """Dot product of two 1-D arrays in PyTorch's order (four float lanes, then a tree)."""
-    if a.dtype.kind != "f" or a.dtype != xp.float32:
+    """Dot product of two 1-D arrays in PyTorch's (MKL's) order, where it is known.
+
+    Up to four elements: four float lanes; up to twelve: eight lanes, the last
+    partial vector zero-filled, folded as ((0+4)+(2+6))+((1+5)+(3+7)).
+    """
+    if a.dtype != xp.float32:
         if a.dtype == xp.float16:
             return xp.asarray(_dot_values(a.astype(xp.float32), b.astype(xp.float32)),
                               dtype=xp.float16)
         return xp.asarray(xp.dot(a, b), dtype=a.dtype)
     size = a.shape[0]
-    blocks = size // 4
+    if size > 12:
+        return xp.asarray(xp.dot(a, b), dtype=a.dtype)
+    width = 4 if size <= 4 else 8
+    padded = -(-size // width) * width
+    pa = xp.zeros(padded, a.dtype)
+    pb = xp.zeros(padded, a.dtype)
+    pa[:size], pb[:size] = a, b
     with xp.errstate(all="ignore"):
-        lanes = xp.zeros(4, a.dtype)
-        for i in range(blocks):
-            lanes = lanes + a[i * 4:i * 4 + 4] * b[i * 4:i * 4 + 4]
-        total = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
-        for i in range(blocks * 4, size):
-            total = total + a[i] * b[i]
+        lanes = xp.zeros(width, a.dtype)
+        for i in range(0, padded, width):
+            lanes = lanes + pa[i:i + width] * pb[i:i + width]
+        if width == 4:
+            total = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+        else:
+            total = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + \
+                ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
     return xp.asarray(total, dtype=a.dtype)
 
 
@@ -1091,9 +1149,14 @@ def diag(input, diagonal=0):
 
 
 def _trace_backward(ctx, grad):
-    from .shape import diagonal_backward, expand
-    length = min(ctx.shape[0], ctx.shape[1])
-    return (diagonal_backward(expand(grad, (length,)), ctx.shape, 0, 0, 1),)
+    """PyTorch's ``trace_backward``: ``grad`` written on the flattened diagonal."""
+    from .creation import zeros
+    from .index import index_fill
+    from .shape import view
+    rows, cols = ctx.shape
+    indices = new(xp.arange(0, rows * cols, cols + 1, dtype=xp.int64), dt.int64)
+    flat = index_fill(zeros(rows * cols, dtype=grad._dtype), 0, indices, grad)
+    return (view(flat, ctx.shape),)
 
 
 @table.op(grad_fns=("TraceBackward0",), out=False)

@@ -21,7 +21,7 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..tensor import Tensor, wrap_dim
 from . import elementwise as ew
-from .common import new
+from .common import broadcast_shapes
 from .elementwise import (
     _compute,
     _ctx,
@@ -29,6 +29,7 @@ from .elementwise import (
     backward_kernel,
     div_scalar,
     mul_scalar,
+    new,
     not_implemented_for,
     require_tensor,
     scalar_minus,
@@ -398,9 +399,13 @@ def _softmax_input(input, dim, dtype, op: str):
 
 
 def _sequential_sum(e, axis: int):
-    total = xp.zeros_like(xp.take(e, [0], axis=axis))
-    for i in range(e.shape[axis]):
-        total = total + xp.take(e, [i], axis=axis)
+    """The sum over ``axis`` added in order (NumPy adds in order along any axis but
+    the innermost one, where it sums pairwise)."""
+    if axis < e.ndim - 1:
+        return e.sum(axis=axis, keepdims=True)
+    total = e[..., :1].copy()
+    for i in range(1, e.shape[-1]):
+        total = total + e[..., i:i + 1]
     return total
 
 
@@ -411,13 +416,11 @@ def _lane_sum(e):
     n = e.shape[-1]
     if n < lanes:
         return _sequential_sum(e, e.ndim - 1)
-    acc = e[..., :lanes].copy()
-    start = lanes
-    while start + lanes <= n:
-        acc = acc + e[..., start:start + lanes]
-        start += lanes
-    if start < n:
-        acc[..., :n - start] = acc[..., :n - start] + e[..., start:]
+    whole = n - n % lanes
+    blocks = e[..., :whole].reshape(e.shape[:-1] + (whole // lanes, lanes))
+    acc = _sequential_sum(blocks, blocks.ndim - 2)[..., 0, :]
+    if whole < n:
+        acc[..., :n - whole] = acc[..., :n - whole] + e[..., whole:]
     while lanes > 1:
         lanes //= 2
         acc = acc[..., :lanes] + acc[..., lanes:2 * lanes]
@@ -427,6 +430,8 @@ def _lane_sum(e):
 def _softmax_values(data, axis: int, log: bool):
     """Softmax as PyTorch's CPU kernels compute it, rounding where they round."""
     work = data.astype(xp.float32) if data.dtype == xp.float16 else data
+    if work.size == 0:
+        return work.copy()
     if work.ndim == 0:
         return xp.zeros_like(work) if log else xp.ones_like(work)
     shifted = work - xp.max(work, axis=axis, keepdims=True)
@@ -572,12 +577,18 @@ def _mse_rule(ctx, grad):
 
 @table.op(function=False, method=False, grad_fns=("MseLossBackward0",))
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean (or summed) squared error."""
+    """Mean (or summed) squared error; with ``weight``, PyTorch's weighted form
+    ``sum(weight * (input - target) ** 2) / sum(weight)``, built from tensor ops."""
     require_tensor(input, "mse_loss")
     require_tensor(target, "mse_loss", "target", 2)
     reduction = _reduction(reduction, size_average, reduce)
-    from .common import broadcast_shapes
     broadcast_shapes(input._data.shape, target._data.shape)
+    if weight is not None:
+        if weight.shape != input.shape:
+            raise ValueError("Weights and input must have the same size.")
+        weighted = (input - target).pow(2) * weight
+        return weighted.sum() / weight.sum() if reduction == "mean" else \
+            _reduce_tensor(weighted, reduction)
     dtype = _loss_dtype(input, target)
     diff = _compute(xp.subtract, input._data.astype(dtype.np), target._data.astype(dtype.np))
     result = new(_reduce_values(_compute(xp.multiply, diff, diff), reduction), dtype)
@@ -665,11 +676,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError("all elements of input should be between 0 and 1")
 
     def kernel():
-        a64, t64 = _f64(a), _f64(target._data)
-        loss = (t64 - 1) * xp.maximum(xp.log1p(-a64), -100) - t64 * xp.maximum(xp.log(a64), -100)
-        if weight is not None:
-            loss = loss * _f64(weight._data)
-        return loss.astype(a.dtype)
+        x, t = _work(a), _work(target._data).astype(_work(a).dtype)
+        loss = (t - 1) * xp.maximum(_rounded(xp.log1p, -x), -100) \
+            - t * xp.maximum(_rounded(xp.log, x), -100)
+        return loss if weight is None else loss * weight._data
 
     result = new(_reduce_values(_compute(kernel), reduction), input._dtype)
     if ag.needs_grad(input, target):
@@ -700,34 +710,43 @@ def _bce_logits_rule(ctx, grad):
     return grad_x, grad_t
 
 
-@table.op(method=False, grad_fns=("BinaryCrossEntropyWithLogitsBackward0",))
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
-                                     reduce=None, reduction="mean", pos_weight=None):
-    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits."""
+def _bce_with_logits(input, target, weight, pos_weight, reduction: str) -> Tensor:
     require_tensor(input, "binary_cross_entropy_with_logits")
     require_tensor(target, "binary_cross_entropy_with_logits", "target", 2)
-    if isinstance(reduction, int):  # torch.binary_cross_entropy_with_logits's enum
-        reduction = _REDUCTIONS[reduction]
-    reduction = _reduction(reduction, size_average, reduce)
     _check_same_size(input, target)
 
     def kernel():
-        x, t = _f64(input._data), _f64(target._data)
-        log_sig = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+        # PyTorch: (1 - t) * x - log_sigmoid(x) * log_weight, in the input's precision.
+        x = _work(input._data)
+        t = _work(target._data).astype(x.dtype)
+        log_sigmoid = xp.minimum(x, 0) - _rounded(xp.log1p, _rounded(xp.exp, -xp.abs(x)))
         if pos_weight is not None:
-            log_sig = log_sig * ((_f64(pos_weight._data) - 1) * t + 1)
-        loss = (1 - t) * x - log_sig
-        if weight is not None:
-            loss = loss * _f64(weight._data)
-        return loss.astype(input._data.dtype)
+            log_sigmoid = log_sigmoid * ((pos_weight._data - 1) * t + 1)
+        loss = (1 - t) * x - log_sigmoid
+        return loss if weight is None else loss * weight._data
 
-    result = new(_reduce_values(_compute(kernel), reduction), input._dtype)
+    result = new(_reduce_values(_compute(kernel).astype(input._data.dtype), reduction),
+                 input._dtype)
     if ag.needs_grad(input, target):
         ctx = _ctx(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
         ag.record("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_rule, (input, target),
                   result, ctx)
     return result
+
+
+@table.op(method=False, grad_fns=("BinaryCrossEntropyWithLogitsBackward0",))
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    """``torch.binary_cross_entropy_with_logits``: the reduction is PyTorch's enum
+    (0 none, 1 mean, 2 sum) and defaults to none."""
+    return _bce_with_logits(input, target, weight, pos_weight, _REDUCTIONS[reduction])
+
+
+def _functional_bce_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean", pos_weight=None):
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits."""
+    return _bce_with_logits(input, target, weight, pos_weight,
+                            _reduction(reduction, size_average, reduce))
 
 
 def _nll_parts(input: Tensor, target: Tensor, weight, ignore_index: int):
@@ -853,6 +872,7 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 
 
 # ========================================================= linear, dropout
+@table.op(function=False, method=False, out=False)
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as PyTorch records it: ``addmm`` for
     a 2-D input with a bias, ``matmul`` without one."""
@@ -966,7 +986,7 @@ FUNCTIONAL = {
     "mse_loss": mse_loss,
     "l1_loss": l1_loss,
     "binary_cross_entropy": binary_cross_entropy,
-    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "binary_cross_entropy_with_logits": _functional_bce_with_logits,
     "nll_loss": nll_loss,
     "cross_entropy": cross_entropy,
     "linear": linear,

@@ -476,7 +476,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 # ================================================================ mean
 def _mean_backward(ctx, grad):
-    return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.count,)
+    from .elementwise import div_scalar
+    return (div_scalar(_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), ctx.count),)
 
 
 @table.op(grad_fns=("MeanBackward0", "MeanBackward1"))
@@ -709,14 +710,32 @@ min = table.op(grad_fns=("MinBackward0", "MinBackward1"), out=False)(
     _make_extreme("min", xp.min, "MinBackward1", "MinBackward0"))
 
 
+def _restore_reduced_dims(t: Tensor, given: tuple, keepdim: bool) -> Tensor:
+    """PyTorch's ``restore_reduced_dims``: a reshape putting size-1 dims back at ``given``."""
+    from .shape import reshape
+    if keepdim:
+        return t
+    total = t.ndim + len(given)
+    target = [0] * total
+    for d in given:
+        target[d if d >= 0 else d + total] = 1
+    sizes = iter(t._data.shape)
+    target = [1 if size else next(sizes) for size in target]
+    return reshape(t, target)
+
+
+def _scale_grad_by_count(grad: Tensor, value: Tensor, input: Tensor, given: tuple,
+                         keepdim: bool) -> Tensor:
+    """PyTorch's ``scale_grad_by_count``: the gradient shared among the extreme elements."""
+    grad = _restore_reduced_dims(grad, given, keepdim)
+    value = _restore_reduced_dims(value, given, keepdim)
+    mask = new((value._data == input._data).astype(grad._dtype.np), grad._dtype)
+    return (grad / sum(mask, given, keepdim=True)) * mask
+
+
 def _amax_backward(ctx, grad):
     input, result = ctx.saved_tensors
-    shape = input._data.shape
-    grad = _restore(grad, shape, ctx.dims, ctx.keepdim)
-    result = _restore(result, shape, ctx.dims, ctx.keepdim)
-    mask = new((result._data == input._data).astype(grad._dtype.np), grad._dtype)
-    count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask
-    return ((grad / count) * mask,)
+    return (_scale_grad_by_count(grad, result, input, ctx.given, ctx.keepdim),)
 
 
 def _make_amax(name: str, np_fn, node: str):
@@ -732,7 +751,9 @@ def _make_amax(name: str, np_fn, node: str):
         result = new(xp.asarray(data).reshape(
             _reduced_shape(input._data.shape, dims, keepdim)), input._dtype)
         if ag.needs_grad(input):
-            ctx = _ctx(dims=dims, keepdim=keepdim)
+            given = () if dim is None or not input.ndim or \
+                (isinstance(dim, (tuple, list)) and not dim) else dims
+            ctx = _ctx(given=given, keepdim=keepdim)
             ctx.save(input, result)
             ag.record(node, _amax_backward, (input,), result, ctx)
         return result
@@ -781,15 +802,8 @@ argmin = table.op()(_make_arg("argmin", False))
 
 def _aminmax_backward(ctx, grad_min, grad_max):
     input, low, high = ctx.saved_tensors
-    shape = input._data.shape
-    grads = []
-    for grad, value in ((grad_min, low), (grad_max, high)):
-        grad = _restore(grad, shape, ctx.dims, ctx.keepdim)
-        value = _restore(value, shape, ctx.dims, ctx.keepdim)
-        mask = new((value._data == input._data).astype(grad._dtype.np), grad._dtype)
-        count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask
-        grads.append((grad / count) * mask)
-    return (grads[0] + grads[1],)
+    return (_scale_grad_by_count(grad_min, low, input, ctx.given, ctx.keepdim)
+            + _scale_grad_by_count(grad_max, high, input, ctx.given, ctx.keepdim),)
 
 
 @table.op(grad_fns=("AminmaxBackward0",), out=False)
@@ -804,7 +818,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         low = amin(input, dim if dim is not None else (), keepdim)
         high = amax(input, dim if dim is not None else (), keepdim)
     if ag.needs_grad(input):
-        ctx = _ctx(dims=dims, keepdim=keepdim)
+        ctx = _ctx(given=dims if dim is not None and input.ndim else (), keepdim=keepdim)
         ctx.save(input, low, high)
         ag.record("AminmaxBackward0", _aminmax_backward, (input,), (low, high), ctx)
     return TYPES["aminmax"]((low, high))
@@ -863,6 +877,7 @@ def _variance(input: Tensor, dims: tuple, correction: float, take_sqrt: bool,
 def _var_backward_formula(grad: Tensor, input: Tensor, dims, correction: float,
                           keepdim: bool, full: bool) -> Tensor:
     """PyTorch's ``var_backward``."""
+    from .elementwise import mul_scalar
     if input.ndim == 0 or full:
         dof = input._data.size - correction
         if dof <= 0:
@@ -871,16 +886,18 @@ def _var_backward_formula(grad: Tensor, input: Tensor, dims, correction: float,
             nan = new(xp.full((), xp.nan, dtype=grad._dtype.np), grad._dtype)
             inf = new(xp.full((), xp.inf, dtype=grad._dtype.np), grad._dtype)
             return grad * where(new(centered == 0, dt.bool_), nan, inf)
-        return (2.0 / dof) * grad * (input - mean(input))
+        return mul_scalar(grad, 2.0 / dof) * (input - mean(input))
     if not keepdim and input.ndim > 1:
         grad = _unsqueeze_dims(grad, dims, input.ndim)
     count = math.prod(input._data.shape[d] for d in dims)
-    return (2.0 / (count - correction)) * grad * (input - mean(input, dims, keepdim=True))
+    return mul_scalar(grad, 2.0 / (count - correction)) * (input - mean(input, dims,
+                                                                     keepdim=True))
 
 
 def _std_backward_formula(grad: Tensor, input: Tensor, result: Tensor, ctx) -> Tensor:
     """PyTorch's ``std_backward``: the variance's rule on ``grad / (2 * std)``."""
-    scaled = _zero_where(result._data == 0, grad / (result * 2))
+    from .elementwise import mul_scalar
+    scaled = _zero_where(result._data == 0, grad / mul_scalar(result, 2))
     return _var_backward_formula(scaled, input, ctx.dims, ctx.correction, ctx.keepdim,
                                  ctx.full)
 
@@ -1066,8 +1083,8 @@ def _norm_backward(ctx, grad):
     p = ctx.ord
     shape = input._data.shape
     if not ctx.keepdim and input.ndim:
-        grad = _restore(grad, shape, ctx.dims, False)
-        norm_value = _restore(norm_value, shape, ctx.dims, False)
+        grad = _unsqueeze_dims(grad, ctx.given, len(shape))
+        norm_value = _unsqueeze_dims(norm_value, ctx.given, len(shape))
     if grad._dtype is not input._dtype:
         from .creation import to_dtype
         input = to_dtype(input, grad._dtype)
@@ -1126,7 +1143,9 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     values = _vector_norm_values(data, p, _axes(dims, input.ndim))
     result = new(values.reshape(_reduced_shape(input._data.shape, dims, keepdim)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(ord=p, dims=dims, keepdim=keepdim)
+        # PyTorch's norm_backward unsqueezes only the dims that were named.
+        given = () if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dims
+        ctx = _ctx(ord=p, dims=dims, given=given, keepdim=keepdim)
         ctx.save(input, result)
         ag.record("LinalgVectorNormBackward0", _norm_backward, (input,), result, ctx)
     return result

@@ -199,7 +199,7 @@ def _view_array(input: Tensor, target: tuple):
     return restride(input._data, target, strides)
 
 
-@table.op(grad_fns=("ViewBackward0",), out=False)
+@table.op(function=False, grad_fns=("ViewBackward0",), out=False)
 def view(input, *shape):
     """The same storage seen with another shape; an error when that needs a copy.
 
@@ -419,12 +419,7 @@ def _alias(input: Tensor) -> Tensor:
     return result
 
 
-@table.op(method=False, grad_fns=("AliasBackward0",), out=False)
-def alias(input):
-    return _alias(input)
-
-
-@table.op(grad_fns=("CloneBackward0",), out=False)
+@table.op(function=False, grad_fns=("CloneBackward0",), out=False)
 def contiguous(input, memory_format=None):
     """``input`` itself when contiguous, otherwise a contiguous copy (``CloneBackward0``)."""
     if input.is_contiguous():
@@ -561,7 +556,7 @@ def expanded_geometry(input: Tensor, sizes) -> tuple:
     return tuple(target), tuple(new_strides)
 
 
-@table.op(grad_fns=("ExpandBackward0",), out=False)
+@table.op(function=False, grad_fns=("ExpandBackward0",), out=False)
 def expand(input, *sizes):
     """A broadcast view (no copy); -1 keeps a size."""
     sizes = shape_arg(sizes)
@@ -591,7 +586,7 @@ def _repeat_backward(ctx, grad):
     return (g,)
 
 
-@table.op(grad_fns=("RepeatBackward0",), out=False)
+@table.op(function=False, grad_fns=("RepeatBackward0",), out=False)
 def repeat(input, *sizes):
     """Tiles the tensor ``sizes[i]`` times along each dim (a copy)."""
     reps = shape_arg(sizes, "repeats")
@@ -703,7 +698,13 @@ def slice_bounds(size: int, start, end, step: int) -> tuple:
 
 def slice_view(input: Tensor, d: int, start: int, end: int, step: int = 1) -> Tensor:
     """``input[..., start:end:step, ...]`` along dim ``d`` (bounds already clamped)."""
-    result = make_view(input, input._data[(slice(None),) * d + (slice(start, end, step),)])
+    array = input._data[(slice(None),) * d + (slice(start, end, step),)]
+    if start and array.size == 0:
+        # NumPy leaves an empty slice at the start of its base; PyTorch moves the offset.
+        strides = strides_of(input)
+        shifted = restride(input._data, (start * strides[d] + 1,), (1,))[start * strides[d]:]
+        array = restride(shifted, array.shape, tuple(s // array.itemsize for s in array.strides))
+    result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record("SliceBackward0", _slice_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, start=start, end=end, step=step))
@@ -872,7 +873,7 @@ def _cat_backward(ctx, grad):
     return tuple(grads)
 
 
-@table.op(aliases=("concat",), grad_fns=("CatBackward0",))
+@table.op(method=False, aliases=("concat",), grad_fns=("CatBackward0",))
 def cat(tensors, dim=0):
     """Joins tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = _tensor_list(tensors, "cat")
@@ -981,7 +982,7 @@ def _flip_dims(dims, ndim: int) -> tuple:
     return wrapped
 
 
-@table.op(grad_fns=("FlipBackward0",))
+@table.op(grad_fns=("FlipBackward0",), out=False)
 def flip(input, *dims):
     """The elements in reverse order along ``dims`` (a copy)."""
     wrapped = _flip_dims(dims, input.ndim)
@@ -991,14 +992,14 @@ def flip(input, *dims):
     return result
 
 
-@table.op(grad_fns=("FlipBackward0",))
+@table.op(grad_fns=("FlipBackward0",), out=False)
 def fliplr(input):
     if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
-@table.op(grad_fns=("FlipBackward0",))
+@table.op(grad_fns=("FlipBackward0",), out=False)
 def flipud(input):
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
@@ -1009,7 +1010,7 @@ def _roll_backward(ctx, grad):
     return (roll(grad, tuple(-s for s in ctx.shifts), ctx.dims),)
 
 
-@table.op(grad_fns=("RollBackward0",))
+@table.op(grad_fns=("RollBackward0",), out=False)
 def roll(input, shifts, dims=None):
     """Shifts the elements cyclically along ``dims`` (of the flattened tensor when None)."""
     shifts_t = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
@@ -1091,7 +1092,7 @@ def _diag_embed_backward(ctx, grad):
     return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
-@table.op(grad_fns=("DiagEmbedBackward0",))
+@table.op(grad_fns=("DiagEmbedBackward0",), out=False)
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Tensors whose (``dim1``, ``dim2``) planes have ``input``'s last dim on a diagonal."""
     ndim = input.ndim + 1
