@@ -115,7 +115,8 @@ def build() -> dict[str, Module]:
     nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
-    return_types = Module("torch.return_types", {})
+    from .returntypes import TYPES as return_type_classes
+    return_types = Module("torch.return_types", dict(return_type_classes))
     attrs = {
         **functions,
         **dtypes.ALIASES,

@@ -8,7 +8,14 @@ import numpy as np
 BOOL, INT, FLOAT = 0, 1, 2
 
 
-class DType:
+class _DTypeType(type):
+    """Makes ``type(x.dtype)`` print as ``<class 'torch.dtype'>``."""
+
+    def __repr__(cls) -> str:
+        return "<class 'torch.dtype'>"
+
+
+class DType(metaclass=_DTypeType):
     """A torch dtype such as ``torch.float32``.
 
     Example:

@@ -37,15 +37,15 @@ def numerical_jacobian(fn, inputs, eps: float = 1e-6) -> list:
         per_output = [xp.zeros((t._data.size, o._data.size)) for o in base]
         for i in range(flat.size):
             old = flat[i].item()
-            # Grad mode stays on: gradgradcheck differentiates inside fn.
+            # Grad mode stays on: gradgradcheck differentiates inside fn. Outputs
+            # are copied at once: they may be views of the perturbed input.
             flat[i] = old + eps
-            plus = _outputs(fn, inputs)
+            plus = [o._data.astype(xp.float64) for o in _outputs(fn, inputs)]
             flat[i] = old - eps
-            minus = _outputs(fn, inputs)
+            minus = [o._data.astype(xp.float64) for o in _outputs(fn, inputs)]
             flat[i] = old
             for k, (p, m) in enumerate(zip(plus, minus)):
-                per_output[k][i] = ((p._data.astype(xp.float64) - m._data.astype(xp.float64))
-                                    / (2 * eps)).reshape(-1)
+                per_output[k][i] = ((p - m) / (2 * eps)).reshape(-1)
         result.append(per_output)
     return result
 

@@ -163,6 +163,7 @@ ERRORS = [
     ("trace-1d", lambda T: T.ones(2).trace(), RuntimeError),
     ("diag-3d", lambda T: T.ones(2, 2, 2).diag(), RuntimeError),
     ("tril-1d", lambda T: T.ones(2).tril(), RuntimeError),
+    ("kron-not-viewable", lambda T: T.kron(T.ones(2, 3).t(), T.ones(2, 2)), RuntimeError),
 ]
 
 
@@ -288,6 +289,7 @@ CASES = [
     ("tril", lambda T, a: a.tril(1), [((3, 4), F32)], True),
     ("triu", lambda T, a: T.triu(a, -1), [((2, 3, 4), F32)], True),
     ("matrix-power", lambda T, a: a.matrix_power(3), [((3, 3), F32)], True),
+    ("kron", lambda T, a, b: T.kron(a, b), [((2, 3), F32), ((2,), F32)], True),
 ]
 
 
@@ -363,6 +365,7 @@ GRADCHECK_CASES = [
     ("tril", lambda a: a.tril(), [(3, 3)]),
     ("triu", lambda a: a.triu(1), [(2, 3, 3)]),
     ("matrix_power", lambda a: a.matrix_power(4), [(2, 2)]),
+    ("kron", lambda a, b: G.kron(a, b), [(2, 2), (3,)]),
 ]
 
 

@@ -113,6 +113,12 @@ GOLDEN = [
     ("nanmedian", lambda T: T.tensor([1.0, NAN, 2.0, 5.0]).nanmedian(), 2.0, "float32"),
     ("nansum", lambda T: T.tensor([1.0, NAN, 2.0]).nansum(), 3.0, "float32"),
     ("nanmean", lambda T: T.tensor([1.0, NAN, 2.0]).nanmean(), 1.5, "float32"),
+    ("numpy-axis", lambda T: T.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0), [4.0, 6.0],
+     "float32"),
+    ("numpy-keepdims", lambda T: T.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1, keepdims=True),
+     [[1.5], [3.5]], "float32"),
+    ("logcumsumexp", lambda T: T.tensor([0.0, 0.0]).logcumsumexp(0), [0.0, 0.6931471824645996],
+     "float32"),
 ]
 
 
@@ -188,6 +194,11 @@ ERRORS = [
     ("logsumexp-needs-dim", lambda T: T.logsumexp(T.ones(2)), TypeError),
     ("cumsum-needs-dim", lambda T: T.ones(2).cumsum(), TypeError),
     ("scalar-dim-1", lambda T: T.tensor(5.0).max(1), IndexError),
+    ("sum-keepdim-without-dim", lambda T: T.ones(2).sum(keepdim=True), TypeError),
+    ("max-keepdim-without-dim", lambda T: T.ones(2).max(keepdim=True), TypeError),
+    ("median-keepdim-without-dim", lambda T: T.ones(2).median(keepdim=True), TypeError),
+    ("logsumexp-dim-none", lambda T: T.ones(2).logsumexp(dim=None), TypeError),
+    ("norm-axis", lambda T: T.ones(2).norm(axis=0), TypeError),
 ]
 
 
@@ -243,6 +254,7 @@ GRAD_FN_NAMES = [
     ("nansum", lambda x: x.nansum(), "NansumBackward0"),
     ("cummax", lambda x: x.cummax(0).values, "CummaxBackward0"),
     ("cummin", lambda x: x.cummin(1).values, "CumminBackward0"),
+    ("logcumsumexp", lambda x: x.logcumsumexp(1), "LogcumsumexpBackward0"),
     ("nanmedian", lambda x: x.nanmedian(), "NanmedianBackward0"),
 ]
 
@@ -335,6 +347,8 @@ CASES = [
     ("topk-dim0", lambda T, x: x.topk(2, 0), [((5, 3), "normal", F32)]),
     ("kthvalue", lambda T, x: x.kthvalue(2, 1, True), [((3, 5), "normal", F32)]),
     ("cummax", lambda T, x: x.cummax(1), [((3, 6), "normal", F32)]),
+    ("logcumsumexp", lambda T, x: x.logcumsumexp(1), [((3, 6), "normal", F32)]),
+    ("logcumsumexp-f64", lambda T, x: T.logcumsumexp(x, 0), [((5, 2), "normal", F64)]),
     ("cummin", lambda T, x: x.cummin(0), [((6, 3), "int", I64)]),
     ("aminmax", lambda T, x: T.aminmax(x, dim=1), [((3, 6), "normal", F32)]),
     ("count-nonzero", lambda T, x: T.count_nonzero(x, dim=(0, 1)), [((3, 6), "int", I64)]),
@@ -430,6 +444,7 @@ GRADCHECK_CASES = [
     ("cumprod", lambda x: x.cumprod(0), [(3, 4)]),
     ("cummax", lambda x: x.cummax(1).values, [(3, 4)]),
     ("cummin", lambda x: x.cummin(0).values, [(3, 4)]),
+    ("logcumsumexp", lambda x: x.logcumsumexp(1), [(3, 4)]),
     ("median", lambda x: x.median(), [(3, 5)]),
     ("median", lambda x: x.median(1).values, [(3, 5)]),
     ("nanmedian", lambda x: x.nanmedian(0).values, [(3, 5)]),

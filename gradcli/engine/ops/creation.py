@@ -226,14 +226,19 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     target = dtype or dt.get_default_dtype()
+    # PyTorch fills the two halves from both ends, in the result's own float
+    # type, which makes both ends exact.
+    work = target.np.type if target.category == dt.FLOAT else xp.float64
     if steps == 1:
-        values = xp.array([start], dtype=xp.float64)
+        values = xp.array([start], dtype=work)
     else:
-        # PyTorch fills the two halves from both ends, which makes the ends exact.
-        step = (end - start) / (steps - 1)
-        idx = xp.arange(steps, dtype=xp.float64)
+        step = (work(end) - work(start)) / work(steps - 1)
+        # Each point is one fused multiply-add of the step (a wider type emulates it).
+        wide = xp.longdouble if work is xp.float64 else xp.float64
+        idx = xp.arange(steps).astype(wide)
         half = steps // 2
-        values = xp.where(idx < half, start + step * idx, end - step * (steps - 1 - idx))
+        values = xp.where(idx < half, wide(start) + wide(step) * idx,
+                          wide(end) - wide(step) * (wide(steps - 1) - idx)).astype(work)
     if target.category != dt.FLOAT:
         values = xp.trunc(values)
     t = Tensor._make(values.astype(target.np), target)

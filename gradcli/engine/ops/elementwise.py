@@ -491,8 +491,20 @@ def remainder(input, other):
     """Python-style modulus: the result has the sign of ``other``."""
     if not isinstance(input, Tensor) and is_number(input):
         return rmod(require_tensor(other, "remainder", "other", 2), input)
-    return _modulus(input, other, "remainder", xp.remainder, "remainder", "RemainderBackward",
-                    "floor")
+    return _modulus(input, other, "remainder", _python_remainder, "remainder",
+                    "RemainderBackward", "floor")
+
+
+def _python_remainder(a, b):
+    """Python's ``%`` as PyTorch computes floats: fmod, shifted by ``b`` when signs differ.
+
+    Unlike NumPy's remainder, this keeps the sign of a zero result (-2. % 2 is -0.).
+    """
+    if a.dtype.kind != "f":
+        return xp.remainder(a, b)
+    mod = xp.fmod(a, b)
+    shift = (mod != 0) & ((b < 0) != (mod < 0))
+    return xp.where(shift, mod + b, mod)
 
 
 @table.op(method=False, function=False, operators=("__rmod__",), grad_fns=("NotImplemented",))
@@ -501,7 +513,7 @@ def rmod(input, other):
     target = dt.result_type(input, check_operand(other, "remainder"))
     if target is dt.bool_:
         raise not_implemented_for("remainder_cpu", target)
-    result = _binary(other, input, _int_division(xp.remainder, "remainder"), "remainder")
+    result = _binary(other, input, _int_division(_python_remainder, "remainder"), "remainder")
     return record_not_implemented("remainder", (input,), result)
 
 

@@ -136,7 +136,7 @@ def _index_backward(ctx, grad):
 def index(input: Tensor, indices) -> Tensor:
     """``input[indices]`` for a sequence of index tensors (or None) from dim 0: a copy."""
     aligned = expand_indices(input, indices)
-    result = new(xp.ascontiguousarray(input._data[_key(aligned)]), input._dtype)
+    result = sh.fresh(input._data[_key(aligned)], input._dtype)
     if ag.needs_grad(input):
         ag.record("IndexBackward0", _index_backward, (input,), result,
                   _ctx(shape=input._data.shape, indices=aligned))
@@ -202,6 +202,9 @@ def index_put(input, indices, values, accumulate=False):
         ag.record("IndexPutBackward0", _index_put_backward, (input, values), result,
                   _ctx(indices=aligned, accumulate=bool(accumulate)))
     return result
+
+
+ip.WRITE_SELECTED.add(index_put)
 
 
 # ================================================================== getitem
@@ -460,8 +463,8 @@ def index_select(input, dim, index):
         if bad.size:
             raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with "
                                f"size {size}")
-        data = xp.ascontiguousarray(xp.take(input._data, idx, axis=d))
-    result = new(data, input._dtype)
+        data = xp.take(input._data, idx, axis=d)
+    result = sh.fresh(data, input._dtype, copy=input.ndim == 0)
     if ag.needs_grad(input):
         ag.record("IndexSelectBackward0", _index_select_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, index=index))
@@ -625,7 +628,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     d = wrap_dim(dim, input.ndim)
     idx = _gather_checks(input, d, index, "gather")
     data = input._data[_coords(idx, d)] if input.ndim else input._data.copy()
-    result = new(xp.ascontiguousarray(data), input._dtype)
+    result = sh.fresh(data, input._dtype)
     if ag.needs_grad(input):
         ag.record("GatherBackward0", _gather_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, index=index))
@@ -752,7 +755,7 @@ def _flat_index(input: Tensor, index: Tensor, name: str):
 def take(input, index):
     """The elements at the given positions of the flattened input, in ``index``'s shape."""
     idx = _flat_index(input, index, "take")
-    result = new(xp.ascontiguousarray(input._data.reshape(-1)[idx]), input._dtype)
+    result = sh.fresh(input._data.reshape(-1)[idx], input._dtype)
     if ag.needs_grad(input):
         ag.record("TakeBackward0", _take_backward, (input,), result,
                   _ctx(shape=input._data.shape, index=index))
@@ -824,7 +827,7 @@ def masked_fill(input, mask, value):
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     fill = ip.full_of((), input._dtype, value)
     data = xp.where(mask._data, fill, input._data)
-    result = new(xp.ascontiguousarray(xp.broadcast_to(data, shape)), input._dtype)
+    result = sh.fresh(xp.broadcast_to(data, shape), input._dtype, copy=True)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
         ctx = SavedContext()
         ctx.save(mask)
@@ -835,6 +838,9 @@ def masked_fill(input, mask, value):
         ctx.save(mask)
         ag.record("MaskedFillBackward0", _masked_fill_backward, (input,), result, ctx)
     return result
+
+
+ip.WRITE_SELECTED.add(masked_fill)
 
 
 def _masked_select_backward(ctx, grad):
@@ -849,7 +855,7 @@ def masked_select(input, mask):
     _check_mask(mask, "masked_select: expected BoolTensor for mask")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     data = xp.broadcast_to(input._data, shape)[xp.broadcast_to(mask._data, shape)]
-    result = new(xp.ascontiguousarray(data), input._dtype)
+    result = sh.fresh(data, input._dtype)
     if ag.needs_grad(input):
         ctx = SavedContext()
         ctx.save(mask)
@@ -877,7 +883,7 @@ def masked_scatter(input, mask, source):
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
                            f"got {input._dtype.short} and {source._dtype.short}")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
-    out = xp.array(xp.broadcast_to(input._data, shape))
+    out = xp.array(xp.broadcast_to(input._data, shape), order="C")
     where = xp.broadcast_to(mask._data, shape)
     count = int(where.sum())
     if source._data.size < count:
@@ -901,11 +907,11 @@ def nonzero(input, *, as_tuple=False):
         found = bool(data)
         if as_tuple:
             return (_long([0] if found else []),)
-        return new(xp.zeros((1 if found else 0, 0), dtype=xp.int64), dt.int64)
+        return sh.fresh(xp.zeros((1 if found else 0, 0), dtype=xp.int64), dt.int64)
     coords = xp.nonzero(data)
     if as_tuple:
         return tuple(_long(c) for c in coords)
-    return new(xp.ascontiguousarray(xp.stack(coords, axis=1).astype(xp.int64)), dt.int64)
+    return sh.fresh(xp.stack(coords, axis=1).astype(xp.int64), dt.int64)
 
 
 @table.op(out=False)

@@ -88,15 +88,22 @@ def check_inplace(target: Tensor, recorded: bool) -> None:
                 raise RuntimeError(VIEW_OF_LEAF_MESSAGE)
         elif target._requires_grad and target._grad_fn is None:
             raise RuntimeError(LEAF_MESSAGE)
-    check_overlap(target)
+
+
+def overlaps(target: Tensor) -> bool:
+    """Whether several elements of ``target`` share one memory location (an expanded view)."""
+    data = target._data
+    return any(stride == 0 and size > 1 for size, stride in zip(data.shape, data.strides))
 
 
 def check_overlap(target: Tensor) -> None:
-    """An expanded tensor (several elements in one memory location) cannot be written."""
-    data = target._data
-    for size, stride in zip(data.shape, data.strides):
-        if stride == 0 and size > 1:
-            raise RuntimeError(OVERLAP_MESSAGE)
+    """Most in-place ops refuse to write into an expanded tensor, as in PyTorch."""
+    if overlaps(target):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
+# Ops PyTorch lets write into an expanded tensor (they only write the selected elements).
+WRITE_SELECTED = set()
 
 
 def check_writable(target: Tensor) -> None:
@@ -126,6 +133,8 @@ def apply_inplace(target: Tensor, fn, args, kwargs) -> Tensor:
     """Runs ``fn(target, *args, **kwargs)`` and writes the result into ``target``."""
     recorded = records(target, *_tensors_in(args, kwargs))
     check_inplace(target, recorded)
+    if fn not in WRITE_SELECTED:
+        check_overlap(target)
     source = history_of(target) if recorded else target
     result = fn(source, *args, **kwargs)
     return commit(target, result)
@@ -148,7 +157,13 @@ def commit(target: Tensor, result: Tensor) -> Tensor:
             raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the "
                                f"broadcast shape {list_repr(broadcast_shapes_or(shape, result))}")
     with xp.errstate(all="ignore"):
-        xp.copyto(target._data, result._data, casting="unsafe")
+        if overlaps(target):
+            # Only the elements that change are written, or an unchanged alias of a
+            # written element would write its old value back.
+            changed = xp.broadcast_to(result._data, shape) != target._data
+            xp.copyto(target._data, result._data, casting="unsafe", where=changed)
+        else:
+            xp.copyto(target._data, result._data, casting="unsafe")
     target._version.value += 1
     rebase_history(target, result)
     return target
@@ -402,7 +417,7 @@ def full_of(shape, dtype: dt.DType, value):
         if dtype is dt.bool_:
             return xp.full(shape, bool(value), dtype=np_dtype)
         if dtype.category != dt.FLOAT and isinstance(value, float):
-            if value != value or value in (float("inf"), float("-inf")):
+            if math.isnan(value) or math.isinf(value):
                 raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
                                    "overflow")
             value = int(value)
@@ -428,6 +443,8 @@ def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
         raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
     recorded = records(target, value_tensor)
     check_inplace(target, recorded)
+    if value_tensor is not None:
+        check_overlap(target)
     result = new(full_of(target._data.shape, target._dtype, value), target._dtype)
     if recorded:
         snap = history_of(target, copy=False)
@@ -453,13 +470,12 @@ def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
     shape = target._data.shape
-    if src._data.shape != shape:
-        if broadcast_shapes(shape, src._data.shape) != shape:
-            raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the "
-                               f"broadcast shape "
-                               f"{list_repr(broadcast_shapes(shape, src._data.shape))}")
+    if src._data.shape != shape and broadcast_shapes(shape, src._data.shape) != shape:
+        raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the broadcast "
+                           f"shape {list_repr(broadcast_shapes(shape, src._data.shape))}")
     recorded = records(target, src) and target._dtype.category == dt.FLOAT
     check_inplace(target, recorded)
+    check_overlap(target)
     data = src._data
     if target._dtype.category != dt.FLOAT and src._dtype.category == dt.FLOAT:
         with xp.errstate(all="ignore"):

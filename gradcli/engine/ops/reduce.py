@@ -13,6 +13,8 @@ just to the four printed decimals.
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import functools
 import math
 import numbers
 
@@ -93,10 +95,20 @@ def _restore(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     return _unsqueeze_dims(grad, dims, len(shape))
 
 
-def _expand_back(grad: Tensor, shape, dims, keepdim: bool) -> Tensor:
-    """Broadcasts a reduced gradient back over the reduced ``dims`` of ``shape``."""
+def _named_dims(dim, dims: tuple) -> tuple:
+    """The dims a call named: ``()`` when it reduced everything by default."""
+    if dim is None or dim is ALL or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return ()
+    return dims
+
+
+def _expand_back(grad: Tensor, shape, named: tuple, keepdim: bool) -> Tensor:
+    """PyTorch's ``sum_backward``: unsqueeze the ``named`` reduced dims, then expand."""
     from .shape import expand
-    return expand(_restore(grad, tuple(shape), tuple(dims), keepdim), tuple(shape))
+    shape = tuple(shape)
+    if not keepdim and named and shape:
+        grad = _unsqueeze_dims(grad, named, len(shape))
+    return expand(grad, shape)
 
 
 def _sum_dtype(input: Tensor, dtype) -> dt.DType:
@@ -109,6 +121,13 @@ def _zero_where(mask, t: Tensor) -> Tensor:
     """PyTorch's ``t.masked_fill(mask, 0)`` (``mask``: a bool array)."""
     from .index import masked_fill
     return masked_fill(t, new(xp.asarray(mask, dtype=bool), dt.bool_), 0)
+
+
+def _check_keepdim_needs_dim(keepdim, name: str) -> None:
+    """``x.sum(keepdim=True)`` without ``dim`` matches none of PyTorch's overloads."""
+    if keepdim:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        "(keepdim=bool, ), but expected an overload with 'dim'")
 
 
 def _check_float(input: Tensor, name: str) -> None:
@@ -371,7 +390,9 @@ def float_prod(array, axes: tuple):
     result_shape = tuple(s for d, s in enumerate(array.shape) if d not in axes)
     if array.ndim == 0 or not axes:
         return array.copy()
-    if array.size == 0 or array.size >= _GRAIN_SIZE or array.dtype == xp.float16:
+    if array.dtype == xp.float16:
+        return _sequential_product(array, axes).reshape(result_shape)
+    if array.size == 0 or array.size >= _GRAIN_SIZE:
         return xp.prod(array, axis=axes, dtype=array.dtype).reshape(result_shape)
     width = 32 // array.itemsize
     chunk = 4 * width
@@ -403,7 +424,7 @@ def _reduce_sum(array, axes: tuple, dtype: dt.DType):
 
 # ================================================================= sum
 def _sum_backward(ctx, grad):
-    return (_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim),)
+    return (_expand_back(grad, ctx.shape, ctx.named, ctx.keepdim),)
 
 
 @table.op(grad_fns=("SumBackward0", "SumBackward1"))
@@ -417,6 +438,8 @@ def sum(input, dim=ALL, keepdim=False, *, dtype=None):
         tensor([4, 6])
     """
     _check_tensor(input, "sum")
+    if dim is ALL:
+        _check_keepdim_needs_dim(keepdim, "sum")
     target = _sum_dtype(input, dtype)
     dims = _reduced_dims(dim, input.ndim)
     keep = keepdim if dim is not ALL else False
@@ -424,7 +447,7 @@ def sum(input, dim=ALL, keepdim=False, *, dtype=None):
     total = _reduce_sum(data, _axes(dims, input.ndim), target)
     result = new(total.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keep)
+        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep)
         ag.record("SumBackward0" if dim is ALL else "SumBackward1", _sum_backward, (input,),
                   result, ctx)
     return result
@@ -451,9 +474,10 @@ table.op(name="sum_to_size", function=False)(
 
 
 def _nansum_backward(ctx, grad):
+    """PyTorch's ``nansum_backward``: the sum's gradient times ``input.isnan().logical_not()``."""
     (input,) = ctx.saved_tensors
-    expanded = _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
-    return (_zero_where(xp.isnan(input._data), expanded),)
+    expanded = _expand_back(grad, ctx.shape, ctx.named, ctx.keepdim)
+    return (expanded * new(~xp.isnan(input._data), dt.bool_),)
 
 
 @table.op(grad_fns=("NansumBackward0",))
@@ -468,7 +492,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     total = _reduce_sum(data, _axes(dims, input.ndim), target)
     result = new(total.reshape(_reduced_shape(input._data.shape, dims, keepdim)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keepdim)
+        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keepdim)
         ctx.save(input)
         ag.record("NansumBackward0", _nansum_backward, (input,), result, ctx)
     return result
@@ -477,13 +501,15 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 # ================================================================ mean
 def _mean_backward(ctx, grad):
     from .elementwise import div_scalar
-    return (div_scalar(_expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), ctx.count),)
+    return (div_scalar(_expand_back(grad, ctx.shape, ctx.named, ctx.keepdim), ctx.count),)
 
 
 @table.op(grad_fns=("MeanBackward0", "MeanBackward1"))
 def mean(input, dim=ALL, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim``; needs a floating dtype (or ``dtype=``)."""
     _check_tensor(input, "mean")
+    if dim is ALL:
+        _check_keepdim_needs_dim(keepdim, "mean")
     if dtype is not None and dtype.category != dt.FLOAT:
         raise RuntimeError(
             f"mean(): could not infer output dtype. Optional dtype must be either a floating "
@@ -503,7 +529,8 @@ def mean(input, dim=ALL, keepdim=False, *, dtype=None):
         data = (total / xp.asarray(count, dtype=work)).astype(target.np)
     result = new(data.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, dims=dims, keepdim=keep, count=count)
+        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep,
+                   count=count)
         ag.record("MeanBackward0" if dim is ALL else "MeanBackward1", _mean_backward,
                   (input,), result, ctx)
     return result
@@ -522,37 +549,50 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 # ================================================================ prod
 def _prod_backward(ctx, grad):
+    """PyTorch's ``prod_backward``: ``grad * result / input``, or zero-safe products."""
+    from .shape import reshape
     input, result = ctx.saved_tensors
     if input.ndim == 0:
         return (grad,)
-    if ctx.dim is not None:
-        grad = _restore(grad, input._data.shape, (ctx.dim,), ctx.keepdim)
-        result = _restore(result, input._data.shape, (ctx.dim,), ctx.keepdim)
-    if not xp.any(input._data == 0):
+    zeros_at = input._data == 0
+    if ctx.dim is None:
+        if not zeros_at.any():
+            return (grad * (result / input),)
+        if not ag.is_grad_enabled() and zeros_at.sum() > 1:
+            from .creation import zeros_like
+            return (zeros_like(input),)
+        flat = reshape(input, -1)
+        return (reshape(_prod_safe_zeros_backward(grad, flat, 0), input._data.shape),)
+    if not ctx.keepdim:
+        from .shape import unsqueeze
+        grad, result = unsqueeze(grad, ctx.dim), unsqueeze(result, ctx.dim)
+    if not zeros_at.any():
         return (grad * (result / input),)
-    # With zeros the quotient is undefined: use the product of all other elements.
-    dims = (ctx.dim,) if ctx.dim is not None else tuple(range(input.ndim))
-    others = _exclusive_products(input._data, dims)
-    return (grad * new(others.astype(grad._dtype.np), grad._dtype),)
+    return (_prod_safe_zeros_backward(grad, input, ctx.dim),)
 
 
-def _exclusive_products(data, dims: tuple):
-    """For each element, the product of the other elements of its reduction slice."""
-    kept = [d for d in range(data.ndim) if d not in dims]
-    moved = xp.transpose(data, kept + list(dims))
-    rows = moved.reshape(moved.shape[:len(kept)] + (-1,))
-    ones = xp.ones(rows.shape[:-1] + (1,), rows.dtype)
-    before = xp.cumprod(xp.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
-    after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    others = (before * after).reshape(moved.shape)
-    inverse = xp.argsort(kept + list(dims))
-    return xp.transpose(others, inverse)
+def _prod_safe_zeros_backward(grad: Tensor, input: Tensor, dim: int) -> Tensor:
+    """Each element's gradient is the product of the others: prefix times suffix products."""
+    from .creation import ones
+    from .shape import cat, expand, flip, narrow
+    size = input._data.shape[dim]
+    if input._data.size == 0:
+        return expand(grad, input._data.shape)
+    ones_shape = list(input._data.shape)
+    ones_shape[dim] = 1
+    one = ones(ones_shape, dtype=grad._dtype)
+    before = cumprod(cat([one, narrow(input, dim, 0, size - 1)], dim), dim)
+    after = flip(cumprod(cat([one, flip(narrow(input, dim, 1, size - 1), dim)], dim), dim),
+                 dim)
+    return grad * (before * after)
 
 
 @table.op(grad_fns=("ProdBackward0", "ProdBackward1"))
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or over one ``dim``; ints and bools give int64."""
     _check_tensor(input, "prod")
+    if dim is None:
+        _check_keepdim_needs_dim(keepdim, "prod")
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod(): argument 'dim' must be int, not "
                         f"{type(dim).__name__}")
@@ -620,9 +660,9 @@ def _evenly_distribute_backward(ctx, grad):
                         grad / count),)
 
 
-def _check_not_empty(input: Tensor, name: str, exc=RuntimeError) -> None:
+def _check_not_empty(input: Tensor, name: str) -> None:
     if input._data.size == 0:
-        raise exc(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                   "Specify the reduction dim with the 'dim' argument.")
 
 
@@ -670,12 +710,9 @@ def _extreme_dim(input: Tensor, dim, keepdim: bool, kind: str, node: str):
 
 
 def _binary_extreme(input, other, name: str):
-    from . import elementwise
-    fn = getattr(elementwise, "maximum" if name == "max" else "minimum", None)
-    if fn is None:
-        raise NotImplementedError(f"{name}(input, other) needs elementwise "
-                                  f"{'maximum' if name == 'max' else 'minimum'}")
-    return fn(input, other)
+    """``max(input, other)`` is ``maximum`` (and ``min`` is ``minimum``)."""
+    from .elementwise import maximum, minimum
+    return (maximum if name == "max" else minimum)(input, other)
 
 
 def _check_dim_type(dim, name: str) -> None:
@@ -693,6 +730,7 @@ def _make_extreme(name: str, np_fn, all_node: str, dim_node: str):
         if isinstance(dim, Tensor):
             return _binary_extreme(input, dim, name)
         if dim is ALL:
+            _check_keepdim_needs_dim(keepdim, name)
             return _extreme_all(input, name, np_fn, all_node)
         _check_dim_type(dim, name)
         return _extreme_dim(input, dim, keepdim, name, dim_node)
@@ -865,7 +903,12 @@ def _variance(input: Tensor, dims: tuple, correction: float, take_sqrt: bool,
         order = sorted(axes, key=lambda d: -data.strides[d])
         rows = xp.transpose(data, kept + order).reshape(
             tuple(data.shape[d] for d in kept) + (-1,)).astype(xp.float64)
-        mean_acc, m2 = _welford(rows)
+        if data.size >= _GRAIN_SIZE:
+            # Split among threads in PyTorch: only the value is kept, not the order.
+            mean_acc = rows.mean(axis=-1)
+            m2 = ((rows - mean_acc[..., None]) ** 2).sum(axis=-1)
+        else:
+            mean_acc, m2 = _welford(rows)
         var = m2 / divisor
         stat = xp.sqrt(var) if take_sqrt else var
     # Half results are computed in float and rounded once more, as in PyTorch.
@@ -960,7 +1003,10 @@ def _statistic_mean_backward(ctx, grad_stat, grad_mean):
         grad = _var_backward_formula(grad_stat, input, ctx.dims, ctx.correction, ctx.keepdim,
                                      ctx.full)
     count = math.prod(input._data.shape[d] for d in _axes(ctx.dims, input.ndim))
-    return (grad + _expand_back(grad_mean, input._data.shape, ctx.dims, ctx.keepdim) / count,)
+    from .elementwise import div_scalar
+    mean_grad = _expand_back(grad_mean, input._data.shape, _named_dims(ctx.dim, ctx.dims),
+                             ctx.keepdim)
+    return (grad + div_scalar(mean_grad, count),)
 
 
 def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
@@ -971,8 +1017,8 @@ def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
         stat = new(values.reshape(shape), input._dtype)
         average = new(means.reshape(shape), input._dtype)
         if ag.needs_grad(input):
-            ctx = _ctx(dims=dims, correction=corr, keepdim=keepdim, full=full,
-                       take_sqrt=take_sqrt)
+            ctx = _ctx(dim=None if full else dims, dims=dims, correction=corr,
+                       keepdim=keepdim, full=full, take_sqrt=take_sqrt)
             ctx.save(input, stat)
             ag.record(node, _statistic_mean_backward, (input,), (stat, average), ctx)
         return stat, average
@@ -1044,7 +1090,11 @@ def _vector_norm_values(data, ord: float, axes: tuple):
     work = rows.astype(xp.float32) if data.dtype == xp.float16 else rows
     absolute = xp.abs(work)
     with xp.errstate(all="ignore"):
-        if ord == 2.0 and data.dtype != xp.float16 and _is_lastdim_reduction(data, axes):
+        if data.size >= _GRAIN_SIZE and ord not in (0.0, math.inf, -math.inf):
+            # Large inputs are split among threads in PyTorch: only the value is kept.
+            wide = absolute.astype(xp.float64)
+            result = (wide ** ord).sum(axis=-1) ** (1.0 / ord)
+        elif ord == 2.0 and data.dtype != xp.float16 and _is_lastdim_reduction(data, axes):
             result = _norm_two_lastdim(work)
         elif ord == 2.0:
             total = _sequential(xp.moveaxis(work, -1, 0),
@@ -1200,6 +1250,14 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 # ============================================================ logsumexp
+def _elementwise(name: str, array):
+    """The values of the elementwise op ``name`` (``exp``, ``log``) on a float array."""
+    from . import elementwise
+    dtype = dt.from_numpy(array.dtype)
+    with ag.no_grad():
+        return getattr(elementwise, name)(new(xp.asarray(array), dtype))._data
+
+
 def _logsumexp_backward(ctx, grad):
     input, result = ctx.saved_tensors
     shape = input._data.shape
@@ -1213,6 +1271,8 @@ def _logsumexp_backward(ctx, grad):
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably (ints give floats)."""
     _check_tensor(input, "logsumexp")
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     if input._dtype.category != dt.FLOAT:
         from .creation import to_dtype
         input = to_dtype(input, dt.get_default_dtype())
@@ -1224,11 +1284,10 @@ def logsumexp(input, dim, keepdim=False):
         if data.size:
             maxes = xp.max(work, axis=axes, keepdims=True)
             maxes = xp.where(xp.isinf(maxes), work.dtype.type(0), maxes)
-            # PyTorch's float exp and log are correctly rounded: go through double.
-            exps = xp.exp((work - maxes).astype(xp.float64)).astype(work.dtype)
+            # exp and log as the elementwise ops compute them, so the two agree.
+            exps = _elementwise("exp", work - maxes)
             total = float_sum(exps, axes)
-            values = xp.log(total.astype(xp.float64)).astype(work.dtype) + \
-                maxes.reshape(total.shape)
+            values = _elementwise("log", total) + maxes.reshape(total.shape)
         else:
             values = xp.log(xp.sum(xp.exp(work), axis=axes))
     shape = _reduced_shape(data.shape, dims, keepdim)
@@ -1324,6 +1383,55 @@ def cumprod(input, dim=None, *, dtype=None):
         ctx = _ctx(dim=d)
         ctx.save(input, result)
         ag.record("CumprodBackward0", _cumprod_backward, (input,), result, ctx)
+    return result
+
+
+def _logcumsumexp_backward(ctx, grad):
+    """PyTorch's ``logcumsumexp_backward``: positive and negative gradients in log space."""
+    from .elementwise import where
+    from .shape import flip
+    input, result = ctx.saved_tensors
+    if grad.ndim == 0 or grad._data.size == 0:
+        return (grad,)
+    d = ctx.dim
+    lowest = new(xp.asarray(xp.finfo(grad._dtype.np).min, dtype=grad._dtype.np), grad._dtype)
+    log_abs = grad.abs().log()
+    parts = []
+    for mask in (grad > 0, grad < 0):
+        shifted = where(mask, log_abs, lowest) - result
+        parts.append((flip(logcumsumexp(flip(shifted, d), d), d) + input).exp())
+    return (parts[0] - parts[1],)
+
+
+@table.op(grad_fns=("LogcumsumexpBackward0",))
+def logcumsumexp(input, dim):
+    """``log(cumsum(exp(input)))`` along ``dim``, computed stably."""
+    _check_tensor(input, "logcumsumexp")
+    _check_float(input, "logcumsumexp")
+    d = wrap_dim(dim, input.ndim)
+    data = input._data
+    if data.ndim == 0 or data.size == 0:
+        values = data.copy()
+    else:
+        moved = xp.moveaxis(data, d, -1).astype(xp.float64)
+        out = xp.empty(moved.shape)
+        acc = xp.full(moved.shape[:-1], -xp.inf)
+        with xp.errstate(all="ignore"):
+            for k in range(moved.shape[-1]):
+                x = moved[..., k]
+                low, high = xp.minimum(x, acc), xp.maximum(x, acc)
+                nan = xp.isnan(acc) | xp.isnan(x)
+                low = xp.where(nan, xp.nan, low)
+                high = xp.where(nan, xp.nan, high)
+                combined = xp.log1p(xp.exp(low - high)) + high
+                acc = xp.where((low != high) | xp.isfinite(low), combined, x)
+                out[..., k] = acc
+        values = xp.ascontiguousarray(xp.moveaxis(out, -1, d)).astype(data.dtype)
+    result = new(values, input._dtype)
+    if ag.needs_grad(input):
+        ctx = _ctx(dim=d)
+        ctx.save(input, result)
+        ag.record("LogcumsumexpBackward0", _logcumsumexp_backward, (input,), result, ctx)
     return result
 
 
@@ -1520,6 +1628,8 @@ def _median_index(data, axis: int, ignore_nan: bool):
 def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
     def median_op(input, dim=None, keepdim=False):
         _check_tensor(input, name)
+        if dim is None and keepdim:
+            raise TypeError(f"{name}() missing 1 required positional arguments: \"dim\"")
         if dim is None:
             flat = input._data.reshape(-1)
             if flat.size == 0:
@@ -1576,3 +1686,31 @@ def mode(input, dim=-1, keepdim=False):
         return _scalar_selection(input, "mode", "ModeBackward0")
     index = _mode_index(input._data, d)
     return _selection_result(input, index, d, keepdim, "mode", "ModeBackward0")
+
+
+# ========================================================= NumPy's names
+def _numpy_names(fn):
+    """Accepts NumPy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as torch does."""
+    code = fn.__code__
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+    def call(*args, **kwargs):
+        if "axis" in kwargs and "dim" in params:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got multiple values for argument 'dim'")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs and "keepdim" in params:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return functools.update_wrapper(call, fn)
+
+
+_AXIS_ALIASED = {"sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin",
+                 "argmax", "argmin", "std", "var", "std_mean", "var_mean", "logsumexp",
+                 "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "all", "any",
+                 "count_nonzero",
+                 "median", "nanmedian", "mode", "kthvalue", "sort", "argsort", "topk"}
+for _index, _opdef in enumerate(table.ops):
+    if _opdef.name in _AXIS_ALIASED:
+        table.ops[_index] = dataclasses.replace(_opdef, fn=_numpy_names(_opdef.fn))

@@ -15,6 +15,7 @@ PyTorch's in-place rules and for rewriting a view's history after a write.
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 import numbers
 import weakref
@@ -122,6 +123,30 @@ def restride(array, shape, strides):
     itemsize = array.itemsize
     return xp.lib.stride_tricks.as_strided(array, shape=tuple(shape),
                                            strides=tuple(s * itemsize for s in strides))
+
+
+def contiguous_strides(shape) -> tuple:
+    """PyTorch's strides for a contiguous tensor of ``shape`` (size-0/1 dims count as 1)."""
+    strides = []
+    step = 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
+
+
+def fresh(array, dtype: dt.DType, copy: bool = False) -> Tensor:
+    """A new tensor over a C-contiguous ``array`` (copied if asked), with PyTorch's strides.
+
+    NumPy picks its own strides for dims of size 0 or 1; PyTorch's are fixed,
+    and ``stride()`` shows them. ``copy=True`` is for arrays that may be views
+    of an input (NumPy calls a view contiguous when only size-1 dims differ).
+    """
+    array = xp.array(array, order="C", copy=True) if copy else xp.ascontiguousarray(array)
+    if array.ndim and tuple(s // array.itemsize for s in array.strides) != \
+            contiguous_strides(array.shape):
+        array = restride(array, array.shape, contiguous_strides(array.shape))
+    return new(array, dtype)
 
 
 def compute_stride(oldshape, oldstride, newshape):
@@ -271,7 +296,7 @@ def contiguous_clone(input: Tensor) -> Tensor:
 
 
 def _unsafe_view(copied: Tensor, target: tuple) -> Tensor:
-    result = new(copied._data.reshape(target), copied._dtype)
+    result = fresh(copied._data.reshape(target), copied._dtype)
     if ag.needs_grad(copied):
         ag.record("UnsafeViewBackward0", _reshape_backward, (copied,), result,
                   _ctx(shape=copied._data.shape))
@@ -461,7 +486,7 @@ def _squeeze_dims(input: Tensor, dim):
         return tuple(i for i, s in enumerate(shape) if s == 1), "SqueezeBackward0"
     many = isinstance(dim, (tuple, list))
     dims = tuple(wrap_dim(d, input.ndim) for d in (dim if many else (dim,)))
-    dims = tuple(sorted(set(d for d in dims if input.ndim and shape[d] == 1)))
+    dims = tuple(sorted({d for d in dims if input.ndim and shape[d] == 1}))
     return dims, ("SqueezeBackward2" if many else "SqueezeBackward1")
 
 
@@ -596,8 +621,8 @@ def repeat(input, *sizes):
     padded = (1,) * (len(reps) - input.ndim) + input._data.shape
     target = tuple(r * s for r, s in zip(reps, padded))
     check_nonnegative(target)
-    data = xp.tile(input._data.reshape(padded), reps) if reps else input._data.copy()
-    result = new(xp.ascontiguousarray(data), input._dtype)
+    data = xp.tile(input._data.reshape(padded), reps) if reps else input._data
+    result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record("RepeatBackward0", _repeat_backward, (input,), result,
                   _ctx(shape=input._data.shape, padded=padded, reps=reps))
@@ -825,7 +850,7 @@ def tensor_split(input, indices_or_sections, dim=0):
             isinstance(indices_or_sections, Tensor) and indices_or_sections.ndim == 1):
         bounds = [0] + [_index_int(i) for i in indices_or_sections] + [size]
         pieces = []
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             a, b = slice_bounds(size, a, b, 1)
             pieces.append(slice_view(input, d, a, b))
         return tuple(pieces)
@@ -889,7 +914,7 @@ def cat(tensors, dim=0):
         d = wrap_dim(dim, 1)
         result = new(xp.zeros((0,), dtype=target.np), target)
     else:
-        first_index, first = kept[0]
+        first = kept[0][1]
         d = wrap_dim(dim, first.ndim)
         ref = first._data.shape
         for i, t in kept[1:]:
@@ -986,7 +1011,7 @@ def _flip_dims(dims, ndim: int) -> tuple:
 def flip(input, *dims):
     """The elements in reverse order along ``dims`` (a copy)."""
     wrapped = _flip_dims(dims, input.ndim)
-    result = new(xp.ascontiguousarray(xp.flip(input._data, wrapped)), input._dtype)
+    result = fresh(xp.flip(input._data, wrapped), input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record("FlipBackward0", _flip_backward, (input,), result, _ctx(dims=wrapped))
     return result
@@ -1028,7 +1053,7 @@ def roll(input, shifts, dims=None):
                                f"dims:{len(dims_t)}")
         dims_t = tuple(wrap_dim(d, input.ndim) for d in dims_t)
         data = xp.roll(input._data, shifts_t, dims_t)
-    result = new(xp.ascontiguousarray(data), input._dtype)
+    result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record("RollBackward0", _roll_backward, (input,), result,
                   _ctx(shifts=shifts_t, dims=dims_t))
