@@ -85,7 +85,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801
         return None
 
     def __repr__(self) -> str:
-        return "<torch.autograd.grad_mode.set_grad_enabled>"
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._target})"
 
 
 class inference_mode(no_grad):  # noqa: N801
@@ -358,7 +358,12 @@ def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
         from .ops import creation
         g = creation.to_dtype(g, t._dtype)
     if t._grad is None:
-        if create_graph:
+        if create_graph and g._requires_grad:
+            # PyTorch copies a differentiable first gradient into .grad, which
+            # records a CopyBackwards node over the incoming gradient.
+            copied = Tensor._make(g._data.copy(), g._dtype)
+            t._grad = record("CopyBackwards", _copy_backward, (None, g), copied)
+        elif create_graph:
             t._grad = g
         else:
             t._grad = Tensor._make(g._data.copy(), g._dtype)
@@ -367,6 +372,10 @@ def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
     else:
         t._grad._data += g._data.astype(t._grad._data.dtype, copy=False)
         t._grad._version.value += 1
+
+
+def _copy_backward(ctx, grad):
+    return None, grad
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
