@@ -1,0 +1,64 @@
+"""The README's shell examples print what the README says they print."""
+
+import os
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CONSOLE_BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def shell_examples():
+    """(command, expected output) for each `$ gradcli ...` line of a console block."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = []
+    for block in CONSOLE_BLOCK.findall(text):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if not line.startswith("$ "):
+                continue
+            command = line[2:]
+            output = []
+            for follower in lines[i + 1:]:
+                if follower.startswith("$ "):
+                    break
+                output.append(follower)
+            examples.append((command, "\n".join(output) + "\n"))
+    return examples
+
+
+def runnable(command: str) -> bool:
+    # Skip the interactive session, the golden checker (its output is summarised
+    # with '...') and commands that only show a file.
+    words = shlex.split(command.split("|")[-1])
+    return words[0] == "gradcli" and len(words) > 1 and words[1] != "check"
+
+
+EXAMPLES = [e for e in shell_examples() if runnable(e[0])]
+
+
+def test_the_readme_has_shell_examples():
+    assert len(EXAMPLES) >= 4
+
+
+@pytest.mark.parametrize("command, expected", EXAMPLES, ids=[e[0][:40] for e in EXAMPLES])
+def test_shell_example(command, expected):
+    gradcli = f"{shlex.quote(sys.executable)} -m gradcli"
+    shell_command = re.sub(r"(^|\| )gradcli\b", lambda m: m.group(1) + gradcli, command)
+    result = subprocess.run(shell_command, shell=True, cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "NO_COLOR": "1"})
+    assert result.stdout + result.stderr == expected
+
+
+def test_goldens_and_transcripts_pass_gradcli_check():
+    docs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))
+    result = subprocess.run([sys.executable, "-m", "gradcli", "check", "samples", "README.md",
+                             *docs], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ passed, 0 failed", result.stdout, re.M)
