@@ -1,0 +1,103 @@
+"""The gradcli command end to end, through a subprocess as a user runs it."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ENV = {**os.environ, "NO_COLOR": "1"}
+
+
+def gradcli(*args, stdin=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "gradcli", *args], input=stdin,
+                          capture_output=True, text=True, env=ENV, cwd=cwd, timeout=60)
+
+
+def test_one_liner_prints_like_pytorch():
+    r = gradcli("x = tensor([[1, 2], [3, 4]]); x * 2.5")
+    assert r.returncode == 0
+    assert r.stdout == "tensor([[ 2.5000,  5.0000],\n        [ 7.5000, 10.0000]])\n"
+    assert r.stderr == ""
+
+
+def test_piped_statements():
+    r = gradcli(stdin="arange(6).view(2, 3).t()\n")
+    assert r.returncode == 0
+    assert r.stdout == "tensor([[0, 3],\n        [1, 4],\n        [2, 5]])\n"
+
+
+def test_run_file_and_dash(tmp_path):
+    program = tmp_path / "prog.gc"
+    program.write_text("x = ones(2, requires_grad=True)\n(x * 3).sum().backward()\nx.grad\n")
+    r = gradcli("run", str(program))
+    assert (r.returncode, r.stdout) == (0, "tensor([3., 3.])\n")
+    r = gradcli("run", "-", stdin="print('hi')\n")
+    assert (r.returncode, r.stdout) == (0, "hi\n")
+
+
+def test_runtime_error_keeps_earlier_output_and_points_at_the_source(tmp_path):
+    program = tmp_path / "bad.gc"
+    program.write_text("ones(1)\nones(2, 3) + ones(4)\n'never printed'\n")
+    r = gradcli("run", str(program))
+    assert r.returncode == 1
+    assert r.stdout == "tensor([1.])\n"
+    assert r.stderr.splitlines()[0].startswith("RuntimeError: shapes [2, 3] and [4]")
+    assert f"--> {program}:2:1" in r.stderr
+    assert " 2 | ones(2, 3) + ones(4)" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_syntax_error_runs_nothing():
+    r = gradcli("print('first')\nx = (1,\n")
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.startswith("SyntaxError:")
+
+
+def test_unsupported_python_is_named():
+    r = gradcli("while True:\n    pass")
+    assert r.returncode == 1
+    assert "SyntaxError" in r.stderr and "while" in r.stderr
+
+
+def test_missing_file_is_a_usage_error():
+    r = gradcli("run", "does-not-exist.gc")
+    assert r.returncode == 2
+    assert "does-not-exist.gc" in r.stderr
+
+
+def test_unknown_option_is_a_usage_error():
+    r = gradcli("run", "--no-such-option", "x.gc")
+    assert r.returncode == 2
+
+
+def test_runaway_loop_stops_at_the_default_step_limit():
+    r = gradcli("for i in range(10**12):\n    pass")
+    assert r.returncode == 1
+    assert r.stderr.startswith("RuntimeError: program exceeded the step limit of 1000000 steps")
+
+
+def test_infinite_recursion_stops_at_the_default_depth():
+    r = gradcli("def f(n):\n    return f(n + 1)\nf(0)")
+    assert r.returncode == 1
+    assert r.stderr.startswith("RecursionError:")
+
+
+@pytest.mark.parametrize("seed", ["0", "7"])
+def test_seed_makes_random_numbers_reproducible(seed):
+    first = gradcli("--seed", seed, "rand(3).tolist()")
+    second = gradcli("--seed", seed, "rand(3).tolist()")
+    assert first.returncode == 0 and first.stdout == second.stdout
+
+
+def test_max_steps_option():
+    r = gradcli("--max-steps", "10", "for i in range(100):\n    pass")
+    assert r.returncode == 1 and "step limit of 10 steps" in r.stderr
+
+
+def test_sandbox_blocks_python_internals():
+    for source in ("ones(1).__class__", "import os", "open('x')"):
+        r = gradcli(source)
+        assert r.returncode == 1, source
+        assert "Traceback" not in r.stderr
