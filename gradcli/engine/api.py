@@ -52,8 +52,8 @@ def set_default_tensor_type(t) -> None:
     name = t if isinstance(t, str) else getattr(t, "_qualified", None)
     dtype = dtypes.from_legacy(name) if name else None
     if dtype is None or not dtype.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, "
-                        f"not {t!r}")
+        raise TypeError(f"the default tensor type must be a floating-point type such as "
+                        f"'torch.FloatTensor', not {t!r}")
     dtypes.set_default_dtype(dtype)
 
 
@@ -77,10 +77,11 @@ def can_cast(from_, to) -> bool:
     return from_.category <= to.category
 
 
-def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
+def Variable(data, requires_grad: bool = False, volatile: bool = False):
     """The old wrapper: since PyTorch 0.4 it simply returns a tensor."""
     if not isinstance(data, Tensor):
-        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        raise TypeError(f"Variable() wraps a tensor, not a value of type "
+                        f"{type(data).__name__}")
     if requires_grad:
         data.requires_grad_(True)
     return data

@@ -37,7 +37,6 @@ class _GradMode:
     def __enter__(self):
         self._previous = _grad_enabled
         _set_enabled(self._target)
-        return None
 
     def __exit__(self, *exc) -> bool:
         _set_enabled(self._previous)
@@ -50,7 +49,7 @@ class _GradMode:
         return wrapped
 
 
-class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class no_grad(_GradMode):
     """Context manager that stops recording: results do not require grad."""
 
     _target = False
@@ -59,7 +58,7 @@ class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
         return "<torch.autograd.grad_mode.no_grad>"
 
 
-class enable_grad(_GradMode):  # noqa: N801
+class enable_grad(_GradMode):
     """Context manager that turns recording back on (inside ``no_grad``)."""
 
     _target = True
@@ -68,7 +67,7 @@ class enable_grad(_GradMode):  # noqa: N801
         return "<torch.autograd.grad_mode.enable_grad>"
 
 
-class set_grad_enabled(_GradMode):  # noqa: N801
+class set_grad_enabled(_GradMode):
     """Sets grad mode now; as a context manager, restores the old mode on exit.
 
     Example:
@@ -88,7 +87,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801
         return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._target})"
 
 
-class inference_mode(no_grad):  # noqa: N801
+class inference_mode(no_grad):
     def __init__(self, mode: bool = True) -> None:
         self._target = not mode
 
@@ -147,17 +146,23 @@ def record(name: str, rule, inputs: tuple, outputs, ctx: SavedContext | None = N
 def _check_roots(tensors, grads, create_graph):
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
+        output = "the output" if len(tensors) == 1 else f"output {i}"
         if not isinstance(t, Tensor):
-            raise TypeError(f"backward expects tensors, got {type(t).__name__}")
+            raise TypeError(f"only tensors can be differentiated, but {output} is of type "
+                            f"{type(t).__name__}")
         if not t._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
-                               "a grad_fn")
+            raise RuntimeError(f"{output} does not require grad and has no grad_fn, so there "
+                               "is nothing to differentiate; create the tensors it is computed "
+                               "from with requires_grad=True")
         if g is None:
             if t._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(
+                    f"without an explicit gradient, {output} must have exactly one element, "
+                    f"but it has shape {list(t.shape)}; pass a gradient of that shape "
+                    "(backward(gradient=...) or grad_outputs=...)")
             if t._dtype.category != dt.FLOAT:
-                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
-                                   f"but got {t._dtype!r}")
+                raise RuntimeError(f"without an explicit gradient, {output} must be "
+                                   f"floating-point, but it has dtype {t._dtype!r}")
             from .ops import creation
             g = creation.ones_like(t)
         else:
@@ -166,8 +171,8 @@ def _check_roots(tensors, grads, create_graph):
                 g = creation.tensor(g, dtype=t._dtype)
             if g.shape != t.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
-                    f"output[{i}] has a shape of {t.shape}.")
+                    f"the gradient given for {output} has shape {list(g.shape)}, but the "
+                    f"output has shape {list(t.shape)}; they must match")
             if not create_graph:
                 g = g.detach()
         roots.append((edge(t), g))
@@ -245,7 +250,7 @@ def _run_hooks(hooks, grad):
         result = hook(grad)
         if result is not None:
             if not isinstance(result, Tensor):
-                raise TypeError(f"a hook must return a Tensor or None, not "
+                raise TypeError(f"a hook must return a tensor or None, not a value of type "
                                 f"{type(result).__name__}")
             grad = result
     return grad
@@ -409,17 +414,22 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    def which(i: int) -> str:
+        return "the input" if len(inputs_tuple) == 1 else f"input {i}"
+
     for i, t in enumerate(inputs_tuple):
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad expects tensors as inputs, got {type(t).__name__}")
+            raise TypeError(f"grad() differentiates with respect to tensors, but {which(i)} is "
+                            f"of type {type(t).__name__}")
         if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+            raise RuntimeError(f"{which(i)} does not require grad, so grad() cannot "
+                               "differentiate with respect to it")
     roots = _check_roots(outputs, tuple(grad_outputs), create_graph)
     targets = [edge(t) for t in inputs_tuple]
     captured = _execute(roots, retain_graph=retain_graph, create_graph=create_graph,
                         capture=set(targets))
     result = []
-    for t, target in zip(inputs_tuple, targets):
+    for i, (t, target) in enumerate(zip(inputs_tuple, targets)):
         g = captured.get(target)
         if g is None:
             if materialize_grads:
@@ -427,8 +437,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = creation.zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior.")
+                    f"{which(i)} was not used to compute the outputs, so it has no gradient; "
+                    "pass allow_unused=True to get None for it instead")
         elif not create_graph:
             g = g.detach()
         result.append(g)
@@ -454,7 +464,8 @@ class RemovableHandle:
 def register_hook(t: Tensor, hook) -> RemovableHandle:
     """Runs ``hook(grad)`` whenever a gradient for ``t`` is computed."""
     if not t._requires_grad:
-        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        raise RuntimeError("register_hook() needs a tensor that requires grad: no gradient "
+                           "is ever computed for this one")
     if t._grad_fn is None:
         if t._hooks is None:
             t._hooks = []
@@ -471,7 +482,8 @@ def register_hook(t: Tensor, hook) -> RemovableHandle:
 def retain_grad(t: Tensor) -> None:
     """Makes a non-leaf tensor keep its gradient in ``.grad``."""
     if not t._requires_grad:
-        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        raise RuntimeError("retain_grad() needs a tensor that requires grad: no gradient is "
+                           "ever computed for this one")
     if t._grad_fn is None or t._retains_grad:
         return
     t._retains_grad = True

@@ -25,7 +25,7 @@ class DType(metaclass=_DTypeType):
         True
     """
 
-    __slots__ = ("name", "np", "category", "itemsize", "legacy", "short")
+    __slots__ = ("category", "itemsize", "legacy", "name", "np", "short")
 
     def __init__(self, name: str, np_dtype, category: int, legacy: str, short: str) -> None:
         self.name = name
@@ -47,7 +47,7 @@ class DType(metaclass=_DTypeType):
     def is_signed(self) -> bool:
         return self.name not in ("uint8", "bool")
 
-    def to_real(self) -> "DType":
+    def to_real(self) -> DType:
         return self
 
     def __repr__(self) -> str:
@@ -100,9 +100,9 @@ def from_numpy(np_dtype) -> DType:
         return _BY_NP[np.dtype(np_dtype)]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
-            "supported types are: float64, float32, float16, int64, int32, int16, int8, "
-            "uint8, and bool.") from None
+            f"cannot make a tensor from a NumPy array of dtype {np.dtype(np_dtype).name}; "
+            "the dtypes that convert are float64, float32, float16, int64, int32, int16, "
+            "int8, uint8 and bool") from None
 
 
 def from_legacy(name: str) -> DType | None:
@@ -119,8 +119,7 @@ def set_default_dtype(dtype: DType) -> None:
     """Changes the default float dtype, as ``torch.set_default_dtype``."""
     global _default_float
     if not isinstance(dtype, DType) or not dtype.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, "
-                        f"not {dtype!r}")
+        raise TypeError(f"the default dtype must be a floating-point dtype, not {dtype!r}")
     _default_float = dtype
 
 

@@ -19,11 +19,10 @@ def _as_tuple(value, what: str, fn_name: str) -> tuple[bool, tuple]:
     items = tuple(value) if is_tuple else (value,)
     for i, item in enumerate(items):
         if not isinstance(item, Tensor):
-            where = f"The {what} given to {fn_name} must be either a Tensor or a tuple of Tensors"
+            where = f"the {what} given to {fn_name}() must be a tensor or a tuple of tensors"
             if is_tuple:
-                raise TypeError(f"{where} but the value at index {i} has type "
-                                f"{type(item).__name__}.")
-            raise TypeError(f"{where} but the given {what} has type {type(item).__name__}.")
+                raise TypeError(f"{where}, but item {i} is of type {type(item).__name__}")
+            raise TypeError(f"{where}, not a value of type {type(item).__name__}")
     return is_tuple, items
 
 
@@ -68,7 +67,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     inputs = _prepare(inputs, create_graph)
     with ag.enable_grad():
         is_outputs_tuple, outputs = _as_tuple(
-            func(*inputs), "outputs of the user-provided function", "jacobian")
+            func(*inputs), "outputs of the function", "jacobian")
         result = []
         for i, out in enumerate(outputs):
             rows = [[] for _ in inputs]
@@ -84,8 +83,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                     if g is None:
                         if strict:
                             raise RuntimeError(
-                                f"Output {i} of the user-provided function is independent of "
-                                f"input {k}. This is not allowed in strict mode.")
+                                f"output {i} of the function does not depend on input {k}, "
+                                "which strict=True does not allow")
                         g = zeros_like(inp)
                     rows[k].append(g)
             result.append(tuple(
@@ -111,10 +110,11 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         out = func(*args)
         if not isinstance(out, Tensor):
             raise RuntimeError(  # noqa: TRY004 - PyTorch raises RuntimeError here
-                "The function given to hessian should return a single Tensor")
+                f"the function given to hessian() must return a single tensor, not a value of "
+                f"type {type(out).__name__}")
         if out._data.size != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should "
-                               "contain a single element")
+            raise RuntimeError(f"the function given to hessian() must return a one-element "
+                               f"tensor, but it returned one of shape {list(out.shape)}")
         return out.reshape(()) if out.ndim else out
 
     def gradient(*args):

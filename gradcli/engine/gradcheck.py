@@ -90,8 +90,9 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             if not xp.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
                 if raise_exception:
                     raise GradcheckError(
-                        f"Jacobian mismatch for output {k} with respect to input {i},\n"
-                        f"numerical:{n}\nanalytical:{a}\n")
+                        f"the gradient of output {k} with respect to input {i} computed by "
+                        "backward does not match finite differences\n"
+                        f"numerical:\n{n}\nanalytical:\n{a}")
                 return False
     return True
 
@@ -119,4 +120,4 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                      raise_exception=raise_exception)
 
 
-from . import dtypes  # noqa: E402,F401 - for the docstring example
+from . import dtypes  # noqa: F401 - for the docstring example

@@ -102,7 +102,7 @@ def _wrap(value):
     module = getattr(type(value), "__module__", "") or ""
     if module.split(".")[0] == "numpy" or isinstance(value, (memoryview, type)):
         raise TypeError(f"gradcli's numpy does not support values of type "
-                        f"'{type(value).__name__}'")
+                        f"{type(value).__name__}")
     return value
 
 
@@ -130,8 +130,8 @@ def _unwrap(value):
 def _tensor_array(t: Tensor):
     """What ``np.asarray(t)`` sees of a tensor (its array, shared), as PyTorch's __array__."""
     if t._requires_grad:
-        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                           "tensor.detach().numpy() instead.")
+        raise RuntimeError("cannot use a tensor that requires grad as a NumPy array; "
+                           "call .detach() on it first")
     return t._data
 
 
@@ -358,7 +358,7 @@ def _scalar(value):
     if isinstance(value, (xp.str_, xp.bytes_, xp.number)):
         return value.item()
     raise TypeError(f"gradcli's numpy does not support scalars of type "
-                    f"'{type(value).__name__}'")
+                    f"{type(value).__name__}")
 
 
 def numpy_scalar_dtype(value) -> dt.DType | None:
@@ -491,9 +491,10 @@ def _with_tensor(self, tensor, op, symbol, stem, reflected):
     if stem == "ne":
         return True  # both sides decline; Python falls back to identity
     if stem in _COMPARE:
-        raise TypeError(f"'{symbol}' not supported between instances of 'numpy.ndarray' "
-                        f"and 'Tensor'")
-    raise TypeError(f"unsupported operand type(s) for {symbol}: 'numpy.ndarray' and 'Tensor'")
+        raise TypeError(f"cannot compare a NumPy array with a tensor using '{symbol}'; "
+                        "convert one side first (torch.from_numpy(a) or t.numpy())")
+    raise TypeError(f"cannot apply '{symbol}' to a NumPy array and a tensor; convert one side "
+                    "first (torch.from_numpy(a) or t.numpy())")
 
 
 def _numpy_result_as_tensor(op, left, right) -> Tensor:
@@ -506,8 +507,8 @@ def _array_inplace(op, symbol: str):
     def method(self, other):
         o = _operand(other)
         if o is _TENSOR:
-            raise TypeError(f"unsupported operand type(s) for {symbol}=: 'numpy.ndarray' "
-                            "and 'Tensor'")
+            raise TypeError(f"cannot apply '{symbol}=' to a NumPy array with a tensor; "
+                            "convert the tensor first (t.numpy())")
         if o is _DEFER:
             return NotImplemented
         with _quiet():
@@ -695,14 +696,15 @@ def wrap_shared(tensor) -> NDArray:
 def from_numpy(ndarray):
     """``torch.from_numpy(a)``: a fresh leaf tensor whose ``_data`` is ``a``'s array."""
     if not isinstance(ndarray, NDArray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+        raise TypeError(f"from_numpy() expects a NumPy array, not a value of type "
+                        f"{type(ndarray).__name__}")
     array = ndarray._array
     dtype = dt.from_numpy(array.dtype)
     if any(s < 0 for s in array.strides):
         raise ValueError(
-            "At least one stride in the given numpy array is negative, and tensors with "
-            "negative strides are not currently supported. (You can probably work around "
-            "this by making a copy of your array with array.copy().)")
+            f"cannot share memory with a NumPy array that has a negative stride "
+            f"(strides {list(array.strides)}, as in a reversed view); pass a copy made "
+            "with array.copy()")
     return Tensor._make(array, dtype)
 
 
@@ -725,7 +727,8 @@ class ufunc(metaclass=_NumpyType):
     __slots__ = ("_fn", "_name")
 
     def __new__(cls, *args, **kwargs):
-        raise TypeError("cannot create 'numpy.ufunc' instances")
+        raise TypeError("numpy.ufunc cannot be instantiated; use the ufuncs np provides, "
+                        "such as np.add")
 
     @classmethod
     def _of(cls, name: str) -> ufunc:
@@ -905,7 +908,8 @@ def _random_module(module_cls):
 
     def shuffle(x):
         if not isinstance(x, NDArray):
-            raise TypeError("shuffle() expects a NumPy array")
+            raise TypeError(f"shuffle() expects a NumPy array, not a value of type "
+                            f"{type(x).__name__}")
         rng().shuffle(x._array)
 
     functions = {"seed": seed, "rand": rand, "randn": randn, "random": random,

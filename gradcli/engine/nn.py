@@ -34,7 +34,8 @@ class Parameter(Tensor):
         if data is None:
             data = creation.tensor([])
         if not isinstance(data, Tensor):
-            raise TypeError(f"Parameter data must be a Tensor, not {type(data).__name__}")
+            raise TypeError(f"Parameter() wraps a tensor, not a value of type "
+                            f"{type(data).__name__}")
         base = data if data._base is None else data._base
         parameter = cls._make(data._data, data._dtype, base=base)
         parameter.requires_grad_(bool(requires_grad))
@@ -71,8 +72,8 @@ class Module(metaclass=_ModuleType):
         object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
-                                  '"forward" function')
+        raise NotImplementedError(f"module {type(self).__name__} has no forward() method; "
+                                  "define one to make the module callable")
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)

@@ -13,9 +13,9 @@ import itertools
 _sequence = itertools.count()
 
 FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or reading saved values after they "
-    "were freed): a backward pass frees the values the graph saved. Pass retain_graph=True to "
-    "the first backward() or autograd.grad() call to keep them.")
+    "cannot go backward through this graph a second time, or read its saved values: the "
+    "first backward pass freed them; pass retain_graph=True to that first backward() or "
+    "autograd.grad() call to keep them")
 
 
 class SavedContext:
@@ -47,9 +47,10 @@ class SavedContext:
                 where = (f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None
                          else "a leaf tensor")
                 raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t._dtype.legacy} {list(t.shape)}], which is {where}, "
-                    f"is at version {t._version.value}; expected version {version} instead.")
+                    f"a tensor saved for the backward pass was modified by an in-place operation "
+                    f"after it was saved: the {t._dtype!r} tensor of shape {list(t.shape)}, "
+                    f"{where}, is at version {t._version.value} but the graph needs version "
+                    f"{version}; modify a copy (.clone()) instead")
         return self._saved
 
     def release(self) -> None:
@@ -67,8 +68,18 @@ class Node:
             argument order, exactly as PyTorch exposes it.
     """
 
-    __slots__ = ("_name", "next_functions", "_rule", "ctx", "_seq", "_outputs",
-                 "_pre_hooks", "_retained", "_input_meta", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_input_meta",
+        "_name",
+        "_outputs",
+        "_pre_hooks",
+        "_retained",
+        "_rule",
+        "_seq",
+        "ctx",
+        "next_functions",
+    )
 
     def __init__(self, name: str, rule, ctx: SavedContext | None, next_functions: tuple,
                  input_meta: tuple, outputs: tuple) -> None:
@@ -99,8 +110,8 @@ class Node:
             self.ctx.release()
 
     def register_hook(self, fn):
-        raise RuntimeError("hooks on grad_fn nodes are not supported by gradcli; "
-                           "use Tensor.register_hook")
+        raise RuntimeError("hooks on grad_fn nodes are not supported in gradcli; "
+                           "use Tensor.register_hook() instead")
 
     @property
     def metadata(self) -> dict:
@@ -110,7 +121,7 @@ class Node:
 class AccumulateGrad:
     """The node that adds incoming gradients into a leaf's ``.grad``."""
 
-    __slots__ = ("variable", "_seq", "__weakref__")
+    __slots__ = ("__weakref__", "_seq", "variable")
 
     next_functions = ()
 

@@ -30,8 +30,8 @@ class ReturnType(tuple, metaclass=_ReturnTypeMeta):
     def __new__(cls, sequence=()):
         items = tuple(sequence)
         if len(items) != len(cls._fields):
-            raise TypeError(f"torch.return_types.{cls.__name__} takes a {len(cls._fields)}-"
-                            f"sequence ({len(items)}-sequence given)")
+            raise TypeError(f"torch.return_types.{cls.__name__} needs exactly "
+                            f"{len(cls._fields)} items, but {len(items)} were given")
         return super().__new__(cls, items)
 
     def __repr__(self) -> str:

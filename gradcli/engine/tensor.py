@@ -31,19 +31,20 @@ class Device:
         device(type='cpu')
     """
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
         if isinstance(type, Device):
             type, index = type.type, type.index
         if not isinstance(type, str):
-            raise TypeError(f"device() expects a string such as 'cpu', got {type!r}")
+            raise TypeError(f"device() expects a string such as 'cpu', not {type!r}")
         if ":" in type:
             type, _, idx = type.partition(":")
             index = int(idx)
         if type not in ("cpu", "cuda", "meta", "mps"):
             raise RuntimeError(
-                f"Expected one of cpu, cuda, mps, meta device type at start of device string: {type}")
+                f"unknown device type {type!r}; a device string starts with cpu, cuda, mps "
+                "or meta")
         self.type = type
         self.index = index
 
@@ -97,8 +98,8 @@ class Size(tuple, metaclass=_SizeType):
             if isinstance(s, Tensor):
                 s = s.item()
             if not isinstance(s, numbers.Integral) or isinstance(s, bool) and False:
-                raise TypeError(f"torch.Size() takes an iterable of 'int' (item 0 is "
-                                f"'{type(s).__name__}')")
+                raise TypeError(f"torch.Size() needs integer sizes, but item {len(items)} is "
+                                f"of type {type(s).__name__}")
             items.append(int(s))
         return super().__new__(cls, items)
 
@@ -135,9 +136,20 @@ class Tensor(metaclass=_TensorType):
     """
 
     _qualified = "torch.Tensor"
-    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
-                 "_version", "_base", "_hooks", "_retains_grad", "_accumulator",
-                 "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_accumulator",
+        "_base",
+        "_data",
+        "_dtype",
+        "_grad",
+        "_grad_fn",
+        "_hooks",
+        "_output_nr",
+        "_requires_grad",
+        "_retains_grad",
+        "_version",
+    )
 
     # ------------------------------------------------------------------ making
     def __new__(cls, *args, **kwargs):
@@ -150,7 +162,7 @@ class Tensor(metaclass=_TensorType):
 
     @classmethod
     def _make(cls, data, dtype: dt.DType, requires_grad: bool = False,
-              base: "Tensor | None" = None) -> "Tensor":
+              base: Tensor | None = None) -> Tensor:
         """Wraps an array that already has ``dtype``'s NumPy type (the fast path)."""
         t = object.__new__(cls)
         t._data = data
@@ -221,7 +233,7 @@ class Tensor(metaclass=_TensorType):
     def requires_grad(self, flag) -> None:
         self._set_requires_grad(bool(flag))
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self._set_requires_grad(bool(requires_grad))
         return self
 
@@ -231,11 +243,12 @@ class Tensor(metaclass=_TensorType):
                 self._requires_grad = True
                 return
             raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach().")
+                "cannot turn off requires_grad on a tensor computed from others (only a leaf "
+                "tensor's flag can change); use `.detach()` for a copy that does not require "
+                "grad")
         if flag and self._dtype.category != dt.FLOAT:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(f"only floating-point tensors can require grad, but this one "
+                               f"has dtype {self._dtype!r}")
         self._requires_grad = flag
 
     @property
@@ -248,26 +261,27 @@ class Tensor(metaclass=_TensorType):
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                                f"type {type(value).__name__}")
+                raise TypeError(f".grad can only be set to a tensor or None, not to a value "
+                                f"of type {type(value).__name__}")
             if value._dtype is not self._dtype:
                 raise RuntimeError(
-                    f"assigned grad has data of a different type ({value._dtype.legacy} vs "
-                    f"{self._dtype.legacy})")
+                    f"cannot set .grad to a tensor of dtype {value._dtype!r}: the tensor it "
+                    f"belongs to has dtype {self._dtype!r}")
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size ({tuple(value.shape)} vs "
-                    f"{tuple(self.shape)})")
+                    f"cannot set .grad to a tensor of shape {list(value.shape)}: the tensor it "
+                    f"belongs to has shape {list(self.shape)}")
         self._grad = value
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         return self.detach()
 
     @data.setter
     def data(self, value) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f".data can only be set to a tensor, not to a value of type "
+                            f"{type(value).__name__}")
         # Like PyTorch's set_data: this tensor now uses the other's storage,
         # keeping its own identity and autograd state.
         self._data = value._data
@@ -288,12 +302,12 @@ class Tensor(metaclass=_TensorType):
         return self._version.value
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802
+    def T(self) -> Tensor:
         from .ops import shape
         return shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802
+    def mT(self) -> Tensor:
         from .ops import shape
         return shape.transpose(self, -2, -1)
 
@@ -325,7 +339,8 @@ class Tensor(metaclass=_TensorType):
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+                f"item() needs a tensor with exactly one element, but this one has "
+                f"{self._data.size} elements")
         return _python_scalar(self._data.reshape(()).item(), self._dtype)
 
     def tolist(self):
@@ -338,20 +353,23 @@ class Tensor(metaclass=_TensorType):
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError("len() is undefined for a 0-dimensional tensor: it has no first "
+                            "dimension")
         return self._data.shape[0]
 
     def __iter__(self):
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError("cannot iterate over a 0-dimensional tensor: it has no first "
+                            "dimension")
         from .ops import shape
         return iter(shape.unbind(self, 0))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
+            what = "an empty tensor" if self._data.size == 0 else \
+                f"a tensor with {self._data.size} elements"
             raise RuntimeError(
-                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} "
-                "is ambiguous")
+                f"the truth value of {what} is ambiguous; reduce it first with .any() or .all()")
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
@@ -362,7 +380,10 @@ class Tensor(metaclass=_TensorType):
 
     def __index__(self) -> int:
         if self._dtype.category == dt.FLOAT or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            count = "1 element" if self._data.size == 1 else f"{self._data.size} elements"
+            raise TypeError(
+                f"cannot use this tensor as an index: it has dtype {self._dtype!r} and {count}, "
+                "but only an integer tensor with exactly one element can be one")
         return int(self._data.reshape(()).item())
 
     def __complex__(self) -> complex:
@@ -370,14 +391,16 @@ class Tensor(metaclass=_TensorType):
 
     def _scalar_for(self, what: str):
         if self._data.size != 1:
-            raise TypeError(f"only one element tensors can be converted to Python scalars")
+            raise TypeError(f"cannot convert a tensor with {self._data.size} elements to a "
+                            f"Python {what}: only a one-element tensor converts")
         return self.item()
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self.item(), spec)
         if spec:
-            raise TypeError("unsupported format string passed to Tensor.__format__")
+            raise TypeError(f"format spec {spec!r} only applies to a 0-dimensional tensor, "
+                            f"not to one of shape {list(self._data.shape)}")
         return repr(self)
 
     def __hash__(self) -> int:
@@ -394,8 +417,8 @@ class Tensor(metaclass=_TensorType):
     def numpy(self, *, force: bool = False):
         if self._requires_grad and not force:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead.")
+                "cannot call numpy() on a tensor that requires grad; call .detach().numpy() "
+                "instead")
         from .ndarray import wrap_shared
         return wrap_shared(self)
 
@@ -406,18 +429,19 @@ class Tensor(metaclass=_TensorType):
         if isinstance(dtype, str):
             target = dt.from_legacy(dtype)
             if target is None:
-                raise ValueError(f"invalid type: '{dtype}'")
+                raise ValueError(f"unknown tensor type name {dtype!r}; use a name such as "
+                                 f"'torch.FloatTensor'")
         elif isinstance(dtype, _TensorType) and hasattr(dtype, "_legacy_dtype"):
             target = dtype._legacy_dtype
         else:
             target = dtype
         return creation.to_dtype(self, target)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        raise RuntimeError("Torch not compiled with CUDA enabled (gradcli runs on the CPU)")
+        raise RuntimeError("CUDA is not available: gradcli runs on the CPU only")
 
     # ---------------------------------------------------------------- helpers
     def _wrap_dim(self, dim: int) -> int:
@@ -429,12 +453,13 @@ def wrap_dim(dim, ndim: int) -> int:
     if isinstance(dim, Tensor):
         dim = dim.__index__()
     if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
-        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+        raise TypeError(f"a dimension must be an int, not a value of type "
+                        f"{type(dim).__name__}")
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
         raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-            f"but got {dim})")
+            f"dimension {dim} is out of range for a tensor with {ndim} "
+            f"dimension{'' if ndim == 1 else 's'} (valid: {-bound} to {bound - 1})")
     return dim + bound if dim < 0 else dim
 
 

@@ -74,14 +74,14 @@ def test_inplace_change_of_saved_tensor_fails_at_backward():
     z = y.exp()
     w = y * y
     y.add_(1)
-    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         w.sum().backward()
     z.sum().backward()  # exp saved its result, not y
 
 
 def test_backward_needs_gradient_for_non_scalars():
     x = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match="scalar outputs"):
+    with pytest.raises(RuntimeError, match=r"must have exactly one element, but it has shape \[2\]"):
         (x * 2).backward()
 
 
@@ -171,7 +171,7 @@ def test_accumulate_grad_node_is_shared_while_alive():
 
 
 def test_requires_grad_only_for_floating_point():
-    with pytest.raises(RuntimeError, match="floating point"):
+    with pytest.raises(RuntimeError, match="only floating-point tensors can require grad"):
         tensor([1, 2], requires_grad=True)
 
 

@@ -6,7 +6,7 @@ import numbers
 
 from .. import dtypes as dt
 from ..backend import xp
-from ..tensor import Tensor, wrap_dim  # noqa: F401 - re-exported for the families
+from ..tensor import Tensor, wrap_dim
 
 Number = (bool, int, float)
 
@@ -26,8 +26,8 @@ def check_operand(value, op: str):
     """A tensor or Python number; anything else is PyTorch's TypeError."""
     if isinstance(value, Tensor) or is_number(value):
         return value
-    raise TypeError(f"{op}(): argument 'other' must be Tensor or Number, "
-                    f"not {type(value).__name__}")
+    raise TypeError(f"{op}() expects a tensor or a number, not a value of type "
+                    f"{type(value).__name__}")
 
 
 def array_of(value, dtype: dt.DType):
@@ -39,6 +39,11 @@ def array_of(value, dtype: dt.DType):
         return xp.asarray(int(value), dtype=dtype.np) if value == int(value) else \
             xp.asarray(value).astype(dtype.np)
     return xp.asarray(value, dtype=dtype.np)
+
+
+def plural(count: int, word: str) -> str:
+    """``count`` and ``word`` for a message: ``'1 dimension'``, ``'3 dimensions'``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def tensor_or_none(value):
@@ -83,7 +88,9 @@ def dims_arg(dim, ndim: int) -> tuple:
     if isinstance(dim, (list, tuple)):
         dims = tuple(wrap_dim(d, ndim) for d in dim)
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+            repeated = next(d for i, d in enumerate(dims) if d in dims[:i])
+            raise RuntimeError(f"dimension {repeated} appears more than once in the dimensions "
+                               f"{list(dim)}")
         return tuple(sorted(dims))
     return (wrap_dim(dim, ndim),)
 
@@ -97,8 +104,8 @@ def shape_arg(args, name: str = "size") -> tuple:
         if isinstance(s, Tensor):
             s = s.__index__()
         if isinstance(s, bool) or not isinstance(s, numbers.Integral):
-            raise TypeError(f"{name} must be a tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos {len(sizes)}")
+            raise TypeError(f"{name} must be integers, but item {len(sizes)} is of type "
+                            f"{type(s).__name__}")
         sizes.append(int(s))
     return tuple(sizes)
 
@@ -106,7 +113,7 @@ def shape_arg(args, name: str = "size") -> tuple:
 def check_nonnegative(shape) -> None:
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+            raise RuntimeError(f"cannot create a tensor with a negative size: {s} in shape "
                                f"{list(shape)}")
 
 

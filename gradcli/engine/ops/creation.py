@@ -35,22 +35,28 @@ def _infer(data):
     def walk(item, depth):
         if isinstance(item, Tensor):
             if tuple(item._data.shape) != tuple(shape[depth:]):
-                raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
-                                 f"(got {item._data.shape[0] if item.ndim else 0})")
+                raise ValueError(f"the nested data is ragged: at dimension {depth} a "
+                                 f"sequence has length {item._data.shape[0] if item.ndim else 0} "
+                                 f"where {shape[depth]} was expected (every row must have the "
+                                 "same length)")
             kinds.add(item._dtype)
             flat.extend(item._data.reshape(-1).tolist())
             return
         if isinstance(item, (list, tuple)):
             if depth >= len(shape) or len(item) != shape[depth]:
                 if depth >= len(shape):
-                    raise ValueError(f"expected a number at dim {depth}, got a sequence")
-                raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
-                                 f"(got {len(item)})")
+                    raise ValueError(f"the nested data is ragged: at dimension {depth} a "
+                                     "number was expected, but found a sequence")
+                raise ValueError(f"the nested data is ragged: at dimension {depth} a sequence "
+                                 f"has length {len(item)} where {shape[depth]} was expected "
+                                 "(every row must have the same length)")
             for sub in item:
                 walk(sub, depth + 1)
             return
         if depth != len(shape):
-            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+            raise TypeError(f"the nested data is ragged: at dimension {depth} a sequence of "
+                            f"length {shape[depth]} was expected, but found a value of type "
+                            f"{type(item).__name__}")
         if isinstance(item, bool):
             kinds.add(dt.bool_)
         elif isinstance(item, numbers.Integral):
@@ -58,7 +64,8 @@ def _infer(data):
         elif isinstance(item, numbers.Real):
             kinds.add(dt.get_default_dtype())
         else:
-            raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+            raise TypeError(f"cannot make a tensor from a value of type {type(item).__name__}: "
+                            "only numbers, tensors and nested lists or tuples of them convert")
         flat.append(item)
 
     walk(data, 0)
@@ -86,8 +93,8 @@ def _array_from_data(data, dtype: dt.DType | None):
     if target.category != dt.FLOAT:
         for v in flat:
             if isinstance(v, float) and not math.isfinite(v):
-                raise RuntimeError(f"value cannot be converted to type {target.name} "
-                                   "without overflow")
+                raise RuntimeError(f"cannot convert {v} to {target!r}: it has no integer "
+                                   "value")
         if target is dt.bool_:
             values = [bool(v) for v in flat]
         else:
@@ -95,7 +102,10 @@ def _array_from_data(data, dtype: dt.DType | None):
         try:
             arr = xp.array(values, dtype=target.np)
         except OverflowError:
-            raise RuntimeError("Overflow when unpacking long") from None
+            info = xp.iinfo(target.np)
+            bad = next((v for v in values if not info.min <= v <= info.max), "a value")
+            raise RuntimeError(f"{bad} does not fit in {target!r}, whose range is {info.min} "
+                               f"to {info.max}") from None
     else:
         arr = xp.array([float(v) for v in flat], dtype=xp.float64).astype(target.np)
     return arr.reshape(shape), target
@@ -124,7 +134,8 @@ def legacy_new(cls, dtype: dt.DType, args, kwargs):
     device = kwargs.pop("device", None)
     check_device(device)
     if kwargs:
-        raise TypeError(f"new() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        raise TypeError(f"the legacy tensor constructor does not accept the keyword "
+                        f"argument '{next(iter(kwargs))}'")
     if not args:
         return Tensor._make(xp.zeros((0,), dtype=dtype.np), dtype)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral) \
@@ -132,7 +143,9 @@ def legacy_new(cls, dtype: dt.DType, args, kwargs):
         data = args[0]
         if isinstance(data, Tensor):
             if data._dtype is not dtype:
-                raise TypeError(f"expected {dtype.legacy} (got {data._dtype.legacy})")
+                raise TypeError(f"this constructor makes {dtype!r} tensors and cannot take a "
+                                f"tensor of dtype {data._dtype!r}; convert it first with "
+                                f".to({dtype!r})")
             return data.detach() if False else data
         arr, _ = _array_from_data(data, dtype)
         return Tensor._make(arr, dtype)
@@ -185,7 +198,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, layout=None)
     m = n if m is None else m
     for v in (n, m):
         if v < 0:
-            raise RuntimeError(f"n must be greater or equal to 0, got {v}")
+            raise RuntimeError(f"eye() needs non-negative sizes, but got {v}")
     return _factory((n, m), dtype, requires_grad, device,
                     lambda shape, np_dtype: xp.eye(shape[0], shape[1], dtype=np_dtype))
 
@@ -202,9 +215,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise RuntimeError("step must be nonzero")
+        raise RuntimeError("arange() needs a non-zero step")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError(f"arange() cannot go from {start} to {end} with step {step}: the "
+                           "step points away from the end")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     target = dtype or (dt.int64 if all_int else dt.get_default_dtype())
     count = max(0, math.ceil((end - start) / step))
@@ -224,7 +238,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     check_device(device)
     start, end = _number(start), _number(end)
     if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+        raise RuntimeError(f"linspace() needs a non-negative number of steps, but got "
+                           f"{steps}")
     target = dtype or dt.get_default_dtype()
     # PyTorch fills the two halves from both ends, in the result's own float
     # type, which makes both ends exact.
@@ -332,7 +347,7 @@ class Generator:
     def __init__(self, seed: int = 0) -> None:
         self.manual_seed(seed)
 
-    def manual_seed(self, seed) -> "Generator":
+    def manual_seed(self, seed) -> Generator:
         self._seed = int(seed)
         self.rng = xp.random.default_rng(self._seed)
         return self
@@ -388,10 +403,10 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if size is None:
         low, high, size = 0, low, high
     if high is None:
-        raise TypeError("randint() missing required argument 'size'")
+        raise TypeError("randint() needs a size, as in randint(low, high, (2, 3))")
     if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
-                           f"from={low} >= to={high}")
+        raise RuntimeError(f"randint() needs low < high, but got low={low} and "
+                           f"high={high}")
     return _factory(tuple(size), dtype, requires_grad, device,
                     lambda shape, np_dtype: _rng(generator).integers(low, high, shape)
                     .astype(np_dtype), dt.int64)
@@ -461,7 +476,8 @@ def as_dtype(value, op: str = "to") -> dt.DType:
         return value
     if isinstance(value, type) and value in _PYTHON_TYPES:
         return _PYTHON_TYPES[value]
-    raise TypeError(f"{op}(): expected a dtype, got {type(value).__name__}")
+    raise TypeError(f"{op}() expects a dtype such as torch.float32, not a value of type "
+                    f"{type(value).__name__}")
 
 
 def _converted(data, source: dt.DType, target: dt.DType):
@@ -549,7 +565,7 @@ for _name, _dtype in (("float", dt.float32), ("double", dt.float64), ("half", dt
 def type_as(self, other):
     """``self`` converted to ``other``'s dtype."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not "
+        raise TypeError(f"type_as() expects a tensor, not a value of type "
                         f"{type(other).__name__}")
     return to_dtype(self, other._dtype)
 
@@ -565,7 +581,8 @@ def detach(input):
 @table.op(function=False)
 def detach_(self):
     if self._base is not None and self._grad_fn is not None:
-        raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        raise RuntimeError("cannot detach a view in place; use .detach(), which returns a "
+                           "new detached tensor, instead")
     self._grad_fn = None
     self._requires_grad = False
     return self

@@ -51,24 +51,24 @@ def _ctx(*saved, **values) -> SavedContext:
 
 
 def require_tensor(value, op: str, arg: str = "input", position: int = 1) -> Tensor:
-    """``value`` if it is a tensor, else PyTorch's TypeError."""
+    """``value`` if it is a tensor, else a TypeError (PyTorch's class)."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")
+        raise TypeError(f"{op}() expects a tensor for argument '{arg}' (position {position}), "
+                        f"not a value of type {type(value).__name__}")
     return value
 
 
 def check_operand(value, op: str, arg: str = "other", position: int = 2):
-    """A tensor or a Python number; anything else is PyTorch's TypeError."""
+    """A tensor or a Python number; anything else is a TypeError (PyTorch's class)."""
     if isinstance(value, Tensor) or is_number(value):
         return value
-    raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor or Number, "
-                    f"not {type(value).__name__}")
+    raise TypeError(f"{op}() expects a tensor or a number for argument '{arg}' (position "
+                    f"{position}), not a value of type {type(value).__name__}")
 
 
-def not_implemented_for(kernel: str, dtype: dt.DType):
-    """PyTorch's error for a kernel that has no version for ``dtype``."""
-    return NotImplementedError(f'"{kernel}" not implemented for \'{dtype.short}\'')
+def not_implemented_for(op: str, dtype: dt.DType):
+    """The error for an op (``'remainder()'``) that has no version for ``dtype``."""
+    return NotImplementedError(f"{op} is not implemented for tensors of dtype {dtype!r}")
 
 
 def values(value, dtype: dt.DType):
@@ -230,7 +230,8 @@ def backward_kernel(name: str, array, dtype: dt.DType, inputs: tuple, rule,
 
 
 def _not_implemented_backward(ctx, *grads):
-    raise RuntimeError(f"the derivative for '{ctx.op}' is not implemented.")
+    raise RuntimeError(f"backward cannot pass through {ctx.op}(): it has no derivative "
+                       "formula")
 
 
 def record_not_implemented(op: str, inputs: tuple, result: Tensor) -> Tensor:
@@ -247,10 +248,11 @@ def _check_alpha(alpha, input, other) -> None:
     target = dt.result_type(input, other)
     if isinstance(alpha, bool):
         if target is not dt.bool_:
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+            raise RuntimeError(f"alpha can only be a bool when the result is bool, but the "
+                               f"result has dtype {target!r}")
     elif isinstance(alpha, float) and target.category != dt.FLOAT:
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                           "point number.")
+        raise RuntimeError(f"alpha must be an integer when the result has dtype {target!r}, "
+                           f"but got {alpha}")
 
 
 def _scaled(other, alpha, target: dt.DType):
@@ -296,12 +298,11 @@ def _sub_backward(ctx, grad):
 def _check_sub_bool(input, other) -> None:
     a, b = _dtype_of(input), _dtype_of(other)
     if a is dt.bool_ and b is dt.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("cannot subtract two bool tensors; to compare two masks, use `^` "
+                           "or logical_xor()")
     if a is dt.bool_ or b is dt.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
+        raise RuntimeError("cannot subtract with a bool tensor; to invert a mask, use `~` or "
+                           "logical_not()")
 
 
 @table.op(operators=("__sub__",), inplace=True, aliases=("subtract",),
@@ -386,7 +387,8 @@ def _int_division(np_fn, kind: str):
 
     def compute(a, b):
         if a.dtype.kind in "iub" and xp.any(b == 0):
-            raise RuntimeError("ZeroDivisionError")
+            raise RuntimeError("cannot divide an integer tensor by zero (only floating-point "
+                               "division gives inf or nan)")
         return np_fn(a, b)
 
     compute.__name__ = kind
@@ -407,11 +409,11 @@ _ROUNDED_DIVISION = {"floor": _int_division(xp.floor_divide, "div_floor"),
 def _rounded_div(input, other, rounding_mode: str) -> Tensor:
     fn = _ROUNDED_DIVISION.get(rounding_mode)
     if fn is None:
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                           f"but found '{rounding_mode}'")
+        raise RuntimeError(f"div() rounding_mode must be None, 'trunc' or 'floor', not "
+                           f"{rounding_mode!r}")
     target = dt.result_type(check_operand(input, "div", "input", 1), check_operand(other, "div"))
     if target is dt.bool_:
-        raise not_implemented_for(f"{fn.__name__}_cpu", target)
+        raise not_implemented_for(f"div() with rounding_mode={rounding_mode!r}", target)
     return _binary(input, other, fn, "div")
 
 
@@ -474,7 +476,7 @@ def _modulus(input, other, op: str, np_fn, kernel: str, node: str, rounding: str
     check_operand(other, op)
     target = dt.result_type(input, other)
     if target is dt.bool_:
-        raise not_implemented_for(f"{kernel}_cpu", target)
+        raise not_implemented_for(f"{op}()", target)
     result = _binary(input, other, _int_division(np_fn, kernel), op)
     if ag.needs_grad(input, other):
         two = isinstance(other, Tensor)
@@ -512,7 +514,7 @@ def rmod(input, other):
     """``other % input`` for a number ``other`` (not differentiable in PyTorch)."""
     target = dt.result_type(input, check_operand(other, "remainder"))
     if target is dt.bool_:
-        raise not_implemented_for("remainder_cpu", target)
+        raise not_implemented_for("remainder()", target)
     result = _binary(other, input, _int_division(_python_remainder, "remainder"), "remainder")
     return record_not_implemented("remainder", (input,), result)
 
@@ -534,9 +536,8 @@ def neg(input):
     """``-input`` (unsigned integers wrap around)."""
     require_tensor(input, "neg")
     if input._dtype is dt.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
-                           "you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
+        raise RuntimeError("cannot negate a bool tensor; to invert a mask, use `~` or "
+                           "logical_not()")
     result = new(_compute(xp.negative, input._data), input._dtype)
     if ag.needs_grad(input):
         ag.record("NegBackward0", _neg_backward, (input,), result)
@@ -548,7 +549,7 @@ def positive(input):
     """``+input``: the tensor itself."""
     require_tensor(input, "positive")
     if input._dtype is dt.bool_:
-        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        raise RuntimeError("unary `+` does not apply to a bool tensor")
     return input
 
 
@@ -631,16 +632,16 @@ def pow(input, exponent):
     target = dt.result_type(input, exponent)
     if target is dt.bool_:
         if isinstance(exponent, Tensor):
-            raise not_implemented_for("pow", target)
+            raise not_implemented_for("pow()", target)
         # x ** True is x and x ** False is all True, PyTorch's special exponents 1 and 0.
         return new(input._data.copy() if exponent else xp.ones(input._data.shape, bool),
                    target)
     if target.category == dt.INT and not isinstance(exponent, Tensor):
         if exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+            raise RuntimeError(f"cannot raise an integer tensor to the negative power "
+                               f"{exponent}; convert it to floating point first (.float())")
         if exponent > xp.iinfo(target.np).max:
-            raise RuntimeError(f"value cannot be converted to type {target.name} without "
-                               "overflow")
+            raise RuntimeError(f"the exponent {exponent} does not fit in {target!r}")
     result = new(_power(input, exponent, target), target)
     if isinstance(exponent, Tensor):
         if ag.needs_grad(input, exponent):
@@ -660,7 +661,7 @@ def rpow(input, other):
     check_broadcast(input, other)
     target = dt.result_type(input, other)
     if target is dt.bool_:
-        raise not_implemented_for("pow", target)
+        raise not_implemented_for("pow()", target)
     result = new(_power(other, input, target), target)
     if ag.needs_grad(input):
         ctx = _ctx(result, base=other, exponent=(input,) if other == 0 else None)
@@ -725,7 +726,8 @@ for _name, _fn, _dunder, _aliases in (
 
 def _check_same_dtype(input: Tensor, other: Tensor) -> None:
     if input._dtype is not other._dtype:
-        raise RuntimeError(f"{input._dtype.short} did not match {other._dtype.short}")
+        raise RuntimeError(f"isclose() needs both tensors to have the same dtype, but got "
+                           f"{input._dtype!r} and {other._dtype!r}")
 
 
 @table.op(out=False)
@@ -790,7 +792,7 @@ def _bitwise(name: str, np_fn, dunders: tuple) -> None:
         check_operand(other, name)
         target = dt.result_type(input, other)
         if target.category == dt.FLOAT:
-            raise not_implemented_for(f"{name}_cpu", target)
+            raise not_implemented_for(f"{name}()", target)
         return _binary(input, other, np_fn, name, target)
 
     op.__name__ = name
@@ -826,8 +828,8 @@ def bitwise_not(input):
     """``~input``: bitwise not of integers, logical not of bools."""
     require_tensor(input, "bitwise_not")
     if input._dtype.category == dt.FLOAT:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
+        raise TypeError(f"`~` (bitwise not) needs an integer or bool tensor, not one of dtype "
+                        f"{input._dtype!r}")
     return new(xp.invert(input._data), input._dtype)
 
 
@@ -917,12 +919,12 @@ def clamp(input, min=None, max=None):
     """
     require_tensor(input, "clamp")
     if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp() needs at least one of min and max")
     bounds = [b for b in (min, max) if b is not None]
     tensors = [isinstance(b, Tensor) for b in bounds]
     if any(tensors) and not all(tensors):
-        raise TypeError("clamp() received an invalid combination of arguments: min and max "
-                        "must both be numbers or both be tensors")
+        raise TypeError("clamp() needs min and max both as numbers or both as tensors, not "
+                        "one of each")
     for b in bounds:
         check_operand(b, "clamp", "min")
     if tensors[0]:
@@ -994,8 +996,8 @@ def where(condition, input=None, other=None):
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
     if condition._dtype is not dt.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition._dtype.short}")
+        raise RuntimeError(f"where() needs a bool condition, but the condition has dtype "
+                           f"{condition._dtype!r}")
     check_operand(input, "where", "input")
     check_operand(other, "where", "other", 3)
     broadcast_shapes(condition._data.shape,
@@ -1027,10 +1029,10 @@ def lerp(input, end, weight):
     dtype = input._dtype
     for name, v in (("end", end), ("weight", weight)):
         if isinstance(v, Tensor) and v._dtype is not dtype:
-            raise RuntimeError(f"expected dtype {dtype.name} for `{name}` but got dtype "
-                               f"{v._dtype.name}")
+            raise RuntimeError(f"lerp() needs `{name}` to have the input's dtype {dtype!r}, "
+                               f"but it has dtype {v._dtype!r}")
     if dtype.category != dt.FLOAT:
-        raise not_implemented_for("lerp_kernel_scalar", dtype)
+        raise not_implemented_for("lerp()", dtype)
     shapes = [t._data.shape for t in (input, end, weight) if isinstance(t, Tensor)]
     broadcast_shapes(*shapes)
     a, b, w = input._data, end._data, values(weight, dtype)
@@ -1070,7 +1072,7 @@ def _float_binary(name: str, np_fn, node: str, rule, precise: bool, ints: bool,
         target = dt.result_type(input, other)
         if target.category != dt.FLOAT:
             if not ints:
-                raise not_implemented_for(f"{name}_cpu", target)
+                raise not_implemented_for(f"{name}()", target)
             target = dt.get_default_dtype()
         a, b = values(input, target), values(other, target)
         if precise and target.itemsize < 8:
@@ -1131,17 +1133,16 @@ class Unary:
     """
 
     def __init__(self, name, forward, node=None, rule=None, saves="x", to_float=True,
-                 precise="f64", refuse="", kernel=None):
+                 precise="f64", refuse=""):
         self.name, self.forward, self.node, self.rule = name, forward, node, rule
         self.saves, self.to_float, self.precise, self.refuse = saves, to_float, precise, refuse
-        self.kernel = kernel or f"{name}_cpu"
 
     def __call__(self, input) -> Tensor:
         require_tensor(input, self.name)
         dtype = input._dtype
         if (dtype is dt.bool_ and "b" in self.refuse) or \
                 (dtype.category == dt.INT and "i" in self.refuse):
-            raise not_implemented_for(self.kernel, dtype)
+            raise not_implemented_for(f"{self.name}()", dtype)
         if self.to_float:
             dtype = float_dtype_of(input)
         result = new(_precise(self.forward, input._data.astype(dtype.np, copy=False),
@@ -1279,11 +1280,11 @@ abs = _unary("abs", xp.abs, "AbsBackward0", lambda g, x, y: g * x.sgn(),
 sign = _unary("sign", _sign_values, "SignBackward0", _zero_rule, to_float=False, precise="")
 sgn = _unary("sgn", _sign_values, "SgnBackward0", _zero_rule, to_float=False, precise="")
 floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, to_float=False, precise="",
-               refuse="b", kernel="floor_vml_cpu")
+               refuse="b")
 ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, to_float=False, precise="",
-              refuse="b", kernel="ceil_vml_cpu")
+              refuse="b")
 trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, to_float=False, precise="",
-               refuse="b", aliases=("fix",), kernel="trunc_vml_cpu")
+               refuse="b", aliases=("fix",))
 frac = _unary("frac", lambda a: a - xp.trunc(a), "FracBackward0", lambda g, x, y: g,
               to_float=False, precise="", refuse="bi")
 
@@ -1323,7 +1324,8 @@ def round(input, *, decimals=None):
     require_tensor(input, "round")
     dtype = input._dtype
     if dtype is dt.bool_ or (decimals not in (None, 0) and dtype.category != dt.FLOAT):
-        raise not_implemented_for("round_cpu", dtype)
+        raise not_implemented_for("round()" if decimals in (None, 0) else
+                                  "round() with decimals", dtype)
     data = input._data.astype(xp.float32) if dtype is dt.float16 else input._data
     if decimals is None or dtype.category != dt.FLOAT:
         out = data if dtype.category != dt.FLOAT else xp.round(data)

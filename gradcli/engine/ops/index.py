@@ -63,7 +63,7 @@ def _to_index_tensor(value) -> Tensor:
         if t.numel() == 0:
             t = new(t._data.astype(xp.int64), dt.int64)
     if not _index_dtype_ok(t):
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        raise IndexError(f"an index tensor must hold integers or bools, not {t._dtype.name}")
     return t
 
 
@@ -82,19 +82,19 @@ def expand_indices(input: Tensor, indices) -> list:
             start = len(aligned)
             for k, size in enumerate(idx._data.shape):
                 if start + k >= len(shape):
-                    raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+                    raise IndexError(f"too many indices: the tensor has {len(shape)} dims")
                 if shape[start + k] != size:
                     raise IndexError(
-                        f"The shape of the mask {sh.list_repr(idx._data.shape)} at index {k} "
-                        f"does not match the shape of the indexed tensor "
-                        f"{sh.list_repr(shape)} at index {start + k}")
+                        f"mask of shape {sh.list_repr(idx._data.shape)} does not fit the "
+                        f"tensor's shape {sh.list_repr(shape)}: dim {k} of the mask has size "
+                        f"{size} but dim {start + k} of the tensor has {shape[start + k]}")
             for coords in xp.nonzero(idx._data.astype(bool)):
                 aligned.append(_long(coords))
             continue
         aligned.append(idx if idx._dtype is dt.int64 else new(idx._data.astype(xp.int64),
                                                                dt.int64))
     if len(aligned) > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+        raise IndexError(f"too many indices: the tensor has {len(shape)} dims")
     for d, idx in enumerate(aligned):
         if idx is None or idx._data.size == 0:
             continue
@@ -102,13 +102,14 @@ def expand_indices(input: Tensor, indices) -> list:
         low, high = int(idx._data.min()), int(idx._data.max())
         bad = high if high >= size else (low if low < -size else None)
         if bad is not None:
-            raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+            raise IndexError(f"index {bad} is out of range for dim {d}, which has size {size}")
     shapes = [idx._data.shape for idx in aligned if idx is not None]
     try:
         xp.broadcast_shapes(*shapes)
     except ValueError:
-        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
-                         f"with shapes {', '.join(sh.list_repr(s) for s in shapes)}") from None
+        raise IndexError("index tensors of shapes "
+                         f"{', '.join(sh.list_repr(s) for s in shapes)} do not broadcast "
+                         "together") from None
     return aligned
 
 
@@ -133,7 +134,7 @@ def _index_backward(ctx, grad):
     return (_index_put_impl(zeros, ctx.indices, grad, accumulate=True),)
 
 
-def index(input: Tensor, indices) -> Tensor:
+def advanced_index(input: Tensor, indices) -> Tensor:
     """``input[indices]`` for a sequence of index tensors (or None) from dim 0: a copy."""
     aligned = expand_indices(input, indices)
     result = sh.fresh(input._data[_key(aligned)], input._dtype)
@@ -148,9 +149,9 @@ def _put_values(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Ten
     try:
         data = xp.broadcast_to(values._data, target)
     except ValueError:
-        raise RuntimeError(f"shape mismatch: value tensor of shape "
-                           f"{sh.list_repr(values._data.shape)} cannot be broadcast to indexing "
-                           f"result of shape {sh.list_repr(target)}") from None
+        raise RuntimeError(f"cannot assign values of shape {sh.list_repr(values._data.shape)} "
+                           f"to the {sh.list_repr(target)} elements selected by the index: "
+                           "they do not broadcast") from None
     out = input._data.copy()
     if accumulate:
         xp.add.at(out, _key(aligned), data)
@@ -162,7 +163,7 @@ def _put_values(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Ten
 def _index_put_backward(ctx, grad):
     grad_self = grad if ctx.accumulate else _index_put_impl(
         grad, ctx.indices, _zeros((), grad._dtype), accumulate=False)
-    return grad_self, index(grad, ctx.indices)
+    return grad_self, advanced_index(grad, ctx.indices)
 
 
 def _index_put_impl(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Tensor:
@@ -176,23 +177,22 @@ def _index_put_impl(input: Tensor, aligned, values: Tensor, accumulate: bool) ->
 
 def _check_same_dtype(input: Tensor, values: Tensor) -> None:
     if values._dtype is not input._dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{input._dtype.short} for the destination and {values._dtype.short} "
-                           f"for the source.")
+        raise RuntimeError(f"index_put(): values of dtype {values._dtype.name} cannot go into "
+                           f"a {input._dtype.name} tensor; convert them first (.to(...))")
 
 
 @table.op(inplace=True, grad_fns=("IndexPutBackward0",), out=False)
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` written at ``input[indices]`` (or added to it)."""
     if not isinstance(indices, (tuple, list)):
-        raise TypeError(f"index_put(): argument 'indices' (position 1) must be tuple of "
-                        f"Tensors, not {type(indices).__name__}")
+        raise TypeError(f"index_put(): indices must be a tuple of tensors, not a "
+                        f"{type(indices).__name__}")
     for i, idx in enumerate(indices):
         if not isinstance(idx, Tensor) and idx is not None:
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(idx).__name__}")
+            raise TypeError(f"index_put(): index {i} is a {type(idx).__name__}, not a "
+                            "Tensor")
     if not isinstance(values, Tensor):
-        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not "
+        raise TypeError(f"index_put(): values must be a Tensor, not a "
                         f"{type(values).__name__}")
     _check_same_dtype(input, values)
     aligned = expand_indices(input, [None if i is None else _to_index_tensor(i)
@@ -220,7 +220,7 @@ def _treat_as_tuple(index) -> bool:
 
 def _items(index) -> tuple:
     if isinstance(index, str):
-        raise TypeError("new(): invalid data type 'str'")
+        raise TypeError("a string cannot index a tensor")
     return tuple(index) if _treat_as_tuple(index) else (index,)
 
 
@@ -236,11 +236,10 @@ def _specified(items) -> int:
 
 def _select_at(t: Tensor, d: int, i: int) -> Tensor:
     if t.ndim == 0:
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        raise IndexError("a 0-dim tensor has no dim to index; use .item() to get its number")
     size = t._data.shape[d]
     if not -size <= i < size:
-        raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+        raise IndexError(f"index {i} is out of range for dim {d}, which has size {size}")
     return sh.select_view(t, d, i + size if i < 0 else i)
 
 
@@ -251,25 +250,30 @@ def _slice_parts(s: slice) -> tuple:
         if isinstance(v, Tensor):
             return v.__index__()
         if not _is_int(v):
-            raise TypeError("slice indices must be integers or None or have an __index__ method")
+            raise TypeError(f"slice bounds must be integers or None, not {type(v).__name__}")
         return int(v)
     step = part(s.step, 1)
     if step == 0:
-        raise ValueError("slice step cannot be zero")
+        raise ValueError("a slice step cannot be zero")
     if step < 0:
-        raise ValueError("step must be greater than zero")
+        raise ValueError("a slice step must be positive (use flip() to reverse a tensor)")
     return part(s.start, None), part(s.stop, None), step
 
 
 def _slice_at(t: Tensor, d: int, s: slice, optimize: bool) -> Tensor:
     if t.ndim == 0:
-        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError("a 0-dim tensor has no dim to slice")
     start, stop, step = _slice_parts(s)
     size = t._data.shape[d]
     start, stop = sh.slice_bounds(size, start, stop, step)
     if optimize and start == 0 and stop == size and step == 1:
         return t
     return sh.slice_view(t, d, start, stop, step)
+
+
+def _is_ndarray(value) -> bool:
+    from ..ndarray import NDArray
+    return isinstance(value, NDArray)
 
 
 def _bool_index(value: bool) -> Tensor:
@@ -281,7 +285,7 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
     ndim = self.ndim
     specified = _specified(items)
     if specified > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+        raise IndexError(f"too many indices: the tensor has {ndim} dims")
     result = self
     dim = 0
     tensors: list = []
@@ -307,7 +311,7 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
         elif isinstance(item, (bool, xp.bool_)):
             result = sh.unsqueeze(result, dim)
             record(_bool_index(bool(item)))
-        elif isinstance(item, (Tensor, list, tuple)):
+        elif isinstance(item, (Tensor, list, tuple)) or _is_ndarray(item):
             t = _to_index_tensor(item)
             if t.ndim == 0 and t._dtype not in (dt.bool_, dt.uint8):
                 result = _select_at(result, dim, t.__index__())
@@ -319,8 +323,8 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
             else:
                 record(t)
         else:
-            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
-                             f"byte Variables are valid indices (got {type(item).__name__})")
+            raise IndexError(f"a {type(item).__name__} cannot index a tensor: use integers, "
+                             "slices, None, ..., bools, or integer/bool tensors and lists")
     while tensors and tensors[-1] is None:
         tensors.pop()
     return result, tensors
@@ -348,20 +352,18 @@ def getitem(self, index):
     if index is None:
         return sh.unsqueeze(self, 0)
     if index is Ellipsis:
-        return sh._alias(self)
+        return sh.alias_view(self)
     if _is_int(index):
         return _select_at(self, 0, int(index))
     if isinstance(index, slice):
         return _slice_at(self, 0, index, optimize=False)
     if isinstance(index, (bool, xp.bool_)):
-        return index_fn(sh.unsqueeze(self, 0), [_bool_index(bool(index))])
+        return advanced_index(sh.unsqueeze(self, 0), [_bool_index(bool(index))])
     result, tensors = apply_slicing(self, _items(index))
     if not tensors:
-        return sh._alias(result) if result is self else result
-    return index_fn(result, _mask_aware(tensors))
+        return sh.alias_view(result) if result is self else result
+    return advanced_index(result, _mask_aware(tensors))
 
-
-index_fn = index
 
 
 # ================================================================== setitem
@@ -371,7 +373,9 @@ def _value_tensor(self: Tensor, value) -> Tensor:
     if isinstance(value, (bool, int, float, xp.number, xp.bool_)) and \
             not isinstance(value, complex):
         return new(ip.full_of((), self._dtype, value), self._dtype)
-    raise TypeError(f"can't assign a {type(value).__name__} to a {self._dtype.legacy}")
+    kind = "numpy.ndarray" if _is_ndarray(value) else type(value).__name__
+    raise TypeError(f"cannot assign a {kind} to elements of a tensor: assign a number or a "
+                    "Tensor")
 
 
 def _strip_leading_ones(shape) -> tuple:
@@ -428,10 +432,10 @@ def setitem(self, index, value):
 # ============================================================ index_select
 def _check_dim_index(input: Tensor, index, name: str, dtypes=(dt.int64, dt.int32)) -> Tensor:
     if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise TypeError(f"{name}(): index must be a Tensor, not a {type(index).__name__}")
     if index._dtype not in dtypes:
-        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
+        allowed = " or ".join(d.name for d in dtypes)
+        raise RuntimeError(f"{name}(): the index must be {allowed}, not {index._dtype.name}")
     return index
 
 
@@ -449,20 +453,20 @@ def index_select(input, dim, index):
     """The slices at positions ``index`` (a 1-D tensor) along ``dim``: a copy."""
     index = _check_dim_index(input, index, "index_select")
     if index.ndim > 1:
-        raise IndexError("index_select(): Index is supposed to be a vector")
+        raise IndexError(f"index_select(): the index must be 1-D, not {index.ndim}-D")
     d = wrap_dim(dim, input.ndim)
     idx = index._data.reshape(-1).astype(xp.int64)
     if input.ndim == 0:
         if idx.size != 1:
-            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
-                               f"{idx.size} value(s)")
+            raise RuntimeError(f"index_select(): a 0-dim tensor takes one index, not "
+                               f"{idx.size}")
         data = input._data.copy()
     else:
         size = input._data.shape[d]
         bad = idx[(idx < 0) | (idx >= size)]
         if bad.size:
-            raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with "
-                               f"size {size}")
+            raise RuntimeError(f"index_select(): index {int(bad[0])} is out of range for dim "
+                               f"{d}, which has size {size}")
         data = xp.take(input._data, idx, axis=d)
     result = sh.fresh(data, input._dtype, copy=input.ndim == 0)
     if ag.needs_grad(input):
@@ -473,19 +477,19 @@ def index_select(input, dim, index):
 
 def _index_add_arrays(input: Tensor, d: int, index: Tensor, source: Tensor, name: str):
     if source._dtype is not input._dtype:
-        raise RuntimeError(f"{name}(): self ({input._dtype.short}) and source "
-                           f"({source._dtype.short}) must have the same scalar type")
+        raise RuntimeError(f"{name}(): source has dtype {source._dtype.name} but the tensor "
+                           f"has {input._dtype.name}; they must match")
     if index.ndim > 1:
-        raise IndexError(f"{name}(): Index is supposed to be a vector")
+        raise IndexError(f"{name}(): the index must be 1-D, not {index.ndim}-D")
     idx = index._data.reshape(-1).astype(xp.int64)
     if input.ndim and source.ndim and source._data.shape[d] != idx.size:
-        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to "
-                           f"source.size(dim): ({source._data.shape[d]}), for dim: {d}")
+        raise RuntimeError(f"{name}(): {idx.size} indices but source has size "
+                           f"{source._data.shape[d]} in dim {d}; they must match")
     size = input._data.shape[d] if input.ndim else 1
     bad = idx[(idx < 0) | (idx >= size)]
     if bad.size:
-        raise RuntimeError(f"index {int(bad[0])} is out of bounds for dimension {d} with "
-                           f"size {size}")
+        raise RuntimeError(f"{name}(): index {int(bad[0])} is out of range for dim {d}, "
+                           f"which has size {size}")
     key = (slice(None),) * d + (idx,)
     expected = list(input._data.shape)
     if expected:
@@ -493,8 +497,8 @@ def _index_add_arrays(input: Tensor, d: int, index: Tensor, source: Tensor, name
     try:
         src = xp.broadcast_to(source._data, tuple(expected))
     except ValueError:
-        raise RuntimeError(f"{name}(): source shape {sh.list_repr(source._data.shape)} does not "
-                           f"match the indexed shape {sh.list_repr(expected)}") from None
+        raise RuntimeError(f"{name}(): source of shape {sh.list_repr(source._data.shape)} "
+                           f"does not fit the indexed shape {sh.list_repr(expected)}") from None
     return key, src
 
 
@@ -553,15 +557,15 @@ def index_fill(input, dim, index, value):
     value_tensor = None
     if isinstance(value, Tensor):
         if value.ndim:
-            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but "
-                               f"got tensor with {value.ndim} dimension(s).")
+            raise RuntimeError(f"index_fill(): the value must be a number or a 0-dim tensor, "
+                               f"not a {value.ndim}-D tensor")
         value_tensor, value = value, value.item()
     idx = index._data.reshape(-1).astype(xp.int64)
     size = input._data.shape[d] if input.ndim else 1
     bad = idx[(idx < -size) | (idx >= size)]
     if bad.size:
-        raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {d} with size "
-                         f"{size}")
+        raise IndexError(f"index_fill(): index {int(bad[0])} is out of range for dim {d}, "
+                         f"which has size {size}")
     out = input._data.copy()
     if input.ndim:
         out[(slice(None),) * d + (idx,)] = ip.full_of((), input._dtype, value)
@@ -580,27 +584,23 @@ def index_fill(input, dim, index, value):
 # ========================================================== gather, scatter
 def _gather_checks(input: Tensor, d: int, index: Tensor, name: str, src: Tensor | None = None):
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
-                           f"{'input' if name == 'gather' else 'self'} tensor")
+        raise RuntimeError(f"{name}(): the index has {index.ndim} dims but the tensor has "
+                           f"{input.ndim}; they must match")
     ishape, shape = index._data.shape, input._data.shape
     for k in range(index.ndim):
         if k != d and k < len(shape) and ishape[k] > shape[k]:
-            if name == "gather":
-                raise RuntimeError(f"Size does not match at dimension {k} expected index "
-                                   f"{sh.list_repr(ishape)} to be no larger than self "
-                                   f"{sh.list_repr(shape)} apart from dimension {d}")
-            raise RuntimeError(f"Expected index {sh.list_repr(ishape)} to be no larger than "
-                               f"self {sh.list_repr(shape)} apart from dimension {d}")
+            raise RuntimeError(f"{name}(): the index {sh.list_repr(ishape)} is larger than "
+                               f"the tensor {sh.list_repr(shape)} in dim {k} (only dim {d} "
+                               "may differ)")
         if src is not None and k < src.ndim and ishape[k] > src._data.shape[k]:
-            raise RuntimeError(f"Expected index {sh.list_repr(ishape)} to be no larger than "
-                               f"self {sh.list_repr(shape)} apart from dimension {d} and to be "
-                               f"no larger size than src {sh.list_repr(src._data.shape)}")
+            raise RuntimeError(f"{name}(): the index {sh.list_repr(ishape)} is larger than "
+                               f"src {sh.list_repr(src._data.shape)} in dim {k}")
     size = shape[d] if shape else 1
     idx = index._data.astype(xp.int64)
     bad = idx[(idx < 0) | (idx >= size)]
     if bad.size:
-        raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
-                           f"{d} with size {size}")
+        raise RuntimeError(f"{name}(): index {int(bad.reshape(-1)[0])} is out of range for "
+                           f"dim {d}, which has size {size}")
     return idx
 
 
@@ -621,10 +621,10 @@ def _gather_backward(ctx, grad):
 def gather(input, dim, index, *, sparse_grad=False):
     """``out[i][j] = input[index[i][j]][j]`` (for dim 0): values picked along ``dim``."""
     if not isinstance(index, Tensor):
-        raise TypeError(f"gather(): argument 'index' (position 3) must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise TypeError(f"gather(): index must be a Tensor, not a {type(index).__name__}")
     if index._dtype not in (dt.int64, dt.int32):
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        raise RuntimeError(f"gather(): the index must be int64 or int32, not "
+                           f"{index._dtype.name}")
     d = wrap_dim(dim, input.ndim)
     idx = _gather_checks(input, d, index, "gather")
     data = input._data[_coords(idx, d)] if input.ndim else input._data.copy()
@@ -640,9 +640,9 @@ def _gathered_for_src(ctx, grad, node: str) -> Tensor:
     if not ctx.need_src:
         return None
     if ctx.src_shape != ctx.index._data.shape:
-        raise RuntimeError(f"Function {node} returned an invalid gradient at index 1 - got "
-                           f"{sh.list_repr(ctx.index._data.shape)} but expected shape compatible "
-                           f"with {sh.list_repr(ctx.src_shape)}")
+        raise RuntimeError(f"{node} cannot give src a gradient: the index "
+                           f"{sh.list_repr(ctx.index._data.shape)} covers only part of src "
+                           f"{sh.list_repr(ctx.src_shape)}")
     return gather(grad, ctx.dim, ctx.index)
 
 
@@ -656,28 +656,29 @@ def _scatter_value_backward(ctx, grad):
 
 
 def _not_implemented(ctx, *grads):
-    raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
+    raise RuntimeError("scatter() with reduce= has no derivative (as in PyTorch); use "
+                       "scatter_add() or scatter_reduce()")
 
 
 @table.op(inplace=True, grad_fns=("ScatterBackward0", "ScatterBackward1", "NotImplemented"))
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     if src is None and value is None:
-        raise TypeError("scatter() missing required argument 'src' or 'value'")
+        raise TypeError("scatter() needs src (a tensor) or value (a number)")
     if not isinstance(src, Tensor):
         value = src if src is not None else value
         src = None
     if not isinstance(index, Tensor):
-        raise TypeError(f"scatter(): argument 'index' (position 2) must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise TypeError(f"scatter(): index must be a Tensor, not a {type(index).__name__}")
     if index._dtype not in (dt.int64, dt.int32):
-        raise RuntimeError("scatter(): Expected dtype int64 for index")
+        raise RuntimeError(f"scatter(): the index must be int64, not {index._dtype.name}")
     if src is not None and src._dtype is not input._dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError(f"scatter(): src has dtype {src._dtype.name} but the tensor has "
+                           f"{input._dtype.name}; they must match")
     d = wrap_dim(dim, input.ndim)
     idx = _gather_checks(input, d, index, "scatter", src)
     if reduce not in (None, "add", "multiply"):
-        raise RuntimeError("reduce argument must be either add or multiply.")
+        raise RuntimeError(f"scatter(): reduce must be 'add' or 'multiply', not {reduce!r}")
     out = input._data.copy()
     coords = _coords(idx, d) if input.ndim else (Ellipsis,)
     if src is not None:
@@ -712,12 +713,12 @@ def _scatter_add_backward(ctx, grad):
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
     if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not "
-                        f"{type(src).__name__}")
+        raise TypeError(f"scatter_add(): src must be a Tensor, not a {type(src).__name__}")
     if not isinstance(index, Tensor) or index._dtype not in (dt.int64, dt.int32):
-        raise RuntimeError("scatter_add(): Expected dtype int64 for index")
+        raise RuntimeError("scatter_add(): the index must be an int64 tensor")
     if src._dtype is not input._dtype:
-        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError(f"scatter_add(): src has dtype {src._dtype.name} but the tensor has "
+                           f"{input._dtype.name}; they must match")
     d = wrap_dim(dim, input.ndim)
     idx = _gather_checks(input, d, index, "scatter_add", src)
     out = input._data.copy()
@@ -737,17 +738,15 @@ def _take_backward(ctx, grad):
 
 def _flat_index(input: Tensor, index: Tensor, name: str):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' (position 1) must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise TypeError(f"{name}(): index must be a Tensor, not a {type(index).__name__}")
     if index._dtype is not dt.int64:
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
-                           f"{index._dtype.short}")
+        raise RuntimeError(f"{name}(): the index must be int64, not {index._dtype.name}")
     n = input._data.size
     idx = index._data
     bad = idx[(idx < -n) | (idx >= n)]
     if bad.size:
-        raise IndexError(f"out of range: tried to access index {int(bad.reshape(-1)[0])} on a "
-                         f"tensor of {n} elements.")
+        raise IndexError(f"{name}(): index {int(bad.reshape(-1)[0])} is out of range for a "
+                         f"tensor of {n} elements")
     return xp.where(idx < 0, idx + n, idx)
 
 
@@ -773,13 +772,11 @@ def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``source`` written at flat positions ``index``."""
     idx = _flat_index(input, index, "put")
     if source._dtype is not input._dtype:
-        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
-                           f"self.dtype = {input._dtype.short} and source.dtype = "
-                           f"{source._dtype.short}")
+        raise RuntimeError(f"put(): source has dtype {source._dtype.name} but the tensor has "
+                           f"{input._dtype.name}; they must match")
     if source._data.size != idx.size:
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of "
-                           f"elements, but got source.numel() = {source._data.size}, "
-                           f"index.numel() = {idx.size}")
+        raise RuntimeError(f"put(): {idx.size} indices but {source._data.size} source "
+                           "elements; they must match")
     out = input._data.copy()
     flat = out.reshape(-1)
     if accumulate:
@@ -796,9 +793,9 @@ def put(input, index, source, accumulate=False):
 # ================================================================= masks
 def _check_mask(mask, message: str) -> Tensor:
     if not isinstance(mask, Tensor):
-        raise TypeError(f"argument 'mask' must be Tensor, not {type(mask).__name__}")
+        raise TypeError(f"the mask must be a Tensor, not a {type(mask).__name__}")
     if mask._dtype is not dt.bool_:
-        raise RuntimeError(message.format(dtype=mask._dtype.name.replace("int64", "long int")))
+        raise RuntimeError(message.format(dtype=mask._dtype.name))
     return mask
 
 
@@ -816,13 +813,12 @@ def _masked_fill_tensor_backward(ctx, grad):
 @table.op(inplace=True, grad_fns=("MaskedFillBackward0", "MaskedFillBackward1"), out=False)
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True (the two broadcast)."""
-    _check_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype "
-                      "{dtype}")
+    _check_mask(mask, "masked_fill(): the mask must be a bool tensor, not {dtype}")
     value_tensor = None
     if isinstance(value, Tensor):
         if value.ndim:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
-                               f"got tensor with {value.ndim} dimension(s).")
+            raise RuntimeError(f"masked_fill(): the value must be a number or a 0-dim tensor, "
+                               f"not a {value.ndim}-D tensor")
         value_tensor, value = value, value.item()
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     fill = ip.full_of((), input._dtype, value)
@@ -852,7 +848,7 @@ def _masked_select_backward(ctx, grad):
 @table.op(grad_fns=("MaskedSelectBackward0",))
 def masked_select(input, mask):
     """The elements where ``mask`` is True (the two broadcast), as a 1-D copy."""
-    _check_mask(mask, "masked_select: expected BoolTensor for mask")
+    _check_mask(mask, "masked_select(): the mask must be a bool tensor, not {dtype}")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     data = xp.broadcast_to(input._data, shape)[xp.broadcast_to(mask._data, shape)]
     result = sh.fresh(data, input._dtype)
@@ -877,17 +873,17 @@ def _masked_scatter_backward(ctx, grad):
 @table.op(inplace=True, grad_fns=("MaskedScatterBackward0",), out=False)
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with ``source``'s leading elements placed where ``mask`` is True."""
-    _check_mask(mask, "masked_scatter_ only supports boolean masks, but got mask with dtype "
-                      "{dtype}")
+    _check_mask(mask, "masked_scatter(): the mask must be a bool tensor, not {dtype}")
     if source._dtype is not input._dtype:
-        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
-                           f"got {input._dtype.short} and {source._dtype.short}")
+        raise RuntimeError(f"masked_scatter(): source has dtype {source._dtype.name} but the "
+                           f"tensor has {input._dtype.name}; they must match")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     out = xp.array(xp.broadcast_to(input._data, shape), order="C")
     where = xp.broadcast_to(mask._data, shape)
     count = int(where.sum())
     if source._data.size < count:
-        raise RuntimeError("Number of elements of source < number of ones in mask")
+        raise RuntimeError(f"masked_scatter(): the mask selects {count} elements but source "
+                           f"has only {source._data.size}")
     out[where] = source._data.reshape(-1)[:count]
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
@@ -933,15 +929,14 @@ def select_scatter(input, src, dim, index):
     size = input._data.shape[d]
     index = sh._index_int(index)
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{sh.list_repr(input._data.shape)} at dimension {d}")
+        raise IndexError(f"select_scatter(): index {index} is out of range for dim {d}, "
+                         f"which has size {size}")
     index = index + size if index < 0 else index
     key = (slice(None),) * d + (index, Ellipsis)
     slot = input._data[key].shape
     if src._data.shape != slot:
-        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
-                           f"= {sh.list_repr(src._data.shape)}, slice size = "
-                           f"{sh.list_repr(slot)}")
+        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
+                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
     out = input._data.copy()
     out[key] = src._data
     result = new(out, input._dtype)
@@ -965,9 +960,8 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     key = (slice(None),) * d + (slice(start, end, step),)
     slot = input._data[key].shape
     if src._data.shape != slot:
-        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
-                           f"= {sh.list_repr(src._data.shape)}, slice size = "
-                           f"{sh.list_repr(slot)}")
+        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
+                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
     out = input._data.copy()
     out[key] = src._data
     result = new(out, input._dtype)
@@ -995,8 +989,8 @@ def fill(input, value):
     value_tensor = value if isinstance(value, Tensor) else None
     if value_tensor is not None:
         if value.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value.ndim} dimensions.")
+            raise RuntimeError(f"fill(): the value must be a number or a 0-dim tensor, not a "
+                               f"{value.ndim}-D tensor")
         value = value.item()
     result = new(ip.full_of(input._data.shape, input._dtype, value), input._dtype)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
@@ -1025,9 +1019,9 @@ def copy_(self, src, non_blocking=False):
 
 
 @table.op(name="resize_", function=False)
-def resize_(self, *sizes, memory_format=None):
+def resize_(self, *sizes, size=None, memory_format=None):
     """Changes the shape in place; leading values are kept, new ones are zero."""
-    return ip.resize_(self, *sizes)
+    return ip.resize_(self, *(sizes if size is None else (size,)))
 
 
 @table.op(name="resize_as_", out=False)
@@ -1044,8 +1038,8 @@ def _t1_backward(ctx, grad):
 def t_(self):
     """Transposes the tensor itself (a matrix, or a 0-D/1-D tensor unchanged)."""
     if self.ndim > 2:
-        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
-                           f"{self.ndim}D")
+        raise RuntimeError(f"t_() transposes tensors of at most 2 dims; this one has "
+                           f"{self.ndim}")
     return ip.restride_inplace(self, sh.t, "TBackward1", _t1_backward, None)
 
 

@@ -24,21 +24,22 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..node import Node, SavedContext
 from ..tensor import Tensor
+from . import shape as sh
 from .common import broadcast_shapes, check_nonnegative, new, shape_arg
 from .shape import MULTI, NO_GRAD, list_repr, view_info, views_of
 
-LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
-VIEW_OF_LEAF_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an "
-                        "in-place operation.")
+LEAF_MESSAGE = ("cannot modify a leaf tensor that requires grad in place: autograd needs its "
+                "value; modify it under torch.no_grad(), or work on a copy (.clone())")
+VIEW_OF_LEAF_MESSAGE = ("cannot modify in place a view of a leaf tensor that requires grad: "
+                        "autograd needs the leaf's value; use torch.no_grad() or a copy")
 NO_GRAD_VIEW_MESSAGE = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-    "your code by moving both the view and the inplace either both inside the no_grad block "
-    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
-    "to be tracked).")
-OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor "
-                   "refers to a single memory location. Please clone() the tensor before "
-                   "performing the operation.")
+    "cannot modify in place, with grad mode on, a view that was made under no_grad: whether "
+    "autograd should track the change is ambiguous; make the view and modify it both inside "
+    "the no_grad block or both outside it")
+OVERLAP_MESSAGE = ("cannot write in place into a tensor whose elements share memory (an "
+                   "expanded view); .clone() it first")
+PARTIAL_OVERLAP_MESSAGE = ("cannot write in place: an input shares part of its memory with the "
+                           "tensor being written; .clone() the input first")
 
 
 def can_cast(src: dt.DType, dst: dt.DType) -> bool:
@@ -79,10 +80,9 @@ def check_inplace(target: Tensor, recorded: bool) -> None:
                 raise RuntimeError(NO_GRAD_VIEW_MESSAGE)
             if info.creation == MULTI:
                 raise RuntimeError(
-                    f"Output {target._output_nr} of {info.op} is a view and is being modified "
-                    "inplace. This view is the output of a function that returns multiple "
-                    "views. Such functions do not allow the output views to be modified "
-                    "inplace. You should replace the inplace operation by an out-of-place one.")
+                    f"cannot modify in place output {target._output_nr} of {info.op}: it is "
+                    "one of several views returned together, which autograd cannot track "
+                    "through in-place changes; use an out-of-place operation instead")
             base = info.base
             if base._requires_grad and base._grad_fn is None:
                 raise RuntimeError(VIEW_OF_LEAF_MESSAGE)
@@ -100,6 +100,41 @@ def check_overlap(target: Tensor) -> None:
     """Most in-place ops refuse to write into an expanded tensor, as in PyTorch."""
     if overlaps(target):
         raise RuntimeError(OVERLAP_MESSAGE)
+
+
+def _dense(t: Tensor) -> bool:
+    """PyTorch's ``is_non_overlapping_and_dense``: a permutation of a contiguous layout."""
+    data = t._data
+    dims = sorted((stride, size) for size, stride in zip(data.shape, data.strides) if size != 1)
+    expected = data.itemsize
+    for stride, size in dims:
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def check_partial_overlap(target: Tensor, inputs) -> None:
+    """An input may be the written tensor itself, but not overlap it partly (PyTorch's rule)."""
+    start = _address(target._data)
+    end = start + target._data.nbytes
+    dense = None
+    for other in inputs:
+        if other is target or not isinstance(other, Tensor) or not other._data.size \
+                or not target._data.size:
+            continue
+        other_start = _address(other._data)
+        other_end = other_start + other._data.nbytes
+        if not (start < other_end and other_start < end):
+            continue
+        if dense is None:
+            dense = _dense(target)
+        if not dense or not _dense(other):
+            continue  # too hard to tell, as in PyTorch
+        if (start, end) == (other_start, other_end) and \
+                target._data.strides == other._data.strides:
+            continue  # the same elements: fine
+        raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
 
 
 # Ops PyTorch lets write into an expanded tensor (they only write the selected elements).
@@ -131,10 +166,12 @@ def history_of(target: Tensor, copy: bool = True) -> Tensor:
 
 def apply_inplace(target: Tensor, fn, args, kwargs) -> Tensor:
     """Runs ``fn(target, *args, **kwargs)`` and writes the result into ``target``."""
-    recorded = records(target, *_tensors_in(args, kwargs))
+    inputs = tuple(_tensors_in(args, kwargs))
+    recorded = records(target, *inputs)
     check_inplace(target, recorded)
     if fn not in WRITE_SELECTED:
         check_overlap(target)
+    check_partial_overlap(target, inputs)
     source = history_of(target) if recorded else target
     result = fn(source, *args, **kwargs)
     return commit(target, result)
@@ -145,8 +182,8 @@ def commit(target: Tensor, result: Tensor) -> Tensor:
     if not isinstance(result, Tensor):
         raise TypeError(f"an in-place operation produced {type(result).__name__}, not a Tensor")
     if not can_cast(result._dtype, target._dtype):
-        raise RuntimeError(f"result type {result._dtype.short} can't be cast to the desired "
-                           f"output type {target._dtype.short}")
+        raise RuntimeError(f"an in-place result of dtype {result._dtype.name} cannot be stored "
+                           f"in a {target._dtype.name} tensor")
     shape = target._data.shape
     if result._data.shape != shape:
         try:
@@ -154,8 +191,9 @@ def commit(target: Tensor, result: Tensor) -> Tensor:
         except RuntimeError:
             ok = False
         if not ok:
-            raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the "
-                               f"broadcast shape {list_repr(broadcast_shapes_or(shape, result))}")
+            raise RuntimeError(f"an in-place result of shape "
+                               f"{list_repr(broadcast_shapes_or(shape, result))} does not fit "
+                               f"the tensor's shape {list_repr(shape)}")
     with xp.errstate(all="ignore"):
         if overlaps(target):
             # Only the elements that change are written, or an unchanged alias of a
@@ -212,29 +250,34 @@ def _move_retained_grad(target: Tensor, node) -> None:
 
 
 # ------------------------------------------------------------- CopySlices
-def view_index_map(view: Tensor, base: Tensor):
-    """For each element of ``view``, the row-major index of the same element in ``base``."""
+def view_geometry(view: Tensor, base: Tensor) -> tuple:
+    """Where ``view``'s elements sit in ``base``'s memory (shapes and strides in elements)."""
     itemsize = base._data.itemsize
     start = (_address(view._data) - _address(base._data)) // itemsize
-    view_offsets = _offsets(view._data, start)
-    if base._data.flags.c_contiguous:
+    return (view._data.shape, tuple(s // itemsize for s in view._data.strides), start,
+            base._data.shape, tuple(s // itemsize for s in base._data.strides))
+
+
+def view_index_map(geometry):
+    """For each element of a view, the row-major index of the same element in its base."""
+    shape, strides, start, base_shape, base_strides = geometry
+    view_offsets = _offsets(shape, strides, start)
+    if base_strides == sh.contiguous_strides(base_shape) or math.prod(base_shape) <= 1:
         return view_offsets
-    base_offsets = _offsets(base._data, 0).reshape(-1)
-    low = int(base_offsets.min()) if base_offsets.size else 0
-    high = int(base_offsets.max()) if base_offsets.size else 0
+    base_offsets = _offsets(base_shape, base_strides, 0).reshape(-1)
+    low, high = int(base_offsets.min()), int(base_offsets.max())
     lookup = xp.full(high - low + 1, -1, dtype=xp.int64)
     lookup[base_offsets - low] = xp.arange(base_offsets.size)
     return lookup[xp.clip(view_offsets - low, 0, high - low)]
 
 
-def _offsets(array, start: int):
-    """The memory offset (in elements) of each element of ``array``, plus ``start``."""
-    itemsize = array.itemsize
-    offsets = xp.full(array.shape, start, dtype=xp.int64)
-    for d, (size, stride) in enumerate(zip(array.shape, array.strides)):
-        shape = [1] * array.ndim
-        shape[d] = size
-        offsets = offsets + (xp.arange(size, dtype=xp.int64) * (stride // itemsize)).reshape(shape)
+def _offsets(shape, strides, start: int):
+    """The memory offset (in elements) of each element of a strided layout."""
+    offsets = xp.full(shape, start, dtype=xp.int64)
+    for d, (size, stride) in enumerate(zip(shape, strides)):
+        axis = [1] * len(shape)
+        axis[d] = size
+        offsets = offsets + (xp.arange(size, dtype=xp.int64) * stride).reshape(axis)
     return offsets
 
 
@@ -261,8 +304,8 @@ def _copy_slices_backward(ctx, grad):
     from .reduce import sum_to_size
     from .shape import reshape
     flat = reshape(grad, (-1,))
-    positions = _index_tensor(ctx.index)
-    region = reshape(ix.index(flat, (positions,)), ctx.view_shape)
+    positions = _index_tensor(view_index_map(ctx.geometry))
+    region = reshape(ix.advanced_index(flat, (positions,)), ctx.view_shape)
     inner_grads = ctx.inner.apply((region,))
     first = inner_grads[0] if inner_grads else None
     if first is None:
@@ -281,7 +324,7 @@ def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
     """Records on ``base`` that ``view``'s region was overwritten by ``inner``'s result."""
     ctx = _CopySlicesContext()
     ctx.inner = inner
-    ctx.index = view_index_map(view, base)
+    ctx.geometry = view_geometry(view, base)
     ctx.view_shape = view._data.shape
     ctx.base_shape = base._data.shape
     node = Node("CopySlices", _copy_slices_backward, ctx,
@@ -297,8 +340,8 @@ def _as_strided_backward(ctx, grad):
     from . import index as ix
     from .shape import reshape
     zeros = new(xp.zeros(math.prod(ctx.base_shape), dtype=grad._dtype.np), grad._dtype)
-    flat = ix.index_put(zeros, (_index_tensor(ctx.index),), reshape(grad, (-1,)),
-                        accumulate=True)
+    flat = ix.index_put(zeros, (_index_tensor(view_index_map(ctx.geometry)),),
+                        reshape(grad, (-1,)), accumulate=True)
     return (reshape(flat, ctx.base_shape),)
 
 
@@ -311,7 +354,7 @@ def refresh_views(base: Tensor) -> None:
         if info is None or info.creation == MULTI:
             continue
         ctx = SavedContext()
-        ctx.index = view_index_map(v, base)
+        ctx.geometry = view_geometry(v, base)
         ctx.base_shape = base._data.shape
         ag.record("AsStridedBackward0", _as_strided_backward, (base,), v, ctx)
 
@@ -320,15 +363,15 @@ def refresh_views(base: Tensor) -> None:
 def write_out(out: Tensor, result: Tensor) -> Tensor:
     """PyTorch's ``out=``: resize ``out`` if needed, then write ``result`` into it."""
     if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(f"out= must be a Tensor, not a {type(out).__name__}")
     if isinstance(result, tuple):
         raise TypeError("out= of an operation with several results is not supported")
     if ag.is_grad_enabled() and (result._requires_grad or requires_grad(out)):
-        raise RuntimeError("functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+        raise RuntimeError("out= cannot be used when an argument requires grad: autograd "
+                           "does not track results written into out=")
     if not can_cast(result._dtype, out._dtype):
-        raise RuntimeError(f"result type {result._dtype.short} can't be cast to the desired "
-                           f"output type {out._dtype.short}")
+        raise RuntimeError(f"a result of dtype {result._dtype.name} cannot be stored in the "
+                           f"{out._dtype.name} out= tensor")
     if out._data.shape != result._data.shape:
         resize_storage(out, result._data.shape)
     check_overlap(out)
@@ -385,7 +428,7 @@ def resize_(self: Tensor, *sizes) -> Tensor:
     shape = shape_arg(sizes)
     check_nonnegative(shape)
     if requires_grad(self):
-        raise RuntimeError("cannot resize variables that require grad")
+        raise RuntimeError("resize_() cannot change a tensor that requires grad")
     if shape != self._data.shape:
         resize_storage(self, shape)
     self._version.value += 1
@@ -418,16 +461,14 @@ def full_of(shape, dtype: dt.DType, value):
             return xp.full(shape, bool(value), dtype=np_dtype)
         if dtype.category != dt.FLOAT and isinstance(value, float):
             if math.isnan(value) or math.isinf(value):
-                raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
-                                   "overflow")
+                raise RuntimeError(f"{value} does not fit in dtype {dtype.name}")
             value = int(value)
         try:
             return xp.full(shape, value, dtype=np_dtype)
         except OverflowError:
             if dtype is dt.uint8 and -256 < value < 0:
                 return xp.full(shape, value + 256, dtype=np_dtype)
-            raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
-                               "overflow") from None
+            raise RuntimeError(f"{value} does not fit in dtype {dtype.name}") from None
 
 
 def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
@@ -435,12 +476,13 @@ def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
     value_tensor = None
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value.ndim} dimensions.")
+            raise RuntimeError(f"fill_(): the value must be a number or a 0-dim tensor, not "
+                               f"a {value.ndim}-D tensor")
         value_tensor = value
         value = value.item()
     elif isinstance(value, complex) or not isinstance(value, (bool, int, float)):
-        raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
+        raise TypeError(f"fill_(): the value must be a number or a 0-dim tensor, not a "
+                        f"{type(value).__name__}")
     recorded = records(target, value_tensor)
     check_inplace(target, recorded)
     if value_tensor is not None:
@@ -467,15 +509,16 @@ def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
     if isinstance(src, (bool, int, float)):
         src = new(full_of((), target._dtype, src), target._dtype)
     elif not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+        raise TypeError(f"copy_(): src must be a Tensor or a number, not a "
                         f"{type(src).__name__}")
     shape = target._data.shape
     if src._data.shape != shape and broadcast_shapes(shape, src._data.shape) != shape:
-        raise RuntimeError(f"output with shape {list_repr(shape)} doesn't match the broadcast "
-                           f"shape {list_repr(broadcast_shapes(shape, src._data.shape))}")
+        raise RuntimeError(f"copy_(): src of shape {list_repr(src._data.shape)} does not "
+                           f"broadcast to the tensor's shape {list_repr(shape)}")
     recorded = records(target, src) and target._dtype.category == dt.FLOAT
     check_inplace(target, recorded)
     check_overlap(target)
+    check_partial_overlap(target, (src,))
     data = src._data
     if target._dtype.category != dt.FLOAT and src._dtype.category == dt.FLOAT:
         with xp.errstate(all="ignore"):
@@ -502,4 +545,6 @@ def restride_inplace(target: Tensor, view_fn, node: str, rule, ctx) -> Tensor:
     target._version.value += 1
     if recorded:
         ag.record(node, rule, (snap,), target, ctx)
+    info = view_info(target)
+    refresh_views(info.base if info is not None else target)
     return target

@@ -23,16 +23,10 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..node import SavedContext
 from ..tensor import Tensor, wrap_dim
-from .common import broadcast_shapes, new
+from .common import broadcast_shapes, new, plural
 from .registry import OpTable
 
 table = OpTable("linalg")
-
-# PyTorch's messages name dtypes as C++ does.
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
-
 
 def _ctx(**values) -> SavedContext:
     ctx = SavedContext()
@@ -42,16 +36,12 @@ def _ctx(**values) -> SavedContext:
 
 def _check_tensor(value, name: str, arg: str = "input", position: int = 1) -> None:
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")
+        raise TypeError(f"{name}() expects a tensor for argument '{arg}' (position "
+                        f"{position}), not a value of type {type(value).__name__}")
 
 
 def _requires(value) -> bool:
     return isinstance(value, Tensor) and value._requires_grad
-
-
-def _shape_text(shape) -> str:
-    return "x".join(str(s) for s in shape)
 
 
 def _scaled(t: Tensor, factor) -> Tensor:
@@ -60,9 +50,9 @@ def _scaled(t: Tensor, factor) -> Tensor:
     return t if factor == 1 else mul_scalar(t, factor)
 
 
-def _check_not_bool(t: Tensor, kernel: str) -> None:
+def _check_not_bool(t: Tensor, what: str) -> None:
     if t._dtype is dt.bool_:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        raise NotImplementedError(f"{what} is not implemented for tensors of dtype torch.bool")
 
 
 def _cast_scalar(value, dtype: dt.DType):
@@ -248,22 +238,28 @@ def _mm_backward(ctx, grad):
     return grad1, grad2
 
 
+def _check_product_shapes(a: Tensor, b: Tensor) -> None:
+    """The columns of matrix ``a`` must match the rows of matrix ``b``."""
+    if a._data.shape[1] != b._data.shape[0]:
+        raise RuntimeError(f"cannot multiply a {list(a.shape)} matrix by a {list(b.shape)} "
+                           f"matrix: the first has {a._data.shape[1]} columns but the second "
+                           f"has {b._data.shape[0]} rows")
+
+
 def _check_matrix_dtypes(a: Tensor, b: Tensor) -> None:
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_CPP_NAMES[a._dtype.name]} != {_CPP_NAMES[b._dtype.name]}")
+        raise RuntimeError(f"cannot multiply matrices of different dtypes ({a._dtype!r} and "
+                           f"{b._dtype!r}); convert one of them with .to()")
 
 
 def _check_mm(a: Tensor, b: Tensor) -> None:
-    if a.ndim != 2:
-        raise RuntimeError("self must be a matrix")
-    if b.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
+    for label, t in (("first", a), ("second", b)):
+        if t.ndim != 2:
+            raise RuntimeError(f"mm() needs two matrices, but its {label} argument has "
+                               f"{plural(t.ndim, 'dimension')}")
     _check_matrix_dtypes(a, b)
-    if a._data.shape[1] != b._data.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                           f"({_shape_text(a.shape)} and {_shape_text(b.shape)})")
-    _check_not_bool(a, "addmm_impl_cpu_")
+    _check_product_shapes(a, b)
+    _check_not_bool(a, "matrix multiplication")
 
 
 def _save_mm(ctx: SavedContext, mat1: Tensor, mat2: Tensor) -> None:
@@ -303,19 +299,19 @@ def _bmm_backward(ctx, grad):
 
 
 def _check_bmm(batch1: Tensor, batch2: Tensor) -> None:
-    if batch1.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor")
-    if batch2.ndim != 3:
-        raise RuntimeError("batch2 must be a 3D tensor")
+    for label, t in (("first", batch1), ("second", batch2)):
+        if t.ndim != 3:
+            raise RuntimeError(f"batched matrix multiplication needs 3-dimensional tensors, "
+                               f"but the {label} one has {plural(t.ndim, 'dimension')}")
     b, _, k = batch1._data.shape
     if batch2._data.shape[0] != b or batch2._data.shape[1] != k:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{b}, {k}] but got: [{batch2._data.shape[0]}, "
-                           f"{batch2._data.shape[1]}].")
+        raise RuntimeError(f"cannot multiply batches of shapes {list(batch1.shape)} and "
+                           f"{list(batch2.shape)}: the second must start with [{b}, {k}] "
+                           "(the same batch size, and rows matching the first's columns)")
     if batch1._dtype is not batch2._dtype:
-        raise RuntimeError(f"expected scalar type {batch1._dtype.short} but found "
-                           f"{batch2._dtype.short}")
-    _check_not_bool(batch1, "bmm")
+        raise RuntimeError(f"cannot multiply batches of different dtypes ({batch1._dtype!r} "
+                           f"and {batch2._dtype!r}); convert one of them with .to()")
+    _check_not_bool(batch1, "batched matrix multiplication")
 
 
 @table.op(grad_fns=("BmmBackward0",))
@@ -341,17 +337,18 @@ def _mv_backward(ctx, grad):
     return grad_mat, grad_vec
 
 
-def _check_mv(mat: Tensor, vec: Tensor, result_ndim: int = 1) -> None:
+def _check_mv(mat: Tensor, vec: Tensor) -> None:
     if mat.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {result_ndim}, "
-                           f"{mat.ndim}, {vec.ndim}")
+        raise RuntimeError(f"a matrix-vector product needs a matrix (2 dimensions) and a vector "
+                           f"(1 dimension), but got {plural(mat.ndim, 'dimension')} and "
+                           f"{plural(vec.ndim, 'dimension')}")
     if mat._data.shape[1] != vec._data.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({mat._data.shape[0]}), mat "
-                           f"({_shape_text(mat.shape)}), vec ({vec._data.shape[0]})")
+        raise RuntimeError(f"cannot multiply a {list(mat.shape)} matrix by a vector of size "
+                           f"{vec._data.shape[0]}: the matrix has {mat._data.shape[1]} columns")
     if mat._dtype is not vec._dtype:
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
-                           f"{vec._dtype.short}, {mat._dtype.short}, and {vec._dtype.short}")
-    _check_not_bool(mat, "addmv_impl_cpu")
+        raise RuntimeError(f"cannot multiply a {mat._dtype!r} matrix by a {vec._dtype!r} "
+                           "vector; convert one of them with .to()")
+    _check_not_bool(mat, "matrix-vector multiplication")
 
 
 @table.op(grad_fns=("MvBackward0",))
@@ -376,16 +373,15 @@ def _dot_backward(ctx, grad):
 
 def _check_dot(a: Tensor, b: Tensor, name: str) -> None:
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        raise RuntimeError(f"{name}() needs two 1-dimensional tensors, but got "
+                           f"{plural(a.ndim, 'dimension')} and {plural(b.ndim, 'dimension')}")
     if a._data.shape[0] != b._data.shape[0]:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] "
-                           f"and src [{b._data.shape[0]}] to have the same number of elements, "
-                           f"but got {a._data.shape[0]} and {b._data.shape[0]} elements "
-                           "respectively")
+        raise RuntimeError(f"{name}() needs vectors of the same size, but got sizes "
+                           f"{a._data.shape[0]} and {b._data.shape[0]}")
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"{name} : expected both vectors to have same dtype, but found "
-                           f"{a._dtype.short} and {b._dtype.short}")
-    _check_not_bool(a, name)
+        raise RuntimeError(f"{name}() needs vectors of the same dtype, but got {a._dtype!r} "
+                           f"and {b._dtype!r}")
+    _check_not_bool(a, f"{name}()")
 
 
 def _make_dot(name: str, node: str):
@@ -416,9 +412,10 @@ def outer(input, vec2):
     """Outer product of two vectors; PyTorch computes ``input.reshape(n, 1) * vec2``."""
     _check_tensor(input, "outer")
     _check_tensor(vec2, "outer", "vec2", 2)
-    for label, t in (("self", input), ("vec2", vec2)):
+    for label, t in (("first", input), ("second", vec2)):
         if t.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {label}, but got {t.ndim}-D")
+            raise RuntimeError(f"outer() needs two 1-dimensional tensors, but its {label} "
+                               f"argument has {plural(t.ndim, 'dimension')}")
     from .shape import reshape
     return reshape(input, input._data.shape[0], 1) * vec2
 
@@ -451,19 +448,17 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     _check_tensor(mat1, "addmm", "mat1", 2)
     _check_tensor(mat2, "addmm", "mat2", 3)
     if input._dtype is not mat2._dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{input._dtype.short} and {mat2._dtype.short}")
+        raise RuntimeError(f"addmm() needs input and mat2 of the same dtype, but got "
+                           f"{input._dtype!r} and {mat2._dtype!r}")
     if mat1._dtype is not mat2._dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                           f"{mat1._dtype.short} and {mat2._dtype.short}")
-    if mat1.ndim != 2:
-        raise RuntimeError(f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
-    if mat2.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix, got {mat2.ndim}-D tensor")
-    if mat1._data.shape[1] != mat2._data.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                           f"({_shape_text(mat1.shape)} and {_shape_text(mat2.shape)})")
-    _check_not_bool(mat1, "addmm_impl_cpu_")
+        raise RuntimeError(f"addmm() needs mat1 and mat2 of the same dtype, but got "
+                           f"{mat1._dtype!r} and {mat2._dtype!r}")
+    for label, t in (("mat1", mat1), ("mat2", mat2)):
+        if t.ndim != 2:
+            raise RuntimeError(f"addmm() needs {label} to be a matrix, but it has "
+                               f"{plural(t.ndim, 'dimension')}")
+    _check_product_shapes(mat1, mat2)
+    _check_not_bool(mat1, "matrix multiplication")
     shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = _expand_input(input, shape)
     dtype = input._dtype
@@ -492,12 +487,12 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     _check_tensor(input, "addmv")
     _check_tensor(mat, "addmv", "mat", 2)
     _check_tensor(vec, "addmv", "vec", 3)
-    _check_mv(mat, vec, input.ndim)
+    _check_mv(mat, vec)
     bias = _expand_input(input, (mat._data.shape[0],))
     dtype = mat._dtype
     if input._dtype is not dtype:
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
-                           f"{input._dtype.short}, {mat._dtype.short}, and {vec._dtype.short}")
+        raise RuntimeError(f"addmv() needs input, mat and vec of the same dtype, but got "
+                           f"{input._dtype!r}, {mat._dtype!r} and {vec._dtype!r}")
     values = _mv_values(mat._data, vec._data, bias, _cast_scalar(beta, dtype),
                         _cast_scalar(alpha, dtype))
     result = new(values, dtype)
@@ -528,8 +523,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     shape = batch1._data.shape[:2] + (batch2._data.shape[2],)
     bias = _expand_input(input, shape)
     if input._dtype is not batch1._dtype:
-        raise RuntimeError(f"Input dtypes must be the same, got: input {input._dtype}, "
-                           f"batch1: {batch1._dtype}, batch2: {batch2._dtype}")
+        raise RuntimeError(f"baddbmm() needs input, batch1 and batch2 of the same dtype, but "
+                           f"got {input._dtype!r}, {batch1._dtype!r} and {batch2._dtype!r}")
     dtype = batch1._dtype
     values = gemm(batch1._data, batch2._data, bias, _cast_scalar(beta, dtype),
                   _cast_scalar(alpha, dtype), batched=True)
@@ -559,16 +554,18 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     _check_tensor(batch1, "addbmm", "batch1", 2)
     _check_tensor(batch2, "addbmm", "batch2", 3)
     if batch1.ndim != 3 or batch2.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor" if batch1.ndim != 3
-                           else "batch2 must be a 3D tensor")
+        raise RuntimeError(f"addbmm() needs 3-dimensional batch1 and batch2, but they have "
+                           f"{plural(batch1.ndim, 'dimension')} and "
+                           f"{plural(batch2.ndim, 'dimension')}")
     if batch1._data.shape[0] != batch2._data.shape[0] or \
             batch1._data.shape[2] != batch2._data.shape[1]:
-        raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1._data.shape[1]}x"
-                           f"{batch1._data.shape[2]} and {batch2._data.shape[1]}x"
-                           f"{batch2._data.shape[2]})")
+        raise RuntimeError(f"addbmm() cannot multiply batches of shapes {list(batch1.shape)} "
+                           f"and {list(batch2.shape)}: they need the same batch size, and "
+                           f"batch1's columns ({batch1._data.shape[2]}) must match batch2's "
+                           f"rows ({batch2._data.shape[1]})")
     if batch1._dtype is not batch2._dtype:
-        raise RuntimeError(f"expected scalar type {batch1._dtype.short} but found "
-                           f"{batch2._dtype.short}")
+        raise RuntimeError(f"addbmm() needs batch1 and batch2 of the same dtype, but got "
+                           f"{batch1._dtype!r} and {batch2._dtype!r}")
     shape = (batch1._data.shape[1], batch2._data.shape[2])
     bias = _expand_input(input, shape)
     dtype = batch1._dtype
@@ -605,9 +602,9 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     _check_tensor(vec1, "addr", "vec1", 2)
     _check_tensor(vec2, "addr", "vec2", 3)
     if vec1.ndim != 1 or vec2.ndim != 1:
-        raise RuntimeError(f"addr: Expected 1-d argument vec1, but got {vec1.ndim}-d"
-                           if vec1.ndim != 1 else
-                           f"addr: Expected 1-d argument vec2, but got {vec2.ndim}-d")
+        label, t = ("vec1", vec1) if vec1.ndim != 1 else ("vec2", vec2)
+        raise RuntimeError(f"addr() needs {label} to be 1-dimensional, but it has "
+                           f"{plural(t.ndim, 'dimension')}")
     dtype = dt.promote_types(dt.promote_types(input._dtype, vec1._dtype), vec2._dtype)
     shape = (vec1._data.shape[0], vec2._data.shape[0])
     bias = _expand_input(input, shape).astype(dtype.np)
@@ -638,9 +635,9 @@ def _unsafe_view(input: Tensor, shape) -> Tensor:
         array = xp.reshape(input._data, tuple(shape), copy=False)
     except ValueError:
         raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") \
-            from None
+            f"cannot view a tensor of shape {list(input.shape)} as shape {list(shape)} without "
+            "copying, because of how its elements are laid out in memory; use .reshape(...) "
+            "instead") from None
     result = new(array, input._dtype)
     if ag.needs_grad(input):
         ag.record("UnsafeViewBackward0", _unsafe_view_backward, (input,), result,
@@ -742,8 +739,10 @@ def matmul(input, other):
     _check_tensor(other, "matmul", "other", 2)
     dim1, dim2 = input.ndim, other.ndim
     if dim1 == 0 or dim2 == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{dim1}D and {dim2}D")
+        raise RuntimeError(f"matrix multiplication needs tensors with at least 1 dimension, "
+                           f"but got {plural(dim1, 'dimension')} and "
+                           f"{plural(dim2, 'dimension')}; use * to multiply by a "
+                           "0-dimensional tensor")
     if dim1 == 1 and dim2 == 1:
         return dot(input, other)
     if dim1 == 2 and dim2 == 1:
@@ -780,27 +779,27 @@ def _parse_operand_labels(lhs: str, count: int) -> list:
             pass
         elif ch == ".":
             if _ELLIPSIS in labels[-1]:
-                raise RuntimeError(f"einsum(): found '.' for operand {len(labels) - 1} for "
-                                   "which an ellipsis was already found")
+                raise RuntimeError(f"einsum(): operand {len(labels) - 1} has a second "
+                                   "ellipsis; each operand may have at most one '...'")
             if lhs[i:i + 3] != "...":
-                raise RuntimeError(f"einsum(): found '.' for operand {len(labels) - 1} that "
-                                   "is not part of any ellipsis")
+                raise RuntimeError(f"einsum(): operand {len(labels) - 1} has a '.' that is "
+                                   "not part of an ellipsis '...'")
             labels[-1].append(_ELLIPSIS)
             i += 2
         elif ch == ",":
             labels.append([])
             if len(labels) > count:
-                raise RuntimeError("einsum(): fewer operands were provided than specified in "
-                                   "the equation")
+                raise RuntimeError(f"einsum(): the equation names more operands than the "
+                                   f"{count} given")
         elif ch.isascii() and ch.isalpha():
             labels[-1].append(ch)
         else:
-            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
-                               "equation string, subscripts must be in [a-zA-Z]")
+            raise RuntimeError(f"einsum(): {ch!r} at index {i} of the equation is not a "
+                               "valid subscript; subscripts are the letters a-z and A-Z")
         i += 1
     if len(labels) != count:
-        raise RuntimeError("einsum(): more operands were provided than specified in the "
-                           "equation")
+        raise RuntimeError(f"einsum(): {count} operands were given, but the equation names "
+                           f"only {len(labels)}")
     return labels
 
 
@@ -824,7 +823,8 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
         if i in summed:
             if in_left and in_right:
                 if left_size != right_size:
-                    raise RuntimeError("non-broadcast dimensions must match")
+                    raise RuntimeError(f"einsum(): a summed dimension has size {left_size} in "
+                                       f"one operand and {right_size} in the other")
                 sum_size *= left_size
             elif in_left:
                 left = _sum_keep(left, [i])
@@ -832,7 +832,8 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
                 right = _sum_keep(right, [i])
         elif in_left and in_right:
             if left_size != right_size:
-                raise RuntimeError("non-broadcast dimensions must match")
+                raise RuntimeError(f"einsum(): a shared dimension has size {left_size} in one "
+                                   f"operand and {right_size} in the other")
             lro.append(i)
             lro_size *= left_size
         elif in_left:
@@ -869,12 +870,12 @@ def einsum(equation, *operands):
     """
     from .shape import diagonal, movedim, permute, unsqueeze, view
     if not isinstance(equation, str):
-        raise TypeError(f"einsum(): argument 'equation' must be str, not "
+        raise TypeError(f"einsum() expects the equation as a string, not a value of type "
                         f"{type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
+        raise RuntimeError("einsum() needs at least one operand")
     for i, op in enumerate(operands):
         _check_tensor(op, "einsum", "operands", i + 2)
     arrow = equation.find("->")
@@ -892,11 +893,10 @@ def einsum(equation, *operands):
             ell_num_dim = max(ell_num_dim, op.ndim - len(named))
         if (len(named) > op.ndim) if has_ellipsis else (len(named) != op.ndim):
             raise RuntimeError(
-                f"einsum(): the number of subscripts in the equation ({len(named)}) "
-                + ("is more than the number of dimensions (" if has_ellipsis else
-                   "does not match the number of dimensions (")
-                + f"{op.ndim}) for operand {i}"
-                + ("" if has_ellipsis else " and no ellipsis was given"))
+                f"einsum(): operand {i} has {plural(op.ndim, 'dimension')}, but the equation "
+                f"gives it {plural(len(named), 'subscript')}"
+                + (" (more than it has, even with the ellipsis)" if has_ellipsis else
+                   " and no ellipsis '...' to cover the rest"))
 
     perm_index: dict = {}
     position = 0
@@ -918,11 +918,11 @@ def einsum(equation, *operands):
                 pass
             elif ch == ".":
                 if ell_in_output:
-                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) "
-                                       "was already found")
+                    raise RuntimeError("einsum(): the output has a second ellipsis; it may "
+                                       "have at most one '...'")
                 if rhs[i:i + 3] != "...":
-                    raise RuntimeError("einsum(): found '.' for output that is not part of "
-                                       "any ellipsis (...)")
+                    raise RuntimeError("einsum(): the output has a '.' that is not part of an "
+                                       "ellipsis '...'")
                 ell_index = position
                 position += ell_num_dim
                 ell_in_output = True
@@ -930,15 +930,15 @@ def einsum(equation, *operands):
             elif ch.isascii() and ch.isalpha():
                 if label_count.get(ch, 0) == 0 or ch in perm_index:
                     raise RuntimeError(
-                        f"einsum(): output subscript {ch}"
-                        + (" appears more than once in the output" if ch in perm_index else
-                           " does not appear in the equation for any input operand"))
+                        f"einsum(): output subscript {ch} "
+                        + ("appears more than once in the output" if ch in perm_index else
+                           "does not appear in any input"))
                 perm_index[ch] = position
                 position += 1
             else:
-                raise RuntimeError(f"einsum(): invalid subscript given at index "
-                                   f"{len(lhs) + 2 + i} in the equation string, subscripts "
-                                   "must be in [a-zA-Z]")
+                raise RuntimeError(f"einsum(): {ch!r} at index {len(lhs) + 2 + i} of the "
+                                   "equation is not a valid subscript; subscripts are the "
+                                   "letters a-z and A-Z")
             i += 1
     out_num_dim = position
     if not ell_in_output:
@@ -966,10 +966,9 @@ def einsum(equation, *operands):
                     if size != 1:
                         if ell_sizes[j] != 1 and ell_sizes[j] != size:
                             raise RuntimeError(
-                                f"einsum(): dimension {dim} covered by ellipsis in operand "
-                                f"{i}has size {size} which does not broadcast with previously "
-                                f"seen ellipsis with size {ell_sizes[j]} for the respective "
-                                "dimension")
+                                f"einsum(): dimension {dim} of operand {i}, under the "
+                                f"ellipsis, has size {size}, which does not broadcast with "
+                                f"size {ell_sizes[j]} seen there in an earlier operand")
                         ell_sizes[j] = size
                         dim_counts[ell_index + j] += 1
                     permutation[ell_index + j] = dim
@@ -980,8 +979,8 @@ def einsum(equation, *operands):
                     seen = label_size.get(lab, 1)
                     if seen != 1 and seen != size:
                         raise RuntimeError(
-                            f"einsum(): subscript {lab} has size {size} for operand {i} which "
-                            f"does not broadcast with previously seen size {seen}")
+                            f"einsum(): subscript {lab} has size {size} in operand {i}, which "
+                            f"does not broadcast with size {seen} seen in an earlier operand")
                     label_size[lab] = size
                     dim_counts[perm_index[lab]] += 1
                 permutation[perm_index[lab]] = dim
@@ -990,8 +989,8 @@ def einsum(equation, *operands):
                 previous = permutation[perm_index[lab]]
                 if op._data.shape[dim] != op._data.shape[previous]:
                     raise RuntimeError(
-                        f"einsum(): subscript {lab} is repeated for operand {i} but the sizes "
-                        f"don't match, {op._data.shape[dim]} != {op._data.shape[previous]}")
+                        f"einsum(): subscript {lab} is repeated in operand {i}, but the sizes "
+                        f"differ ({op._data.shape[previous]} and {op._data.shape[dim]})")
                 op = movedim(diagonal(op, 0, previous, dim), -1, previous)
         for k, value in enumerate(permutation):
             if value == -1:
@@ -1044,7 +1043,7 @@ def tensordot(a, b, dims=2):
         dims = dims.tolist()
     if isinstance(dims, numbers.Integral):
         if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            raise RuntimeError(f"tensordot() needs dims >= 0, but got dims={dims}")
         dims_a = list(range(a.ndim - dims, a.ndim))
         dims_b = list(range(dims))
     else:
@@ -1052,9 +1051,11 @@ def tensordot(a, b, dims=2):
         dims_a = [dims_a] if isinstance(dims_a, numbers.Integral) else list(dims_a)
         dims_b = [dims_b] if isinstance(dims_b, numbers.Integral) else list(dims_b)
     if len(dims_a) != len(dims_b):
-        raise RuntimeError("both dimension lists should have same length")
+        raise RuntimeError(f"tensordot() needs two dimension lists of the same length, but "
+                           f"got {dims_a} and {dims_b}")
     if a._dtype is not b._dtype:
-        raise RuntimeError("both inputs should have same dtype")
+        raise RuntimeError(f"tensordot() needs both tensors to have the same dtype, but got "
+                           f"{a._dtype!r} and {b._dtype!r}")
     dims_a = [wrap_dim(d, a.ndim) for d in dims_a]
     dims_b = [wrap_dim(d, b.ndim) for d in dims_b]
     t1, t2 = a, b
@@ -1067,8 +1068,9 @@ def tensordot(a, b, dims=2):
             t2 = _sum_keep(t2, [d2])
         else:
             if s1 != s2:
-                raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                                   f"{s1} in dim {d1} and second has size {s2} in dim {d2}")
+                raise RuntimeError(f"tensordot() cannot contract dimension {d1} of the first "
+                                   f"tensor (size {s1}) with dimension {d2} of the second "
+                                   f"(size {s2}); the sizes must match")
             csize *= s1
     p1 = [d for d in range(a.ndim) if d not in dims_a] + dims_a
     p2 = dims_b + [d for d in range(b.ndim) if d not in dims_b]
@@ -1089,8 +1091,8 @@ def inner(input, other):
     if input.ndim == 0 or other.ndim == 0:
         return input * other
     if input._data.shape[-1] != other._data.shape[-1]:
-        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
-                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+        raise RuntimeError(f"inner() needs the last dimensions to match, but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
     if input.ndim == 1 and other.ndim == 1:
         from .shape import view
         return view(dot(input, other), ())
@@ -1166,7 +1168,8 @@ def diag(input, diagonal=0):
                       _ctx(offset=diagonal, dim1=0, dim2=1))
         return result
     if input.ndim != 2:
-        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+        raise RuntimeError(f"diag() takes a 1- or 2-dimensional tensor, but got one with "
+                           f"{plural(input.ndim, 'dimension')}")
     result = new(_diagonal_array(input._data, diagonal, 0, 1).copy(), input._dtype)
     if ag.needs_grad(input):
         ag.record("DiagonalBackward0_copy", _diagonal_backward, (input,), result,
@@ -1190,7 +1193,8 @@ def trace(input):
     """Sum of the main diagonal of a matrix (integers give int64)."""
     _check_tensor(input, "trace")
     if input.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+        raise RuntimeError(f"trace() needs a matrix (2 dimensions), but got a tensor with "
+                           f"{plural(input.ndim, 'dimension')}")
     values = _diagonal_array(input._data, 0, 0, 1)
     if input._dtype.category == dt.FLOAT:
         target = input._dtype
@@ -1213,7 +1217,8 @@ def _make_triangle(name: str, np_fn, node: str):
     def triangle(input, diagonal=0):
         _check_tensor(input, name)
         if input.ndim < 2:
-            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+            raise RuntimeError(f"{name}() needs a tensor with at least 2 dimensions, but got "
+                               f"one with {plural(input.ndim, 'dimension')}")
         result = new(np_fn(input._data, diagonal), input._dtype)
         if ag.needs_grad(input):
             ag.record(node, backward, (input,), result, _ctx(diagonal=diagonal))
@@ -1236,12 +1241,12 @@ def matrix_power(input, n):
     """``input`` multiplied by itself ``n`` times (``n`` >= 0; 0 gives the identity)."""
     _check_tensor(input, "matrix_power")
     if input.ndim < 2 or input._data.shape[-1] != input._data.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
-                           f"they are {input._data.shape[-2] if input.ndim > 1 else 1} by "
+        raise RuntimeError(f"matrix_power() needs square matrices, but got "
+                           f"{input._data.shape[-2] if input.ndim > 1 else 1} by "
                            f"{input._data.shape[-1] if input.ndim else 1} matrices")
     if n < 0:
-        raise RuntimeError("matrix_power: negative powers need an inverse, which gradcli "
-                           "does not provide")
+        raise RuntimeError(f"matrix_power() with the negative power {n} needs a matrix "
+                           "inverse, which gradcli does not provide")
     if n == 0:
         eye = xp.broadcast_to(xp.eye(input._data.shape[-1], dtype=input._dtype.np),
                               input._data.shape).copy()

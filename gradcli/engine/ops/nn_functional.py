@@ -21,7 +21,7 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..tensor import Tensor, wrap_dim
 from . import elementwise as ew
-from .common import broadcast_shapes
+from .common import broadcast_shapes, plural
 from .elementwise import (
     _compute,
     _ctx,
@@ -61,7 +61,7 @@ def _rounded(fn, a):
 def _float_input(input, op: str) -> Tensor:
     require_tensor(input, op)
     if input._dtype.category != dt.FLOAT:
-        raise not_implemented_for(f"{op}_cpu", input._dtype)
+        raise not_implemented_for(f"{op}()", input._dtype)
     return input
 
 
@@ -94,7 +94,7 @@ def relu(input):
     """
     require_tensor(input, "relu")
     if input._dtype is dt.bool_:
-        raise RuntimeError("Boolean inputs not supported for relu")
+        raise RuntimeError("relu() is not implemented for tensors of dtype torch.bool")
     data = input._data
     result = new(xp.where(data > 0, data, xp.zeros((), data.dtype)), input._dtype)
     if ag.needs_grad(input):
@@ -142,9 +142,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
     """``input`` clipped to ``[min_val, max_val]``; ``relu6`` is ``hardtanh(x, 0, 6)``."""
     require_tensor(input, "hardtanh")
     if input._dtype is dt.bool_:
-        raise not_implemented_for("hardtanh_cpu", input._dtype)
+        raise not_implemented_for("hardtanh()", input._dtype)
     if min_val > max_val:
-        raise ValueError("min_val cannot be greater than max_val")
+        raise ValueError(f"hardtanh() needs min_val <= max_val, but got min_val={min_val} and "
+                         f"max_val={max_val}")
     data = input._data
     low, high = ew.values(min_val, input._dtype), ew.values(max_val, input._dtype)
     result = new(xp.minimum(xp.maximum(data, low), high), input._dtype)
@@ -297,8 +298,8 @@ def gelu(input, approximate="none"):
     """``x * Phi(x)`` (``approximate='tanh'``: PyTorch's tanh approximation)."""
     _float_input(input, "gelu")
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh, got "
-                           f"'{approximate}'")
+        raise RuntimeError(f"gelu() approximate must be 'none' or 'tanh', not "
+                           f"{approximate!r}")
 
     def kernel(a):
         a = _work(a)
@@ -394,7 +395,7 @@ def _softmax_input(input, dim, dtype, op: str):
         from .creation import to_dtype
         input = to_dtype(input, dtype)
     if input._dtype.category != dt.FLOAT:
-        raise not_implemented_for(f"{op}_lastdim_kernel_impl", input._dtype)
+        raise not_implemented_for(f"{op}()", input._dtype)
     return input, _softmax_dim(input, dim)
 
 
@@ -522,7 +523,7 @@ def _reduction(reduction: str, size_average=None, reduce=None) -> str:
         reduce = True if reduce is None else reduce
         return "none" if not reduce else ("mean" if size_average else "sum")
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        raise ValueError(f"reduction must be 'none', 'mean' or 'sum', not {reduction!r}")
     return reduction
 
 
@@ -545,8 +546,8 @@ def _reduce_tensor(loss: Tensor, reduction: str) -> Tensor:
 def _loss_dtype(input: Tensor, target: Tensor) -> dt.DType:
     target_dtype = dt.result_type(input, target)
     if target_dtype.category != dt.FLOAT:
-        raise RuntimeError(f"loss functions need floating point inputs, got "
-                           f"{input._dtype.short} and {target._dtype.short}")
+        raise RuntimeError(f"mse_loss() needs a floating-point input or target, but got "
+                           f"{input._dtype!r} and {target._dtype!r}")
     return target_dtype
 
 
@@ -585,7 +586,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     broadcast_shapes(input._data.shape, target._data.shape)
     if weight is not None:
         if weight.shape != input.shape:
-            raise ValueError("Weights and input must have the same size.")
+            raise ValueError(f"weight must have the input's shape {list(input.shape)}, but it "
+                             f"has shape {list(weight.shape)}")
         weighted = (input - target).pow(2) * weight
         return weighted.sum() / weight.sum() if reduction == "mean" else \
             _reduce_tensor(weighted, reduction)
@@ -658,9 +660,8 @@ def _bce_rule(ctx, grad):
 
 def _check_same_size(input: Tensor, target: Tensor) -> None:
     if input.shape != target.shape:
-        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
-                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
-                         "size.")
+        raise ValueError(f"the target has shape {list(target.shape)} but the input has shape "
+                         f"{list(input.shape)}; they must be the same")
 
 
 @table.op(function=False, method=False, grad_fns=("BinaryCrossEntropyBackward0",))
@@ -673,7 +674,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_same_size(input, target)
     a = input._data
     if xp.any((a < 0) | (a > 1)):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+        raise RuntimeError("binary_cross_entropy() needs input values between 0 and 1 "
+                           "(probabilities); apply sigmoid() first, or use "
+                           "binary_cross_entropy_with_logits()")
 
     def kernel():
         x, t = _work(a), _work(target._data).astype(_work(a).dtype)
@@ -752,21 +755,25 @@ def _functional_bce_with_logits(input, target, weight=None, size_average=None, r
 def _nll_parts(input: Tensor, target: Tensor, weight, ignore_index: int):
     """(rows, classes, per-row weights) for nll_loss, with PyTorch's checks."""
     if target._dtype not in (dt.int64, dt.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{target._dtype.short}")
+        raise RuntimeError(f"the target must hold class indices of dtype torch.int64 (or "
+                           f"torch.uint8), but it has dtype {target._dtype!r}")
     if input.ndim not in (1, 2):
-        raise ValueError(f"Expected 1 or 2 dimensions for input (got {input.ndim})")
+        raise ValueError(f"the input must have 1 or 2 dimensions (classes, or batch by "
+                         f"classes), but it has {plural(input.ndim, 'dimension')}")
     scores = input._data.reshape(1, -1) if input.ndim == 1 else input._data
     classes = target._data.reshape(-1).astype(xp.int64)
     if input.ndim == 1 and target.ndim != 0 or input.ndim == 2 and \
             target._data.shape != (scores.shape[0],):
-        raise ValueError(f"Expected input batch_size ({scores.shape[0]}) to match target "
-                         f"batch_size ({classes.size}).")
+        expected = "a 0-dimensional target" if input.ndim == 1 else \
+            f"a target of shape [{scores.shape[0]}]"
+        raise ValueError(f"an input of shape {list(input.shape)} needs {expected} (one class "
+                         f"index per row), but the target has shape {list(target.shape)}")
     n_classes = scores.shape[1]
     kept = classes != ignore_index
     for c in classes[kept]:
         if not 0 <= c < n_classes:
-            raise IndexError(f"Target {c} is out of bounds.")
+            raise IndexError(f"target class {c} is out of range for {n_classes} classes "
+                             f"(valid: 0 to {n_classes - 1})")
     safe = xp.where(kept, classes, 0)
     w = xp.ones(n_classes, scores.dtype) if weight is None else weight._data.astype(scores.dtype)
     row_weights = xp.where(kept, w[safe], 0).astype(scores.dtype)
@@ -858,7 +865,8 @@ def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
 
 def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim):
     if logp.shape != target.shape:
-        raise RuntimeError("Expected target size to match input size for class probabilities")
+        raise RuntimeError(f"a target of class probabilities must have the input's shape "
+                           f"{list(logp.shape)}, but it has shape {list(target.shape)}")
     n_classes = logp._data.shape[class_dim]
     if label_smoothing:
         target = add_scalar(mul_scalar(target, 1 - label_smoothing), label_smoothing / n_classes)
@@ -895,7 +903,7 @@ def dropout(input, p=0.5, train=True):
     scales the rest by ``1 / (1 - p)``; the identity when not training."""
     require_tensor(input, "dropout")
     if not 0 <= p <= 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"the dropout probability must be between 0 and 1, but got {p}")
     if not train or p == 0:
         return input
     from .creation import default_generator
@@ -923,16 +931,20 @@ def one_hot(tensor, num_classes=-1):
     """A one-hot int64 encoding of class indices, with a new last dimension."""
     require_tensor(tensor, "one_hot", "tensor")
     if tensor._dtype is not dt.int64:
-        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+        raise RuntimeError(f"one_hot() needs class indices of dtype torch.int64, but got "
+                           f"{tensor._dtype!r}")
     data = tensor._data
     if num_classes == -1:
         if data.size == 0:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+            raise RuntimeError("one_hot() cannot infer the number of classes from an empty "
+                               "tensor; pass num_classes")
         num_classes = int(data.max()) + 1
     if data.size and data.min() < 0:
-        raise RuntimeError("Class values must be non-negative.")
+        raise RuntimeError(f"one_hot() needs non-negative class values, but found "
+                           f"{int(data.min())}")
     if data.size and data.max() >= num_classes:
-        raise RuntimeError("Class values must be smaller than num_classes.")
+        raise RuntimeError(f"one_hot() found class value {int(data.max())}, but "
+                           f"num_classes={num_classes} allows only 0 to {num_classes - 1}")
     return new(xp.arange(num_classes) == data[..., None], dt.int64)
 
 

@@ -55,7 +55,7 @@ def _ctx(**values) -> SavedContext:
 
 def _check_tensor(input, name: str) -> None:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+        raise TypeError(f"{name}() expects a tensor, not a value of type "
                         f"{type(input).__name__}")
 
 
@@ -64,7 +64,8 @@ def _reduced_dims(dim, ndim: int) -> tuple:
     if dim is None or dim is ALL or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, str):
-        raise TypeError(f"reduction dim must be an int or a tuple of ints, not str ('{dim}')")
+        raise TypeError(f"a reduction dimension must be an int or a tuple of ints, not the "
+                        f"string {dim!r}")
     return dims_arg(dim, ndim)
 
 
@@ -126,14 +127,13 @@ def _zero_where(mask, t: Tensor) -> Tensor:
 def _check_keepdim_needs_dim(keepdim, name: str) -> None:
     """``x.sum(keepdim=True)`` without ``dim`` matches none of PyTorch's overloads."""
     if keepdim:
-        raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                        "(keepdim=bool, ), but expected an overload with 'dim'")
+        raise TypeError(f"{name}(keepdim=True) also needs dim, the dimension(s) to reduce")
 
 
 def _check_float(input: Tensor, name: str) -> None:
     if input._dtype.category != dt.FLOAT:
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {input._dtype.short}")
+        raise RuntimeError(f"{name}() needs a floating-point tensor, but got one of dtype "
+                           f"{input._dtype!r}")
 
 
 # ======================================================= float kernels
@@ -512,13 +512,12 @@ def mean(input, dim=ALL, keepdim=False, *, dtype=None):
         _check_keepdim_needs_dim(keepdim, "mean")
     if dtype is not None and dtype.category != dt.FLOAT:
         raise RuntimeError(
-            f"mean(): could not infer output dtype. Optional dtype must be either a floating "
-            f"point or complex dtype. Got: {dtype.short}")
+            f"mean() needs a floating-point result dtype, but dtype={dtype!r} was given")
     target = dtype or input._dtype
     if target.category != dt.FLOAT:
         raise RuntimeError(
-            f"mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input._dtype.short}")
+            f"mean() needs a floating-point tensor, but got one of dtype {input._dtype!r}; "
+            "convert it with .float() or pass dtype=torch.float32")
     dims = _reduced_dims(dim, input.ndim)
     keep = keepdim if dim is not ALL else False
     count = math.prod(input._data.shape[d] for d in _axes(dims, input.ndim))
@@ -541,8 +540,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of the non-NaN elements (PyTorch computes nansum / count)."""
     _check_tensor(input, "nanmean")
     if input._dtype.category != dt.FLOAT:
-        raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
-                           f"dtype but got {input._dtype.short}")
+        raise RuntimeError(f"nanmean() needs a floating-point tensor, but got one of dtype "
+                           f"{input._dtype!r}")
     not_nan = new(~xp.isnan(input._data), dt.bool_)
     return nansum(input, dim, keepdim, dtype=dtype) / sum(not_nan, dim, keepdim)
 
@@ -594,7 +593,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None:
         _check_keepdim_needs_dim(keepdim, "prod")
     if isinstance(dim, (tuple, list)):
-        raise TypeError("prod(): argument 'dim' must be int, not "
+        raise TypeError(f"prod() reduces one dimension at a time: dim must be an int, not a "
                         f"{type(dim).__name__}")
     target = _sum_dtype(input, dtype)
     data = input._data.astype(target.np, copy=False)
@@ -662,13 +661,13 @@ def _evenly_distribute_backward(ctx, grad):
 
 def _check_not_empty(input: Tensor, name: str) -> None:
     if input._data.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                  "Specify the reduction dim with the 'dim' argument.")
+        raise RuntimeError(f"{name}() cannot reduce an empty tensor to one value; give a "
+                           "dimension with dim= instead")
 
 
 def _check_dim_not_empty(input: Tensor, d: int, name: str) -> None:
     if input.ndim and input._data.shape[d] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        raise IndexError(f"{name}() cannot reduce dimension {d}: it has size 0")
 
 
 def _extreme_all(input: Tensor, name: str, np_fn, node: str) -> Tensor:
@@ -717,9 +716,8 @@ def _binary_extreme(input, other, name: str):
 
 def _check_dim_type(dim, name: str) -> None:
     if isinstance(dim, bool) or not isinstance(dim, (numbers.Integral, Tensor)):
-        raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                        f"({type(dim).__name__}), but expected one of: (Tensor input), "
-                        f"(Tensor input, int dim, bool keepdim), (Tensor input, Tensor other)")
+        raise TypeError(f"{name}() expects an int dimension or a tensor as its second "
+                        f"argument, not a value of type {type(dim).__name__}")
 
 
 def _make_extreme(name: str, np_fn, all_node: str, dim_node: str):
@@ -784,7 +782,7 @@ def _make_amax(name: str, np_fn, node: str):
             _check_not_empty(input, name)
         for d in _axes(dims, input.ndim):
             if input._data.shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+                raise IndexError(f"{name}() cannot reduce dimension {d}: it has size 0")
         data = np_fn(input._data, axis=_axes(dims, input.ndim), keepdims=keepdim)
         result = new(xp.asarray(data).reshape(
             _reduced_shape(input._data.shape, dims, keepdim)), input._dtype)
@@ -810,11 +808,11 @@ def _make_arg(name: str, largest: bool):
     def arg_extreme(input, dim=None, keepdim=False):
         _check_tensor(input, name)
         if input._dtype is dt.bool_:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Bool'")
+            raise RuntimeError(f"{name}() is not implemented for tensors of dtype torch.bool")
         if dim is None:
             if input._data.size == 0:
-                raise IndexError(f"{name}(): Expected reduction dim to be specified for "
-                                 "input.numel() == 0.")
+                raise IndexError(f"{name}() cannot reduce an empty tensor to one value; give a "
+                                 "dimension with dim= instead")
             flat = input._data.reshape(-1)
             index = _arg_extreme(flat, 0, largest).reshape(())
             shape = (1,) * input.ndim if keepdim else ()
@@ -850,8 +848,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     _check_tensor(input, "aminmax")
     dims = _reduced_dims(dim, input.ndim)
     if dim is None and input._data.size == 0:
-        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
-                           "operation has no identity.")
+        raise RuntimeError("aminmax() cannot reduce an empty tensor: min and max have no "
+                           "value for zero elements")
     with ag.no_grad():
         low = amin(input, dim if dim is not None else (), keepdim)
         high = amax(input, dim if dim is not None else (), keepdim)
@@ -962,7 +960,8 @@ def _statistic_args(input, dim, unbiased, keepdim, correction, name: str):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if input._dtype.category != dt.FLOAT:
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{name}() needs a floating-point tensor, but got one of dtype "
+                           f"{input._dtype!r}")
     corr = float(correction) if correction is not None else \
         (0.0 if unbiased is not None and not unbiased else 1.0)
     return _reduced_dims(dim, input.ndim), corr, dim is None
@@ -1038,7 +1037,7 @@ var_mean = table.op(method=False, grad_fns=("VarMeanBackward0",), out=False)(
 # ================================================================ norm
 def _norm_order(p) -> float:
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not "
+        raise TypeError(f"the order of a vector norm must be a number, not a value of type "
                         f"{type(p).__name__}")
     return float(p)
 
@@ -1175,19 +1174,18 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     dims = _reduced_dims(dim, input.ndim)
     if input._data.size == 0 and (p < 0 or p == math.inf):
         if dim is None or dim == () or dim == []:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty "
-                               "tensor because the operation does not have an identity")
+            raise RuntimeError(f"cannot compute the {ord} norm of an empty tensor: it has no "
+                               "value for zero elements")
         for d in _axes(dims, input.ndim):
             if input._data.shape[d] == 0:
-                raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on the "
-                                   f"dimension {d}because this dimension is empty and the "
-                                   "operation does not have an identity")
+                raise RuntimeError(f"cannot compute the {ord} norm along dimension {d}: it has "
+                                   "size 0, and this norm has no value for zero elements")
     target = input._dtype
     if dtype is not None:
         if dtype.category != dt.FLOAT or dt.promote_types(input._dtype, dtype) is not dtype:
-            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({input._dtype}) "
-                               f"should be convertible without narrowing to the specified "
-                               f"dtype ({dtype})")
+            raise RuntimeError(f"cannot compute the norm of a {input._dtype!r} tensor in "
+                               f"dtype {dtype!r}: the dtype must be floating-point and hold the "
+                               "input's values without narrowing")
         target = dtype
     data = input._data.astype(target.np, copy=False)
     values = _vector_norm_values(data, p, _axes(dims, input.ndim))
@@ -1213,8 +1211,8 @@ def _nuclear_backward(ctx, grad):
 
 def _nuclear_norm(input: Tensor, keepdim: bool) -> Tensor:
     if input.ndim != 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")
+        raise RuntimeError(f"the nuclear norm needs a 2-dimensional tensor (a matrix), but "
+                           f"the input has {input.ndim} dimension{'' if input.ndim == 1 else 's'}")
     _check_float(input, "linalg.matrix_norm")
     singular = xp.linalg.svd(input._data.astype(xp.float64), compute_uv=False)
     value = xp.asarray(singular.sum()).astype(input._dtype.np)
@@ -1243,9 +1241,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         if p == "nuc" and (dim is None or len(dim) == 2):
             return _nuclear_norm(input, keepdim)
         if p in ("fro", "nuc"):
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                               f"{' '.join(str(d) for d in dim)}")
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+            raise RuntimeError(f"norm(p={p!r}) needs {'at most' if p == 'fro' else 'exactly'} "
+                               f"2 dimensions in dim, but got {list(dim)}")
+        raise RuntimeError(f"norm(p={p!r}) is not supported; p must be a number, 'fro' or "
+                           "'nuc'")
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
@@ -1272,7 +1271,7 @@ def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably (ints give floats)."""
     _check_tensor(input, "logsumexp")
     if dim is None:
-        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
+        raise TypeError("logsumexp() needs dim, the dimension(s) to reduce")
     if input._dtype.category != dt.FLOAT:
         from .creation import to_dtype
         input = to_dtype(input, dt.get_default_dtype())
@@ -1314,7 +1313,7 @@ def _cumsum_backward(ctx, grad):
 def _cumulative_input(input: Tensor, dim, dtype, name: str):
     _check_tensor(input, name)
     if dim is None:
-        raise TypeError(f"{name}() missing 1 required positional arguments: \"dim\"")
+        raise TypeError(f"{name}() needs dim, the dimension to work along")
     d = wrap_dim(dim, input.ndim)
     if dtype is not None:
         from .creation import to_dtype
@@ -1581,7 +1580,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     d = wrap_dim(dim, input.ndim)
     size = input._data.shape[d] if input.ndim else 1
     if not 0 <= k <= size:
-        raise RuntimeError("selected index k out of range")
+        raise RuntimeError(f"topk() cannot take k={k} elements from dimension {d} of size "
+                           f"{size}")
     if input.ndim == 0:
         if k == 0:
             empty = new(xp.zeros((0,), input._dtype.np), input._dtype)
@@ -1599,7 +1599,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     d = wrap_dim(dim, input.ndim)
     size = input._data.shape[d] if input.ndim else 1
     if not 1 <= k <= size:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        raise RuntimeError(f"kthvalue() k={k} is out of range for dimension {d} of size "
+                           f"{size} (k counts from 1)")
     if input.ndim == 0:
         return _scalar_selection(input, "kthvalue", "KthvalueBackward0")
     order = _stable_order(input._data, d, False)
@@ -1629,7 +1630,7 @@ def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
     def median_op(input, dim=None, keepdim=False):
         _check_tensor(input, name)
         if dim is None and keepdim:
-            raise TypeError(f"{name}() missing 1 required positional arguments: \"dim\"")
+            raise TypeError(f"{name}(keepdim=True) also needs dim, the dimension to reduce")
         if dim is None:
             flat = input._data.reshape(-1)
             if flat.size == 0:
@@ -1646,7 +1647,7 @@ def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
         if input.ndim == 0:
             return _scalar_selection(input, name, dim_node)
         if input._data.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            raise IndexError(f"{name}() cannot reduce dimension {d}: it has size 0")
         index = _median_index(input._data, d, ignore_nan)
         return _selection_result(input, index, d, keepdim, name, dim_node)
 
@@ -1697,7 +1698,7 @@ def _numpy_names(fn):
     def call(*args, **kwargs):
         if "axis" in kwargs and "dim" in params:
             if "dim" in kwargs:
-                raise TypeError(f"{fn.__name__}() got multiple values for argument 'dim'")
+                raise TypeError(f"{fn.__name__}() got both axis and dim; give only one")
             kwargs["dim"] = kwargs.pop("axis")
         if "keepdims" in kwargs and "keepdim" in params:
             kwargs["keepdim"] = kwargs.pop("keepdims")

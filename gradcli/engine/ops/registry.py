@@ -14,8 +14,8 @@ the function itself, written with PyTorch's argument names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)

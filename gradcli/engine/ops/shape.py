@@ -191,25 +191,26 @@ def infer_shape(shape, numel: int) -> tuple:
     shape = list(shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+        raise RuntimeError("a shape may contain -1 only once: only one size can be inferred")
     for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
-                               f"{list_repr(shape)}")
+            raise RuntimeError(f"shape {list_repr(shape)} has the invalid size {s} at "
+                               f"index {i}")
     known = math.prod(s for s in shape if s != -1)
     if unknown:
         if known == 0:
             if numel == 0:
                 raise RuntimeError(
-                    f"cannot reshape tensor of 0 elements into shape {list_repr(shape)} "
-                    "because the unspecified dimension size -1 can be any value and is "
-                    "ambiguous")
-            raise RuntimeError(f"shape '{list_repr(shape)}' is invalid for input of size {numel}")
+                    f"cannot infer the -1 of shape {list_repr(shape)} for a tensor with no "
+                    "elements: any size would fit")
+            raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} "
+                               "elements")
         if numel % known:
-            raise RuntimeError(f"shape '{list_repr(shape)}' is invalid for input of size {numel}")
+            raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} "
+                               "elements")
         shape[unknown[0]] = numel // known
     elif known != numel:
-        raise RuntimeError(f"shape '{list_repr(shape)}' is invalid for input of size {numel}")
+        raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} elements")
     return tuple(shape)
 
 
@@ -225,21 +226,24 @@ def _view_array(input: Tensor, target: tuple):
 
 
 @table.op(function=False, grad_fns=("ViewBackward0",), out=False)
-def view(input, *shape):
+def view(input, *shape, size=None):
     """The same storage seen with another shape; an error when that needs a copy.
 
     Example:
         >>> arange(6).view(2, -1).shape
         torch.Size([2, 3])
     """
+    if size is not None:
+        shape = (size,)
     if len(shape) == 1 and isinstance(shape[0], dt.DType):
         return _view_dtype(input, shape[0])
     target = infer_shape(shape_arg(shape), input._data.size)
     array = _view_array(input, target)
     if array is None:
         raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+            f"view(): the tensor's memory layout (strides {strides_of(input)}) cannot be seen "
+            f"as shape {list_repr(target)} without a copy; use .reshape(...), which copies "
+            "when it must")
     result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record("ViewBackward0", _reshape_backward, (input,), result,
@@ -266,14 +270,16 @@ def view_as(input, other):
 
 @table.op(grad_fns=("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
                     "CloneBackward0"), out=False)
-def reshape(input, *shape):
+def reshape(input, *sizes, shape=None):
     """A view when the storage allows one, otherwise a copy (as PyTorch's reshape).
 
     A contiguous input is viewed (``ViewBackward0``); a non-contiguous one that can
     still be viewed records ``ReshapeAliasBackward0``; otherwise the input is cloned
     (``CloneBackward0``) and the copy reshaped (``UnsafeViewBackward0``).
     """
-    target = infer_shape(shape_arg(shape, "shape"), input._data.size)
+    if shape is not None:
+        sizes = (shape,)
+    target = infer_shape(shape_arg(sizes, "shape"), input._data.size)
     if input.is_contiguous():
         return view(input, target)
     array = _view_array(input, target)
@@ -317,7 +323,7 @@ def flatten(input, start_dim=0, end_dim=-1):
         return reshape(input, (1,))
     start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if start > end:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        raise RuntimeError(f"flatten(): start_dim ({start}) comes after end_dim ({end})")
     if start == end:
         return input
     shape = input._data.shape
@@ -332,13 +338,13 @@ def unflatten(input, dim, sizes):
     sizes = shape_arg((sizes,) if isinstance(sizes, numbers.Integral) else (tuple(sizes),),
                       "sizes")
     if not sizes:
-        raise RuntimeError("unflatten: sizes must be non-empty")
+        raise RuntimeError("unflatten(): sizes must not be empty")
     size = input._data.shape[d]
     try:
         inner = infer_shape(sizes, size)
     except RuntimeError:
-        raise RuntimeError(f"unflatten: Provided sizes {list_repr(sizes)} don't multiply up to "
-                           f"the size of dim {dim} ({size}) in the input tensor") from None
+        raise RuntimeError(f"unflatten(): sizes {list_repr(sizes)} do not multiply to {size}, "
+                           f"the size of dim {dim}") from None
     shape = input._data.shape
     return view(input, shape[:d] + inner + shape[d + 1:])
 
@@ -358,17 +364,15 @@ def _permute_backward(ctx, grad):
 
 
 @table.op(grad_fns=("PermuteBackward0",), out=False)
-def permute(input, *dims):
+def permute(input, *order, dims=None):
     """The dims in a new order (a view)."""
-    dims = shape_arg(dims, "dims")
+    dims = shape_arg(order if dims is None else (dims,), "dims")
     if len(dims) != input.ndim:
-        raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
-            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is "
-            f"not equal to len(dims) = {len(dims)}")
+        raise RuntimeError(f"permute(): the order names {len(dims)} dims but the tensor has "
+                           f"{input.ndim}")
     wrapped = tuple(wrap_dim(d, input.ndim) for d in dims)
     if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
+        raise RuntimeError(f"permute(): the order {list_repr(dims)} names a dim twice")
     result = make_view(input, xp.transpose(input._data, wrapped))
     if ag.needs_grad(input):
         ag.record("PermuteBackward0", _permute_backward, (input,), result, _ctx(dims=wrapped))
@@ -379,7 +383,7 @@ def _dims_list(value, ndim: int, what: str) -> tuple:
     items = tuple(value) if isinstance(value, (list, tuple)) else (value,)
     wrapped = tuple(wrap_dim(d, ndim) for d in items)
     if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError(f"movedim: repeated dim in `{what}` ({list_repr(items)})")
+        raise RuntimeError(f"movedim(): {what} {list_repr(items)} names a dim twice")
     return wrapped
 
 
@@ -389,9 +393,8 @@ def movedim(input, source, destination):
     src = _dims_list(source, input.ndim, "source")
     dst = _dims_list(destination, input.ndim, "destination")
     if len(src) != len(dst):
-        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
-                           f"({list_repr(src)} dims) should contain the same number of dims as "
-                           f"destination ({list_repr(dst)} dims)")
+        raise RuntimeError(f"movedim(): source names {len(src)} dims but destination names "
+                           f"{len(dst)}")
     order = [None] * input.ndim
     for s, d in zip(src, dst):
         order[d] = s
@@ -424,8 +427,8 @@ def _t_backward(ctx, grad):
 def t(input):
     """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
     if input.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{input.ndim}D")
+        raise RuntimeError(f"t() transposes tensors of at most 2 dims; this one has "
+                           f"{input.ndim} (use transpose(dim0, dim1))")
     result = make_view(input, input._data.T)
     if ag.needs_grad(input):
         ag.record("TBackward0", _t_backward, (input,), result)
@@ -436,7 +439,7 @@ def _alias_backward(ctx, grad):
     return (grad,)
 
 
-def _alias(input: Tensor) -> Tensor:
+def alias_view(input: Tensor) -> Tensor:
     """A view of the whole tensor, recorded as ``AliasBackward0`` (``x[...]``)."""
     result = make_view(input, input._data.view())
     if ag.needs_grad(input):
@@ -549,16 +552,14 @@ def expanded_geometry(input: Tensor, sizes) -> tuple:
     strides = strides_of(input)
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand({input._dtype.legacy}{{{list_repr(shape)}}}, size={list_repr(sizes)}): "
-            f"the number of sizes provided ({len(sizes)}) must be greater or equal to the "
-            f"number of dimensions in the tensor ({len(shape)})")
+            f"expand(): {len(sizes)} sizes {list_repr(sizes)} for a tensor of {len(shape)} "
+            f"dims {list_repr(shape)}; give at least one size per dim")
     lead = len(sizes) - len(shape)
     target, new_strides = [], []
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
-                                   f"leading, non-existing dimension {i}")
+                raise RuntimeError(f"expand(): the new leading dim {i} cannot have size {s}")
             target.append(s)
             new_strides.append(0)
             continue
@@ -568,12 +569,10 @@ def expanded_geometry(input: Tensor, sizes) -> tuple:
         if have != s:
             if have != 1:
                 raise RuntimeError(
-                    f"The expanded size of the tensor ({s}) must match the existing size "
-                    f"({have}) at non-singleton dimension {i}.  Target sizes: "
-                    f"{list_repr(sizes)}.  Tensor sizes: {list_repr(shape)}")
+                    f"expand(): dim {i} has size {have} and only dims of size 1 can grow, so it "
+                    f"cannot become {s} (sizes {list_repr(sizes)}, tensor {list_repr(shape)})")
             if s < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                                   f"{list_repr(sizes)}")
+                raise RuntimeError(f"expand(): negative size {s} in {list_repr(sizes)}")
             new_strides.append(0)
         else:
             new_strides.append(strides[i - lead])
@@ -582,9 +581,9 @@ def expanded_geometry(input: Tensor, sizes) -> tuple:
 
 
 @table.op(function=False, grad_fns=("ExpandBackward0",), out=False)
-def expand(input, *sizes):
+def expand(input, *sizes, size=None):
     """A broadcast view (no copy); -1 keeps a size."""
-    sizes = shape_arg(sizes)
+    sizes = shape_arg(sizes if size is None else (size,))
     target, strides = expanded_geometry(input, sizes)
     result = make_view(input, restride(input._data, target, strides))
     if ag.needs_grad(input):
@@ -612,12 +611,12 @@ def _repeat_backward(ctx, grad):
 
 
 @table.op(function=False, grad_fns=("RepeatBackward0",), out=False)
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tiles the tensor ``sizes[i]`` times along each dim (a copy)."""
-    reps = shape_arg(sizes, "repeats")
+    reps = shape_arg(sizes if repeats is None else (repeats,), "repeats")
     if len(reps) < input.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
+        raise RuntimeError(f"repeat(): {len(reps)} repeat counts for a tensor of {input.ndim} "
+                           "dims; give at least one per dim")
     padded = (1,) * (len(reps) - input.ndim) + input._data.shape
     target = tuple(r * s for r, s in zip(reps, padded))
     check_nonnegative(target)
@@ -669,13 +668,13 @@ def _index_int(index, what: str = "index") -> int:
 def select(input, dim, index):
     """The slice at ``index`` along ``dim``, without that dim (a view)."""
     if input.ndim == 0:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        raise IndexError("select() needs a tensor with at least one dim; this one is 0-dim")
     d = wrap_dim(dim, input.ndim)
     index = _index_int(index)
     size = input._data.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list_repr(input._data.shape)} at dimension {d}")
+        raise IndexError(f"select(): index {index} is out of range for dim {d} of size "
+                         f"{size}")
     return select_view(input, d, index + size if index < 0 else index)
 
 
@@ -740,20 +739,20 @@ def slice_view(input: Tensor, d: int, start: int, end: int, step: int = 1) -> Te
 def narrow(input, dim, start, length):
     """``length`` elements of dim ``dim`` from ``start`` (a view, recorded as a slice)."""
     if input.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        raise RuntimeError("narrow() needs a tensor with at least one dim; this one is 0-dim")
     d = wrap_dim(dim, input.ndim)
     start, length = _index_int(start, "start"), _index_int(length, "length")
     size = input._data.shape[d]
     if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
+        raise RuntimeError(f"narrow(): length must not be negative, got {length}")
     if not -size <= start <= size:
-        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
-                         f"but got {start})")
+        raise IndexError(f"narrow(): start {start} is outside [{-size}, {size}] for dim {d} "
+                         f"of size {size}")
     if start < 0:
         start += size
     if start + length > size:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                           f"({size}).")
+        raise RuntimeError(f"narrow(): start {start} plus length {length} goes past the end "
+                           f"of dim {d} (size {size})")
     return slice_view(input, d, start, start + length)
 
 
@@ -766,7 +765,7 @@ def _unbind_backward(ctx, *grads):
 def unbind(input, dim=0):
     """The slices along ``dim`` as a tuple of views."""
     if input.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise IndexError("unbind() needs a tensor with at least one dim; this one is 0-dim")
     d = wrap_dim(dim, input.ndim)
     parts = tuple(make_view(input, input._data[(slice(None),) * d + (i, Ellipsis)], MULTI, "Unbind")
                   for i in range(input._data.shape[d]))
@@ -793,29 +792,31 @@ def _split_parts(input: Tensor, d: int, sizes, node: str, op: str) -> tuple:
 
 
 @table.op(grad_fns=("SplitBackward0", "SplitWithSizesBackward0"), out=False)
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of listed sizes."""
+    if split_size_or_sections is None:
+        if split_size is None:
+            raise TypeError("split() missing required argument 'split_size' (pos 1)")
+        split_size_or_sections = split_size
     if tensor.ndim == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
+        raise RuntimeError("split() needs a tensor with at least one dim; this one is 0-dim")
     d = wrap_dim(dim, tensor.ndim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = shape_arg((tuple(split_size_or_sections),), "split_sizes")
         if any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
-                               f"entries, but got split_sizes={list_repr(sizes)}")
+            raise RuntimeError(f"split(): sizes must not be negative, got {list_repr(sizes)}")
         if builtins.sum(sizes) != size:
             raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
-                f"tensor's size at dimension {d}), but got split_sizes={list_repr(sizes)}")
+                f"split(): sizes {list_repr(sizes)} add up to {builtins.sum(sizes)}, but dim {d} "
+                f"has size {size}")
         return _split_parts(tensor, d, sizes, "SplitWithSizesBackward0", "SplitWithSizes")
     step = _index_int(split_size_or_sections, "split_size")
     if step < 0:
-        raise RuntimeError(f"split expects split_size be non-negative, but got "
-                           f"split_size={step}")
+        raise RuntimeError(f"split(): split_size must not be negative, got {step}")
     if step == 0 and size != 0:
-        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                           f"dimension size of {size}")
+        raise RuntimeError(f"split(): split_size 0 only splits an empty dim, but dim {d} has "
+                           f"size {size}")
     count = max(-(-size // step), 1) if step else 1
     sizes = [step] * (count - 1) + [size - step * (count - 1)]
     return _split_parts(tensor, d, sizes, "SplitBackward0", "Split")
@@ -825,10 +826,10 @@ def split(tensor, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size (the last may be smaller)."""
     if input.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        raise RuntimeError("chunk() needs a tensor with at least one dim; this one is 0-dim")
     chunks = _index_int(chunks, "chunks")
     if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        raise RuntimeError(f"chunk(): the number of chunks must be positive, got {chunks}")
     d = wrap_dim(dim, input.ndim)
     size = input._data.shape[d]
     step = -(-size // chunks)
@@ -842,8 +843,8 @@ def chunk(input, chunks, dim=0):
 def tensor_split(input, indices_or_sections, dim=0):
     """Pieces split at the given indices, or ``n`` nearly equal pieces (each a slice view)."""
     if input.ndim == 0:
-        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
-                           "tensor with 0 dims")
+        raise RuntimeError("tensor_split() needs a tensor with at least one dim; this one is "
+                           "0-dim")
     d = wrap_dim(dim, input.ndim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, (list, tuple)) or (
@@ -856,7 +857,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         return tuple(pieces)
     n = _index_int(indices_or_sections, "sections")
     if n <= 0:
-        raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        raise RuntimeError(f"tensor_split(): the number of sections must be positive, got {n}")
     small, extra = divmod(size, n)
     pieces, offset = [], 0
     for i in range(n):
@@ -869,12 +870,12 @@ def tensor_split(input, indices_or_sections, dim=0):
 # ================================================================ cat, stack
 def _tensor_list(tensors, name: str) -> tuple:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        f"not {type(tensors).__name__}")
+        raise TypeError(f"{name}() takes a list or tuple of tensors, not a "
+                        f"{type(tensors).__name__}")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
+            raise TypeError(f"{name}(): item {i} of the list is a {type(t).__name__}, not a "
+                            "Tensor")
     return tuple(tensors)
 
 
@@ -903,11 +904,11 @@ def cat(tensors, dim=0):
     """Joins tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat() needs at least one tensor, got an empty list")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
-                               f"concatenated")
+            raise RuntimeError(f"cat(): tensor {i} is 0-dim and has no dim to join along; "
+                               "use stack() for scalars")
     kept = [(i, t) for i, t in enumerate(tensors) if t._data.shape != (0,)]
     target = _promoted(tensors)
     if not kept:
@@ -919,13 +920,13 @@ def cat(tensors, dim=0):
         ref = first._data.shape
         for i, t in kept[1:]:
             if t.ndim != len(ref):
-                raise RuntimeError(f"Tensors must have same number of dimensions: got "
-                                   f"{len(ref)} and {t.ndim}")
+                raise RuntimeError(f"cat(): tensors must have the same number of dims, but one "
+                                   f"has {len(ref)} and tensor {i} has {t.ndim}")
             for k, (a, b) in enumerate(zip(ref, t._data.shape)):
                 if k != d and a != b:
                     raise RuntimeError(
-                        f"Sizes of tensors must match except in dimension {d}. Expected size "
-                        f"{a} but got size {b} for tensor number {i} in the list.")
+                        f"cat(): sizes may differ only in dim {d}, but tensor {i} has size {b} "
+                        f"in dim {k} where the first tensor has {a}")
         result = new(xp.concatenate([t._data.astype(target.np, copy=False) for _, t in kept],
                                     axis=d), target)
     if ag.needs_grad(*tensors):
@@ -949,14 +950,14 @@ def stack(tensors, dim=0):
     """Joins same-shaped tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
+        raise RuntimeError("stack() needs at least one tensor, got an empty list")
     first = tensors[0]._data.shape
     d = wrap_dim(dim, len(first) + 1)
     for i, t in enumerate(tensors):
         if t._data.shape != first:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list_repr(first)} at entry 0 and {list_repr(t._data.shape)} "
-                               f"at entry {i}")
+            raise RuntimeError(f"stack(): all tensors must have the same shape, but tensor 0 "
+                               f"is {list_repr(first)} and tensor {i} is "
+                               f"{list_repr(t._data.shape)}")
     target = _promoted(tensors)
     result = new(xp.stack([t._data.astype(target.np, copy=False) for t in tensors], axis=d),
                  target)
@@ -1003,14 +1004,14 @@ def _flip_dims(dims, ndim: int) -> tuple:
         dims = tuple(dims[0])
     wrapped = tuple(wrap_dim(d, ndim) for d in dims)
     if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+        raise RuntimeError(f"flip(): dims {list_repr(wrapped)} name a dim twice")
     return wrapped
 
 
 @table.op(grad_fns=("FlipBackward0",), out=False)
-def flip(input, *dims):
+def flip(input, *order, dims=None):
     """The elements in reverse order along ``dims`` (a copy)."""
-    wrapped = _flip_dims(dims, input.ndim)
+    wrapped = _flip_dims(order if dims is None else (dims,), input.ndim)
     result = fresh(xp.flip(input._data, wrapped), input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record("FlipBackward0", _flip_backward, (input,), result, _ctx(dims=wrapped))
@@ -1020,14 +1021,14 @@ def flip(input, *dims):
 @table.op(grad_fns=("FlipBackward0",), out=False)
 def fliplr(input):
     if input.ndim < 2:
-        raise RuntimeError("Input must be >= 2-d.")
+        raise RuntimeError("fliplr() needs a tensor with at least 2 dims")
     return flip(input, (1,))
 
 
 @table.op(grad_fns=("FlipBackward0",), out=False)
 def flipud(input):
     if input.ndim < 1:
-        raise RuntimeError("Input must be >= 1-d.")
+        raise RuntimeError("flipud() needs a tensor with at least 1 dim")
     return flip(input, (0,))
 
 
@@ -1042,15 +1043,14 @@ def roll(input, shifts, dims=None):
     shifts_t = tuple(_index_int(s, "shifts") for s in shifts_t)
     if dims is None:
         if len(shifts_t) != 1:
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
-                               f"dims:0")
+            raise RuntimeError(f"roll(): without dims, give one shift, not {len(shifts_t)}")
         data = xp.roll(input._data.reshape(-1), shifts_t[0]).reshape(input._data.shape)
         dims_t = None
     else:
         dims_t = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
         if len(shifts_t) != len(dims_t):
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, "
-                               f"dims:{len(dims_t)}")
+            raise RuntimeError(f"roll(): {len(shifts_t)} shifts for {len(dims_t)} dims; give "
+                               "one shift per dim")
         dims_t = tuple(wrap_dim(d, input.ndim) for d in dims_t)
         data = xp.roll(input._data, shifts_t, dims_t)
     result = fresh(data, input._dtype, copy=True)
@@ -1103,7 +1103,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal of the (``dim1``, ``dim2``) planes as a view, in a new last dim."""
     d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
     if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        raise RuntimeError(f"diagonal dims must differ, both are {d1}")
     offset = _index_int(offset, "offset")
     array, shape, strides = _diagonal_geometry(input, offset, d1, d2)
     result = make_view(input, restride(array, shape, strides))
@@ -1123,7 +1123,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     ndim = input.ndim + 1
     d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
     if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        raise RuntimeError(f"diagonal dims must differ, both are {d1}")
     n = input._data.shape[-1] + abs(offset) if input.ndim else 1 + abs(offset)
     rest = list(input._data.shape[:-1])
     shape = []
