@@ -8,8 +8,8 @@ layers.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .engine import Tensor, dtypes, printopts
 from .engine import tensor as tensor_module

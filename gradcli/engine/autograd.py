@@ -376,7 +376,7 @@ def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
         t._grad = t._grad + g
     else:
         t._grad._data += g._data.astype(t._grad._data.dtype, copy=False)
-        t._grad._version.value += 1
+        t._grad._counter.value += 1
 
 
 def _copy_backward(ctx, grad):

@@ -35,7 +35,7 @@ class SavedContext:
     def save(self, *values) -> None:
         """Keeps tensors (version-checked) or plain numbers for the backward rule."""
         self._saved = values
-        self._versions = tuple(t._version.value if hasattr(t, "_version") else None
+        self._versions = tuple(t._counter.value if hasattr(t, "_counter") else None
                                for t in values)
 
     @property
@@ -43,13 +43,13 @@ class SavedContext:
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
         for i, (t, version) in enumerate(zip(self._saved, self._versions)):
-            if version is not None and t._version.value != version:
+            if version is not None and t._counter.value != version:
                 where = (f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None
                          else "a leaf tensor")
                 raise RuntimeError(
                     f"a tensor saved for the backward pass was modified by an in-place operation "
                     f"after it was saved: the {t._dtype!r} tensor of shape {list(t.shape)}, "
-                    f"{where}, is at version {t._version.value} but the graph needs version "
+                    f"{where}, is at version {t._counter.value} but the graph needs version "
                     f"{version}; modify a copy (.clone()) instead")
         return self._saved
 

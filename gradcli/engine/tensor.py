@@ -140,6 +140,7 @@ class Tensor(metaclass=_TensorType):
         "__weakref__",
         "_accumulator",
         "_base",
+        "_counter",
         "_data",
         "_dtype",
         "_grad",
@@ -148,7 +149,6 @@ class Tensor(metaclass=_TensorType):
         "_output_nr",
         "_requires_grad",
         "_retains_grad",
-        "_version",
     )
 
     # ------------------------------------------------------------------ making
@@ -172,7 +172,7 @@ class Tensor(metaclass=_TensorType):
         t._grad_fn = None
         t._output_nr = 0
         t._base = base
-        t._version = base._version if base is not None else VersionCounter()
+        t._counter = base._counter if base is not None else VersionCounter()
         t._hooks = None
         t._retains_grad = False
         t._accumulator = None
@@ -275,7 +275,11 @@ class Tensor(metaclass=_TensorType):
 
     @property
     def data(self) -> Tensor:
-        return self.detach()
+        # Shares the storage but not the version counter: in-place changes
+        # through .data are invisible to autograd's saved-value checks.
+        t = self.detach()
+        t._counter = VersionCounter()
+        return t
 
     @data.setter
     def data(self, value) -> None:
@@ -287,7 +291,7 @@ class Tensor(metaclass=_TensorType):
         self._data = value._data
         self._dtype = value._dtype
         self._base = value._base if value._base is not None else value
-        self._version = value._version
+        self._counter = value._counter
 
     @property
     def retains_grad(self) -> bool:
@@ -298,8 +302,9 @@ class Tensor(metaclass=_TensorType):
         return self._output_nr
 
     @property
-    def _version_value(self) -> int:
-        return self._version.value
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has seen (``x._version``)."""
+        return self._counter.value
 
     @property
     def T(self) -> Tensor:

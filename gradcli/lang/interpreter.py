@@ -88,6 +88,14 @@ _FILE_ATTRIBUTES = frozenset({
 })
 _GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map"}
 
+# Underscore names PyTorch users read (``x._version`` in tutorials on in-place
+# ops): readable, never writable, and only where the class defines a property.
+_READABLE_PRIVATE = frozenset({"_version"})
+
+
+def _readable_private(obj: Any, attr: str) -> bool:
+    return attr in _READABLE_PRIVATE and isinstance(getattr(type(obj), attr, None), property)
+
 _MISSING = object()
 _Name = ast.Name
 # Signals a statement returns to the enclosing block (None: carry on).
@@ -946,7 +954,7 @@ class Interpreter:
             obj = self._visitors[type(value_node)](value_node)
         attr = node.attr
         try:
-            if attr[0] == "_" or attr in _GUARDED:
+            if (attr[0] == "_" or attr in _GUARDED) and not _readable_private(obj, attr):
                 self._check_attribute(obj, attr)
             value = getattr(obj, attr)
             if type(value) is ModuleType:

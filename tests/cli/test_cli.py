@@ -11,7 +11,8 @@ ENV = {**os.environ, "NO_COLOR": "1"}
 
 def gradcli(*args, stdin=None, cwd=None):
     return subprocess.run([sys.executable, "-m", "gradcli", *args], input=stdin,
-                          capture_output=True, text=True, env=ENV, cwd=cwd, timeout=60)
+                          capture_output=True, text=True, env=ENV, cwd=cwd, timeout=60,
+                          check=False)
 
 
 def test_one_liner_prints_like_pytorch():

@@ -202,7 +202,7 @@ def commit(target: Tensor, result: Tensor) -> Tensor:
             xp.copyto(target._data, result._data, casting="unsafe", where=changed)
         else:
             xp.copyto(target._data, result._data, casting="unsafe")
-    target._version.value += 1
+    target._counter.value += 1
     rebase_history(target, result)
     return target
 
@@ -239,7 +239,7 @@ def _adopt(node, result: Tensor, target: Tensor) -> None:
     ctx = node.ctx
     if ctx is not None and any(v is result for v in ctx._saved):
         ctx._saved = tuple(target if v is result else v for v in ctx._saved)
-        ctx._versions = tuple(target._version.value if v is target else version
+        ctx._versions = tuple(target._counter.value if v is target else version
                               for v, version in zip(ctx._saved, ctx._versions))
 
 
@@ -377,7 +377,7 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
     check_overlap(out)
     with xp.errstate(all="ignore"):
         xp.copyto(out._data, result._data, casting="unsafe")
-    out._version.value += 1
+    out._counter.value += 1
     info = view_info(out)
     refresh_views(info.base if info is not None else out)
     return out
@@ -431,7 +431,7 @@ def resize_(self: Tensor, *sizes) -> Tensor:
         raise RuntimeError("resize_() cannot change a tensor that requires grad")
     if shape != self._data.shape:
         resize_storage(self, shape)
-    self._version.value += 1
+    self._counter.value += 1
     return self
 
 
@@ -542,7 +542,7 @@ def restride_inplace(target: Tensor, view_fn, node: str, rule, ctx) -> Tensor:
         array = view_fn(target)._data
     snap = history_of(target, copy=False) if recorded else None
     target._data = array
-    target._version.value += 1
+    target._counter.value += 1
     if recorded:
         ag.record(node, rule, (snap,), target, ctx)
     info = view_info(target)
