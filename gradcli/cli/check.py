@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .options import run_limits
+
 if TYPE_CHECKING:
     from ..golden import CaseResult, Target, TargetResult
     from ..runtime import RunOptions
@@ -49,12 +51,7 @@ _MAX_CHUNK = 16
               help="Skip programs without a NAME.out instead of failing.")
 @click.option("--junit-xml", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also write a JUnit XML report to FILE.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of gradcli's random generator in each session.")
-@click.option("--max-steps", type=click.IntRange(min=1), default=1_000_000, show_default=True,
-              help="Statements and loop iterations a program may execute.")
-@click.option("--max-depth", type=click.IntRange(min=1, max=5000), default=200,
-              show_default=True, help="How deeply functions may call each other.")
+@run_limits
 @click.option("--width", type=click.IntRange(min=20), metavar="N",
               help="Terminal width for diffs and the progress bar (default: the terminal's).")
 @click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")

@@ -13,6 +13,7 @@ import sys
 import click
 
 from .. import __version__
+from .options import run_limits, run_options
 
 COMMAND_LINE = "<command line>"
 STDIN = "<stdin>"
@@ -30,22 +31,6 @@ class _DefaultToEval(click.Group):
             if rest and rest[0] not in self.commands:
                 args = ["eval", *args]
         return super().parse_args(ctx, args)
-
-
-def _run_options(seed: int, max_steps: int, max_depth: int):
-    from ..runtime import RunOptions
-    return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
-
-
-def _limits(fn):
-    fn = click.option("--seed", type=int, default=0, show_default=True,
-                      help="Seed of gradcli's random generator.")(fn)
-    fn = click.option("--max-steps", type=click.IntRange(min=1), default=1_000_000,
-                      show_default=True,
-                      help="Statements and loop iterations a program may execute.")(fn)
-    fn = click.option("--max-depth", type=click.IntRange(min=1, max=5000), default=200,
-                      show_default=True, help="How deeply functions may call each other.")(fn)
-    return fn
 
 
 def _execute(source: str, filename: str, options) -> int:
@@ -77,7 +62,7 @@ def cli(ctx: click.Context) -> None:
     gradcli                    an interactive session (on a terminal)
     """
     if ctx.invoked_subcommand is None:
-        options = _run_options(0, 1_000_000, 200)
+        options = run_options()
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             ctx.exit(_execute(source, STDIN, options))
@@ -87,22 +72,22 @@ def cli(ctx: click.Context) -> None:
 
 @cli.command("eval", hidden=True)
 @click.argument("code", nargs=-1, required=True)
-@_limits
+@run_limits
 def eval_command(code, seed, max_steps, max_depth) -> None:
     """Run statements given on the command line."""
     source = "\n".join(code)
-    sys.exit(_execute(source, COMMAND_LINE, _run_options(seed, max_steps, max_depth)))
+    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth)))
 
 
 @cli.command("run")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@_limits
+@run_limits
 def run_command(files, seed, max_steps, max_depth) -> None:
     """Run program files with REPL semantics (each expression statement prints).
 
     Each file is a program of its own; '-' reads one from standard input.
     """
-    options = _run_options(seed, max_steps, max_depth)
+    options = run_options(seed, max_steps, max_depth)
     status = 0
     for path in files:
         if path == "-":

@@ -1,0 +1,30 @@
+"""Command-line options shared by several commands."""
+
+from __future__ import annotations
+
+import click
+
+# The same numbers as gradcli.runtime's defaults; repeated here so that
+# `--help` does not import the engine (a test keeps them in step).
+DEFAULT_MAX_STEPS = 1_000_000
+DEFAULT_MAX_DEPTH = 200
+
+
+def run_limits(fn):
+    """Adds ``--seed``, ``--max-steps`` and ``--max-depth`` to a command."""
+    fn = click.option("--max-depth", type=click.IntRange(min=1, max=5000),
+                      default=DEFAULT_MAX_DEPTH, show_default=True,
+                      help="How deeply functions may call each other.")(fn)
+    fn = click.option("--max-steps", type=click.IntRange(min=1), default=DEFAULT_MAX_STEPS,
+                      show_default=True,
+                      help="Statements and loop iterations a program may execute.")(fn)
+    fn = click.option("--seed", type=int, default=0, show_default=True,
+                      help="Seed of gradcli's random generator.")(fn)
+    return fn
+
+
+def run_options(seed: int = 0, max_steps: int = DEFAULT_MAX_STEPS,
+                max_depth: int = DEFAULT_MAX_DEPTH):
+    """The :class:`gradcli.runtime.RunOptions` for these option values."""
+    from ..runtime import RunOptions
+    return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
