@@ -29,6 +29,7 @@ raises Python's recursion limit to ``1000 + 60 * max_depth`` when it is lower
 from __future__ import annotations
 
 import operator
+import string
 import sys
 from collections import namedtuple
 from collections.abc import Callable
@@ -91,6 +92,28 @@ _GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map"}
 # Underscore names PyTorch users read (``x._version`` in tutorials on in-place
 # ops): readable, never writable, and only where the class defines a property.
 _READABLE_PRIVATE = frozenset({"_version"})
+
+
+def _safe_format(template: str) -> Callable[..., str]:
+    """``template.format`` limited to plain fields: ``{}``, ``{0}``, ``{name:.2f}``.
+
+    Python's format strings can read attributes and items (``{0.__class__}``),
+    which would bypass the attribute rules, so such fields are refused.
+    """
+
+    def check(text: str) -> None:
+        for _literal, field, spec, _conversion in string.Formatter().parse(text):
+            if field and ("." in field or "[" in field):
+                raise ValueError(f"format field '{{{field}}}' reads an attribute or item, "
+                                 "which gradcli does not allow; use an f-string")
+            if spec:
+                check(spec)
+
+    def format(*args: Any, **kwargs: Any) -> str:
+        check(template)
+        return template.format(*args, **kwargs)
+
+    return format
 
 
 def _readable_private(obj: Any, attr: str) -> bool:
@@ -954,6 +977,8 @@ class Interpreter:
             obj = self._visitors[type(value_node)](value_node)
         attr = node.attr
         try:
+            if attr == "format" and type(obj) is str:
+                return _safe_format(obj)
             if (attr[0] == "_" or attr in _GUARDED) and not _readable_private(obj, attr):
                 self._check_attribute(obj, attr)
             value = getattr(obj, attr)

@@ -392,6 +392,9 @@ def _input(shape, seed):
 
 # (op name, fn(*inputs), input shapes)
 GRADCHECK_CASES = [
+    ("broadcast_to", lambda x: G.broadcast_to(x, (4, 2, 3)), [(2, 1)]),
+    ("broadcast_tensors", lambda x, y: G.broadcast_tensors(x, y), [(2, 1), (3,)]),
+    ("meshgrid", lambda x, y: G.meshgrid(x, y, indexing="xy"), [(2,), (3,)]),
     ("view", lambda x: x.view(3, 2), [(2, 3)]),
     ("view_as", lambda x: x.view_as(G.zeros(6)), [(2, 3)]),
     ("reshape", lambda x: x.t().reshape(6), [(2, 3)]),

@@ -59,14 +59,27 @@ def test_public_attributes_work():
 
 
 @pytest.mark.parametrize("source", [
-    "'{0.__class__}'.format(1)", "'{}'.format(1)", "str.format('{0.__class__}', 1)",
-    "'{a}'.format_map({'a': 1})", "s.format(1)", "type('').format",
+    "str.format('{0.__class__}', 1)", "'{a}'.format_map({'a': 1})", "type('').format",
 ])
-def test_str_format_is_refused(source):
+def test_unbound_str_format_and_format_map_are_refused(source):
     error = refused(source, {"s": "{0}"})
     assert error.kind == "AttributeError"
     assert error.message in ("str.format is not available in gradcli; use an f-string",
                              "str.format_map is not available in gradcli; use an f-string")
+
+
+@pytest.mark.parametrize("source", [
+    "'{0.__class__}'.format(1)", "'{x[0]}'.format(x=[1])", "'{:{w.real}}'.format(1, w=3)",
+    "s.format(1)",
+])
+def test_format_fields_reading_attributes_or_items_are_refused(source):
+    error = refused(source, {"s": "{0.real}"})
+    assert error.kind == "ValueError"
+    assert "reads an attribute or item" in error.message
+
+
+def test_plain_str_format_works():
+    assert run("'{} + {x:.1f}'.format(1, x=2)\n'{0}{0}'.format('ab')\n") == ["1 + 2.0", "abab"]
 
 
 def test_format_builtin_and_fstrings_stay_available():

@@ -455,8 +455,13 @@ def _clone_backward(ctx, grad):
 
 @table.op(grad_fns=("CloneBackward0",))
 def clone(input, *, memory_format=None):
-    """A copy with its own storage; recorded as ``CloneBackward0``."""
-    result = new(input._data.copy(), input._dtype)
+    """A copy with its own storage; recorded as ``CloneBackward0``.
+
+    Like PyTorch's default ``preserve_format``, a dense permuted layout (such as
+    a transpose) keeps its strides; anything else is copied C-contiguous.
+    """
+    result = new(input._data.copy(order="K" if _dense_permutation(input._data) else "C"),
+                 input._dtype)
     if ag.needs_grad(input):
         ag.record("CloneBackward0", _clone_backward, (input,), result)
     return result
@@ -498,6 +503,14 @@ def _converted(data, source: dt.DType, target: dt.DType):
             ints[out_of_range] = xp.iinfo(via).min
             return ints.astype(target.np)
         return data.astype(target.np)
+
+
+def _dense_permutation(array) -> bool:
+    """Whether ``array`` is a permutation of a C-contiguous block (no gaps, no stride 0)."""
+    if array.ndim < 2 or array.flags.c_contiguous or 0 in array.strides:
+        return False
+    order = sorted(range(array.ndim), key=lambda d: -abs(array.strides[d]))
+    return array.transpose(order).flags.c_contiguous
 
 
 def to_dtype(input: Tensor, dtype, copy: bool = False) -> Tensor:

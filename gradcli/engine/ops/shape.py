@@ -597,6 +597,47 @@ def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
+@table.op(grad_fns=("ExpandBackward0",), out=False)
+def broadcast_to(input, size):
+    """``input`` expanded to ``size`` (a view, as ``expand``)."""
+    return expand(input, tuple(size))
+
+
+@table.op(method=False, grad_fns=("ExpandBackward0",), out=False)
+def broadcast_tensors(*tensors):
+    """Every tensor expanded to the shape they broadcast to together."""
+    from .common import broadcast_shapes
+    target = broadcast_shapes(*(t._data.shape for t in tensors))
+    return tuple(expand(t, target) for t in tensors)
+
+
+@table.op(method=False, grad_fns=("ExpandBackward0", "ViewBackward0"), out=False)
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors; ``indexing`` is 'ij' (default) or 'xy'."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = indexing or "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', not {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid expects 0-D or 1-D tensors, got one with shape "
+                               f"{list(t.shape)}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    order = list(tensors)
+    if swap:
+        order[0], order[1] = order[1], order[0]
+    sizes = tuple(t.numel() for t in order)
+    grids = []
+    for i, t in enumerate(order):
+        shape = [1] * len(order)
+        shape[i] = sizes[i]
+        grids.append(expand(view(t, tuple(shape)), sizes))
+    if swap:  # 'xy' is 'ij' on the first two inputs swapped, outputs swapped back
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
 def _repeat_backward(ctx, grad):
     from .reduce import sum as reduce_sum
     shape, reps = ctx.padded, ctx.reps
