@@ -26,21 +26,9 @@ from gradcli.engine.gradcheck import gradcheck, gradgradcheck
 
 G = types.SimpleNamespace(**FUNCTIONS, **dt.ALIASES, autograd=ag)
 
+from graph_helpers import chain, node_name
+
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-
-def node_name(fn) -> str | None:
-    if fn is None:
-        return None
-    return fn.name().replace("torch::autograd::", "")
-
-
-def chain(fn) -> object:
-    """A grad_fn and everything under it, as nested (name, children) tuples."""
-    if fn is None:
-        return None
-    children = tuple(chain(f) for f, _ in getattr(fn, "next_functions", ()))
-    return (node_name(fn), children) if children else node_name(fn)
 
 
 def as_tuple(value) -> tuple:
