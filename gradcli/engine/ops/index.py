@@ -860,6 +860,17 @@ def masked_select(input, mask):
     return result
 
 
+def _replaced(input, key, src):
+    """A copy of ``input`` whose region ``key`` holds ``src`` (which must fit it exactly)."""
+    slot = input._data[key].shape
+    if src._data.shape != slot:
+        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
+                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
+    out = input._data.copy()
+    out[key] = src._data
+    return new(out, input._dtype)
+
+
 def _masked_scatter_backward(ctx, grad):
     from .shape import cat, reshape
     (mask,) = ctx.saved_tensors
@@ -933,13 +944,7 @@ def select_scatter(input, src, dim, index):
                          f"which has size {size}")
     index = index + size if index < 0 else index
     key = (slice(None),) * d + (index, Ellipsis)
-    slot = input._data[key].shape
-    if src._data.shape != slot:
-        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
-                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
-    out = input._data.copy()
-    out[key] = src._data
-    result = new(out, input._dtype)
+    result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
         ag.record("SelectScatterBackward0", _select_scatter_backward, (input, src), result,
                   _ctx(dim=d, index=index, src_shape=src._data.shape))
@@ -958,13 +963,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     d = wrap_dim(dim, input.ndim)
     start, end = sh.slice_bounds(input._data.shape[d], start, end, step)
     key = (slice(None),) * d + (slice(start, end, step),)
-    slot = input._data[key].shape
-    if src._data.shape != slot:
-        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
-                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
-    out = input._data.copy()
-    out[key] = src._data
-    result = new(out, input._dtype)
+    result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
         ag.record("SliceScatterBackward0", _slice_scatter_backward, (input, src), result,
                   _ctx(dim=d, start=start, end=end, step=step, src_shape=src._data.shape))
