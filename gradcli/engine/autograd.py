@@ -12,8 +12,9 @@ import heapq
 import weakref
 
 from . import dtypes as dt
-from .node import AccumulateGrad, Node, SavedContext
+from .node import AccumulateGrad, Backward, Node, SavedContext, backward
 from .tensor import Tensor
+from .namespace import ops
 
 # ---------------------------------------------------------------- grad mode
 _grad_enabled = True
@@ -116,13 +117,12 @@ def edge(t: Tensor | None) -> tuple:
     return (acc, 0)
 
 
-def record(name: str, rule, inputs: tuple, outputs, ctx: SavedContext | None = None):
-    """Attaches a new ``name`` node to ``outputs`` (a tensor or a tuple of them).
+def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = None):
+    """Attaches a new node running ``rule`` to ``outputs`` (a tensor or a tuple of them).
 
     Args:
-        name: PyTorch's node name, such as ``"MulBackward0"``.
-        rule: ``rule(ctx, *output_grads)`` returning one gradient per input
-            (None where an input needs none).
+        rule: a :class:`~gradcli.engine.node.Backward` (declared with
+            ``@backward("MulBackward0")``): the node takes its name from it.
         inputs: the tensor inputs in argument order (None for a non-tensor
             operand PyTorch still counts, such as the 2 in ``x * 2``).
         ctx: saved values for ``rule``.
@@ -131,7 +131,7 @@ def record(name: str, rule, inputs: tuple, outputs, ctx: SavedContext | None = N
     """
     single = isinstance(outputs, Tensor)
     outs = (outputs,) if single else tuple(outputs)
-    node = Node(name, rule, ctx,
+    node = Node(rule, ctx,
                 tuple(edge(t) for t in inputs),
                 tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs),
                 tuple((o._data.shape, o._dtype) for o in outs))
@@ -163,12 +163,10 @@ def _check_roots(tensors, grads, create_graph):
             if t._dtype.category != dt.FLOAT:
                 raise RuntimeError(f"without an explicit gradient, {output} must be "
                                    f"floating-point, but it has dtype {t._dtype!r}")
-            from .ops import creation
-            g = creation.ones_like(t)
+            g = ops.ones_like(t)
         else:
             if not isinstance(g, Tensor):
-                from .ops import creation
-                g = creation.tensor(g, dtype=t._dtype)
+                g = ops.tensor(g, dtype=t._dtype)
             if g.shape != t.shape:
                 raise RuntimeError(
                     f"the gradient given for {output} has shape {list(g.shape)}, but the "
@@ -237,11 +235,9 @@ def _fit(grad: Tensor, meta) -> Tensor:
     """Reduces a gradient to its input's shape and dtype (broadcasting undone once, here)."""
     shape, dtype = meta
     if grad._data.shape != shape:
-        from .ops import reduce
-        grad = reduce.sum_to_size(grad, shape)
+        grad = ops.sum_to_size(grad, shape)
     if grad._dtype is not dtype:
-        from .ops import creation
-        grad = creation.to_dtype(grad, dtype)
+        grad = ops.to_dtype(grad, dtype)
     return grad
 
 
@@ -317,9 +313,8 @@ def _n_outputs(node) -> int:
 def _fill(grad, meta):
     if grad is not None:
         return grad
-    from .ops import creation
     shape, dtype = meta
-    return creation.zeros(shape, dtype=dtype)
+    return ops.zeros(shape, dtype=dtype)
 
 
 def _release_children(node, dependencies, heap, skip=False) -> None:
@@ -360,14 +355,13 @@ def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
 
 def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
     if g._dtype is not t._dtype:
-        from .ops import creation
-        g = creation.to_dtype(g, t._dtype)
+        g = ops.to_dtype(g, t._dtype)
     if t._grad is None:
         if create_graph and g._requires_grad:
             # PyTorch copies a differentiable first gradient into .grad, which
             # records a CopyBackwards node over the incoming gradient.
             copied = Tensor._make(g._data.copy(), g._dtype)
-            t._grad = record("CopyBackwards", _copy_backward, (None, g), copied)
+            t._grad = record(_copy_backward, (None, g), copied)
         elif create_graph:
             t._grad = g
         else:
@@ -379,6 +373,7 @@ def _store_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
         t._grad._counter.value += 1
 
 
+@backward("CopyBackwards")
 def _copy_backward(ctx, grad):
     return None, grad
 
@@ -433,8 +428,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured.get(target)
         if g is None:
             if materialize_grads:
-                from .ops import creation
-                g = creation.zeros_like(t)
+                g = ops.zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(
                     f"{which(i)} was not used to compute the outputs, so it has no gradient; "

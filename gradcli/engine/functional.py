@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import autograd as ag
 from .backend import xp
 from .tensor import Tensor
+from .namespace import ops
 
 
 def _as_tuple(value, what: str, fn_name: str) -> tuple[bool, tuple]:
@@ -47,9 +48,8 @@ def _assemble(rows: list, out_shape: tuple, in_shape: tuple, create_graph: bool)
     shape = tuple(out_shape) + tuple(in_shape)
     if not create_graph:
         return Tensor._make(xp.stack([g._data for g in rows]).reshape(shape), rows[0]._dtype)
-    from .ops import shape as shape_ops
-    stacked = rows[0] if len(rows) == 1 else shape_ops.stack(rows)
-    return shape_ops.reshape(stacked, shape)
+    stacked = rows[0] if len(rows) == 1 else ops.stack(rows)
+    return ops.reshape(stacked, shape)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -62,7 +62,6 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         tensor([[2., 0.],
                 [0., 4.]])
     """
-    from .ops.creation import zeros_like
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _prepare(inputs, create_graph)
     with ag.enable_grad():
@@ -85,11 +84,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                             raise RuntimeError(
                                 f"output {i} of the function does not depend on input {k}, "
                                 "which strict=True does not allow")
-                        g = zeros_like(inp)
+                        g = ops.zeros_like(inp)
                     rows[k].append(g)
             result.append(tuple(
                 _assemble(rows[k], out._data.shape, inp._data.shape, create_graph)
-                if rows[k] else zeros_like(inp).reshape(tuple(out.shape) + tuple(inp.shape))
+                if rows[k] else ops.zeros_like(inp).reshape(tuple(out.shape) + tuple(inp.shape))
                 for k, inp in enumerate(inputs)))
     return _unpack(tuple(result), is_outputs_tuple, is_inputs_tuple)
 

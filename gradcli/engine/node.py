@@ -4,6 +4,15 @@ A :class:`Node` is one recorded operation. It knows its PyTorch name
 (``MulBackward0``), its edges to the nodes of its inputs, the values it saved
 for backward, and a pure backward rule ``rule(ctx, *grads) -> grads per input``.
 Leaves that require grad feed an :class:`AccumulateGrad` node.
+
+A backward rule is declared once with its node name, right beside the op's
+forward, and the op's table entry lists the rules it can record::
+
+    @backward("MulBackward0")
+    def mul_backward(ctx, grad): ...
+
+    @table.op(backward=(mul_backward,))
+    def mul(input, other): ... ag.record(mul_backward, (input, other), result, ctx)
 """
 
 from __future__ import annotations
@@ -16,6 +25,42 @@ FREED_MESSAGE = (
     "cannot go backward through this graph a second time, or read its saved values: the "
     "first backward pass freed them; pass retain_graph=True to that first backward() or "
     "autograd.grad() call to keep them")
+
+
+class Backward:
+    """A backward rule and the PyTorch name of the node that runs it.
+
+    Attributes:
+        name: the node's class name in PyTorch (``"MulBackward0"``).
+        fn: ``fn(ctx, *output_grads)`` returning one gradient per input.
+    """
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name: str, fn) -> None:
+        self.name = name
+        self.fn = fn
+
+    def __call__(self, ctx, *grads):
+        return self.fn(ctx, *grads)
+
+    def __repr__(self) -> str:
+        return f"<backward rule {self.name}>"
+
+
+def backward(name: str):
+    """Declares the decorated function as the backward rule of node ``name``.
+
+    Example:
+        >>> @backward("NegBackward0")
+        ... def neg_backward(ctx, grad):
+        ...     return (-grad,)
+        >>> neg_backward.name
+        'NegBackward0'
+    """
+    def declare(fn) -> Backward:
+        return Backward(name, fn)
+    return declare
 
 
 class SavedContext:
@@ -81,10 +126,10 @@ class Node:
         "next_functions",
     )
 
-    def __init__(self, name: str, rule, ctx: SavedContext | None, next_functions: tuple,
+    def __init__(self, rule: Backward, ctx: SavedContext | None, next_functions: tuple,
                  input_meta: tuple, outputs: tuple) -> None:
-        self._name = name
-        self._rule = rule
+        self._name = rule.name
+        self._rule = rule.fn
         self.ctx = ctx
         self.next_functions = next_functions
         self._input_meta = input_meta  # (shape, dtype) per input, to fit each gradient

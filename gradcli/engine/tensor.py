@@ -12,6 +12,7 @@ import numbers
 
 from . import dtypes as dt
 from .backend import xp
+from .namespace import ops
 
 
 class VersionCounter:
@@ -154,8 +155,7 @@ class Tensor(metaclass=_TensorType):
     # ------------------------------------------------------------------ making
     def __new__(cls, *args, **kwargs):
         # The legacy constructor: Tensor([1, 2]) or Tensor(2, 3); always the default dtype.
-        from .ops import creation  # the ops need this class defined first
-        return creation.legacy_new(cls, dt.get_default_dtype(), args, kwargs)
+        return ops.legacy_new(cls, dt.get_default_dtype(), args, kwargs)
 
     def __init__(self, *args, **kwargs) -> None:
         pass
@@ -308,13 +308,11 @@ class Tensor(metaclass=_TensorType):
 
     @property
     def T(self) -> Tensor:
-        from .ops import shape
-        return shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+        return ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
-        from .ops import shape
-        return shape.transpose(self, -2, -1)
+        return ops.transpose(self, -2, -1)
 
     def is_contiguous(self, memory_format=None) -> bool:
         return _is_contiguous(self._data)
@@ -366,8 +364,7 @@ class Tensor(metaclass=_TensorType):
         if self._data.ndim == 0:
             raise TypeError("cannot iterate over a 0-dimensional tensor: it has no first "
                             "dimension")
-        from .ops import shape
-        return iter(shape.unbind(self, 0))
+        return iter(ops.unbind(self, 0))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -430,7 +427,6 @@ class Tensor(metaclass=_TensorType):
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return self._dtype.legacy
-        from .ops import creation
         if isinstance(dtype, str):
             target = dt.from_legacy(dtype)
             if target is None:
@@ -440,7 +436,7 @@ class Tensor(metaclass=_TensorType):
             target = dtype._legacy_dtype
         else:
             target = dtype
-        return creation.to_dtype(self, target)
+        return ops.to_dtype(self, target)
 
     def cpu(self) -> Tensor:
         return self

@@ -396,6 +396,7 @@ GRADCHECK_CASES = [
     ("broadcast_tensors", lambda x, y: G.broadcast_tensors(x, y), [(2, 1), (3,)]),
     ("meshgrid", lambda x, y: G.meshgrid(x, y, indexing="xy"), [(2,), (3,)]),
     ("view", lambda x: x.view(3, 2), [(2, 3)]),
+    ("alias_view", lambda x: x[...], [(2, 3)]),
     ("view_as", lambda x: x.view_as(G.zeros(6)), [(2, 3)]),
     ("reshape", lambda x: x.t().reshape(6), [(2, 3)]),
     ("reshape", lambda x: x.t().reshape(3, 1, 2), [(2, 3)]),

@@ -8,7 +8,8 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..namespace import ops
+from ..node import SavedContext, backward
 from ..tensor import Tensor, check_device
 from .common import check_nonnegative, new, shape_arg
 from .registry import OpTable
@@ -129,6 +130,7 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
+@table.internal
 def legacy_new(cls, dtype: dt.DType, args, kwargs):
     """``Tensor(...)`` / ``FloatTensor(...)``: from data, or a zero-filled shape."""
     device = kwargs.pop("device", None)
@@ -363,6 +365,7 @@ class Generator:
 
 
 default_generator = Generator(0)
+ops.provide("default_generator", default_generator)
 
 
 @table.op(method=False, out=False)
@@ -449,11 +452,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 # ====================================================== copies and dtypes
+@backward("CloneBackward0")
 def _clone_backward(ctx, grad):
     return (grad,)
 
 
-@table.op(grad_fns=("CloneBackward0",))
+@table.op(backward=(_clone_backward,))
 def clone(input, *, memory_format=None):
     """A copy with its own storage; recorded as ``CloneBackward0``.
 
@@ -463,10 +467,11 @@ def clone(input, *, memory_format=None):
     result = new(input._data.copy(order="K" if _dense_permutation(input._data) else "C"),
                  input._dtype)
     if ag.needs_grad(input):
-        ag.record("CloneBackward0", _clone_backward, (input,), result)
+        ag.record(_clone_backward, (input,), result)
     return result
 
 
+@backward("ToCopyBackward0")
 def _to_copy_backward(ctx, grad):
     return (to_dtype(grad, ctx.dtype),)
 
@@ -513,6 +518,7 @@ def _dense_permutation(array) -> bool:
     return array.transpose(order).flags.c_contiguous
 
 
+@table.internal
 def to_dtype(input: Tensor, dtype, copy: bool = False) -> Tensor:
     """``input`` converted to ``dtype``: the same tensor when it already has it,
     unless ``copy``; a conversion to a float dtype records ``ToCopyBackward0``.
@@ -528,11 +534,11 @@ def to_dtype(input: Tensor, dtype, copy: bool = False) -> Tensor:
     if ag.needs_grad(input) and dtype.category == dt.FLOAT:
         ctx = SavedContext()
         ctx.dtype = input._dtype
-        ag.record("ToCopyBackward0", _to_copy_backward, (input,), result, ctx)
+        ag.record(_to_copy_backward, (input,), result, ctx)
     return result
 
 
-@table.op(function=False, grad_fns=("ToCopyBackward0",))
+@table.op(function=False, backward=(_to_copy_backward,))
 def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False,
        memory_format=None):
     """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', torch.float64)``.
@@ -570,11 +576,11 @@ for _name, _dtype in (("float", dt.float32), ("double", dt.float64), ("half", dt
                       ("char", dt.int8), ("byte", dt.uint8), ("bool", dt.bool_)):
     # Only a conversion to a float dtype is differentiable.
     table.op(function=False, name=_name,
-             grad_fns=("ToCopyBackward0",) if _dtype.is_floating_point else ())(
+             backward=(_to_copy_backward,) if _dtype.is_floating_point else ())(
         _converter(_dtype, _name))
 
 
-@table.op(function=False, grad_fns=("ToCopyBackward0",))
+@table.op(function=False, backward=(_to_copy_backward,))
 def type_as(self, other):
     """``self`` converted to ``other``'s dtype."""
     if not isinstance(other, Tensor):

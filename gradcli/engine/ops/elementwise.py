@@ -24,11 +24,12 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Backward, SavedContext, backward
 from ..tensor import Tensor
 from .common import broadcast_shapes, check_broadcast, float_dtype_of, is_number, tensor_or_none
 from .common import new as _new
 from .registry import OpTable
+from ..namespace import ops
 
 table = OpTable("elementwise")
 
@@ -138,29 +139,33 @@ def _precise(fn, array, mode: str):
 # ===================================================== ops with a number
 # What PyTorch's C++ backward formulas record when they combine a tensor with
 # a C++ number: the Scalar overloads, whose node has a single edge.
+@backward("MulBackward1")
 def _mul_scalar_backward(ctx, grad):
     return (mul_scalar(grad, ctx.scalar),)
 
 
+@table.internal
 def mul_scalar(input: Tensor, scalar) -> Tensor:
     """``input * scalar`` recorded as ``MulBackward1`` (PyTorch's mul.Scalar)."""
     target = dt.result_type(input, scalar)
     result = new(_compute(xp.multiply, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record("MulBackward1", _mul_scalar_backward, (input,), result, _ctx(scalar=scalar))
+        ag.record(_mul_scalar_backward, (input,), result, _ctx(scalar=scalar))
     return result
 
 
+@backward("DivBackward1")
 def _div_scalar_backward(ctx, grad):
     return (div_scalar(grad, ctx.scalar),)
 
 
+@table.internal
 def div_scalar(input: Tensor, scalar) -> Tensor:
     """``input / scalar`` recorded as ``DivBackward1`` (PyTorch's div.Scalar)."""
     target = _true_div_dtype(input, scalar)
     result = new(_compute(xp.true_divide, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record("DivBackward1", _div_scalar_backward, (input,), result, _ctx(scalar=scalar))
+        ag.record(_div_scalar_backward, (input,), result, _ctx(scalar=scalar))
     return result
 
 
@@ -168,12 +173,16 @@ def _pass_backward(ctx, grad):
     return (grad,)
 
 
+add_backward1 = Backward("AddBackward1", _pass_backward)
+sub_backward1 = Backward("SubBackward1", _pass_backward)
+
+
 def add_scalar(input: Tensor, scalar) -> Tensor:
     """``input + scalar`` recorded as ``AddBackward1``."""
     target = dt.result_type(input, scalar)
     result = new(_compute(xp.add, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record("AddBackward1", _pass_backward, (input,), result)
+        ag.record(add_backward1, (input,), result)
     return result
 
 
@@ -182,10 +191,11 @@ def sub_scalar(input: Tensor, scalar) -> Tensor:
     target = dt.result_type(input, scalar)
     result = new(_compute(xp.subtract, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record("SubBackward1", _pass_backward, (input,), result)
+        ag.record(sub_backward1, (input,), result)
     return result
 
 
+@backward("RsubBackward1")
 def _rsub_scalar_backward(ctx, grad):
     return (_alpha_grad(neg(grad), ctx.alpha),)
 
@@ -199,15 +209,14 @@ def rsub_scalar(input: Tensor, scalar, alpha=1) -> Tensor:
         _compute(xp.multiply, values(input, target), values(alpha, target))
     result = new(_compute(xp.subtract, values(scalar, target), scaled), target)
     if ag.needs_grad(input):
-        ag.record("RsubBackward1", _rsub_scalar_backward, (input,), result, _ctx(alpha=alpha))
+        ag.record(_rsub_scalar_backward, (input,), result, _ctx(alpha=alpha))
     return result
 
 
 def scalar_minus(scalar, input: Tensor) -> Tensor:
     """``scalar - input`` as PyTorch's C++ formulas compute it (a filled tensor minus
     ``input``): recorded as ``SubBackward0`` with no edge for the scalar."""
-    from .creation import full_like
-    return sub(full_like(input, scalar), input)
+    return sub(ops.full_like(input, scalar), input)
 
 
 def zeros_like_grad(grad: Tensor) -> Tensor:
@@ -215,7 +224,7 @@ def zeros_like_grad(grad: Tensor) -> Tensor:
     return new(xp.zeros_like(grad._data), grad._dtype)
 
 
-def backward_kernel(name: str, array, dtype: dt.DType, inputs: tuple, rule,
+def backward_kernel(rule: Backward, array, dtype: dt.DType, inputs: tuple,
                     ctx: SavedContext | None = None) -> Tensor:
     """A gradient computed by one of PyTorch's backward kernels, as one node.
 
@@ -225,10 +234,11 @@ def backward_kernel(name: str, array, dtype: dt.DType, inputs: tuple, rule,
     """
     result = new(array, dtype)
     if ag.needs_grad(*inputs):
-        ag.record(name, rule, inputs, result, ctx)
+        ag.record(rule, inputs, result, ctx)
     return result
 
 
+@backward("NotImplemented")
 def _not_implemented_backward(ctx, *grads):
     raise RuntimeError(f"backward cannot pass through {ctx.op}(): it has no derivative "
                        "formula")
@@ -238,7 +248,7 @@ def record_not_implemented(op: str, inputs: tuple, result: Tensor) -> Tensor:
     """Records PyTorch's ``NotImplemented`` node: backward through it is an error."""
     tensors = tuple(t for t in inputs if isinstance(t, Tensor))
     if ag.needs_grad(*tensors):
-        ag.record("NotImplemented", _not_implemented_backward, tensors, result,
+        ag.record(_not_implemented_backward, tensors, result,
                   _ctx(op=op))
     return result
 
@@ -264,6 +274,7 @@ def _alpha_grad(grad, alpha):
     return grad if alpha == 1 else mul_scalar(grad, alpha)
 
 
+@backward("AddBackward0")
 def _add_backward(ctx, grad):
     return grad, _alpha_grad(grad, ctx.alpha)
 
@@ -277,7 +288,8 @@ def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
     return new(_compute(np_fn, values(input, target), _scaled(other, alpha, target)), target)
 
 
-@table.op(operators=("__add__", "__radd__"), inplace=True, grad_fns=("AddBackward0",))
+@table.op(operators=("__add__", "__radd__"), inplace=True,
+          inplace_operators=("__iadd__",), backward=(_add_backward,))
 def add(input, other, *, alpha=1):
     """``input + alpha * other``; bool + bool is logical or, as in PyTorch.
 
@@ -287,10 +299,11 @@ def add(input, other, *, alpha=1):
     """
     result = _plus(input, other, alpha, "add", xp.add)
     if ag.needs_grad(input, other):
-        ag.record("AddBackward0", _add_backward, _edges(input, other), result, _ctx(alpha=alpha))
+        ag.record(_add_backward, _edges(input, other), result, _ctx(alpha=alpha))
     return result
 
 
+@backward("SubBackward0")
 def _sub_backward(ctx, grad):
     return grad, _alpha_grad(neg(grad), ctx.alpha)
 
@@ -305,22 +318,24 @@ def _check_sub_bool(input, other) -> None:
                            "logical_not()")
 
 
-@table.op(operators=("__sub__",), inplace=True, aliases=("subtract",),
-          grad_fns=("SubBackward0",))
+@table.op(operators=("__sub__",), inplace=True,
+          inplace_operators=("__isub__",), aliases=("subtract",),
+          backward=(_sub_backward,))
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
     _check_sub_bool(check_operand(input, "sub", "input", 1), check_operand(other, "sub"))
     result = _plus(input, other, alpha, "sub", xp.subtract)
     if ag.needs_grad(input, other):
-        ag.record("SubBackward0", _sub_backward, _edges(input, other), result, _ctx(alpha=alpha))
+        ag.record(_sub_backward, _edges(input, other), result, _ctx(alpha=alpha))
     return result
 
 
+@backward("RsubBackward0")
 def _rsub_backward(ctx, grad):
     return _sub_backward(ctx, grad)[::-1]
 
 
-@table.op(method=False, operators=("__rsub__",), grad_fns=("RsubBackward0", "RsubBackward1"))
+@table.op(method=False, operators=("__rsub__",), backward=(_rsub_backward, _rsub_scalar_backward))
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input`` (what ``2 - x`` computes, recording RsubBackward1)."""
     require_tensor(input, "rsub")
@@ -329,11 +344,12 @@ def rsub(input, other, *, alpha=1):
     _check_sub_bool(input, other)
     result = _plus(other, input, alpha, "rsub", xp.subtract)
     if ag.needs_grad(input, other):
-        ag.record("RsubBackward0", _rsub_backward, (input, other), result, _ctx(alpha=alpha))
+        ag.record(_rsub_backward, (input, other), result, _ctx(alpha=alpha))
     return result
 
 
 # ==================================================================== mul
+@backward("MulBackward0")
 def _mul_backward(ctx, grad):
     a, b = ctx.saved_tensors
     return (grad * b if ctx.need_a else None), (grad * a if ctx.need_b else None)
@@ -346,8 +362,9 @@ def _half_scalar(input, other, target):
     return values(input, target), values(other, target)
 
 
-@table.op(operators=("__mul__", "__rmul__"), inplace=True, aliases=("multiply",),
-          grad_fns=("MulBackward0",))
+@table.op(operators=("__mul__", "__rmul__"), inplace=True,
+          inplace_operators=("__imul__",), aliases=("multiply",),
+          backward=(_mul_backward,))
 def mul(input, other):
     """Elementwise product; bool * bool is logical and."""
     check_operand(input, "mul", "input", 1)
@@ -361,7 +378,7 @@ def mul(input, other):
         # number is saved too, as PyTorch saves it as a tensor that backward frees).
         ctx = _ctx(input if need_b else None, other if need_a else None,
                    need_a=need_a, need_b=need_b)
-        ag.record("MulBackward0", _mul_backward, _edges(input, other), result, ctx)
+        ag.record(_mul_backward, _edges(input, other), result, ctx)
     return result
 
 
@@ -371,6 +388,7 @@ def _true_div_dtype(input, other) -> dt.DType:
     return target if target.category == dt.FLOAT else dt.get_default_dtype()
 
 
+@backward("DivBackward0")
 def _div_backward(ctx, grad):
     a, b = ctx.saved_tensors
     grad_a = grad / b if ctx.need_a else None
@@ -378,6 +396,7 @@ def _div_backward(ctx, grad):
     return grad_a, grad_b
 
 
+@backward("DivBackward2")
 def _zeros_backward(ctx, grad):
     return (zeros_like_grad(grad),) * ctx.n
 
@@ -417,39 +436,41 @@ def _rounded_div(input, other, rounding_mode: str) -> Tensor:
     return _binary(input, other, fn, "div")
 
 
-@table.op(operators=("__truediv__",), inplace=True, aliases=("divide",),
-          grad_fns=("DivBackward0", "DivBackward2"))
+@table.op(operators=("__truediv__",), inplace=True,
+          inplace_operators=("__itruediv__",), aliases=("divide",),
+          backward=(_div_backward, _zeros_backward))
 def div(input, other, *, rounding_mode=None):
     """Division; integers divide to the default float dtype. ``rounding_mode``
     'trunc' or 'floor' rounds the quotient and keeps integer dtypes."""
     if rounding_mode is not None:
         result = _rounded_div(input, other, rounding_mode)
         if ag.needs_grad(input, other):
-            ag.record("DivBackward2", _zeros_backward, _edges(input, other), result, _ctx(n=2))
+            ag.record(_zeros_backward, _edges(input, other), result, _ctx(n=2))
         return result
     result = _binary(input, other, xp.true_divide, "div", _true_div_dtype(input, other))
     if ag.needs_grad(input, other):
         need_a, need_b = _requires(input), _requires(other)
         ctx = _ctx(input if need_b else None, other, need_a=need_a, need_b=need_b)
-        ag.record("DivBackward0", _div_backward, _edges(input, other), result, ctx)
+        ag.record(_div_backward, _edges(input, other), result, ctx)
     return result
 
 
-@table.op(inplace=True, grad_fns=("DivBackward0",))
+@table.op(inplace=True, backward=(_div_backward,))
 def true_divide(input, other):
     """``div`` without rounding: always a float result."""
     return div(input, other)
 
 
 @table.op(method=False, function=False, operators=("__rtruediv__",),
-          grad_fns=("MulBackward0", "ReciprocalBackward0"))
+          backward=(_mul_backward,), composes=("reciprocal",))
 def rtruediv(input, other):
     """``other / input`` for a number ``other``: PyTorch computes ``reciprocal(x) * other``."""
     return mul(reciprocal(input), check_operand(other, "div"))
 
 
 @table.op(operators=("__floordiv__",), inplace=True,
-          grad_fns=("NotImplemented",))
+          inplace_operators=("__ifloordiv__",),
+          backward=(_not_implemented_backward,))
 def floor_divide(input, other):
     """Division rounded toward negative infinity (``//``); not differentiable."""
     result = _rounded_div(input, other, "floor")
@@ -457,7 +478,7 @@ def floor_divide(input, other):
 
 
 @table.op(method=False, function=False, operators=("__rfloordiv__",),
-          grad_fns=("NotImplemented",))
+          backward=(_not_implemented_backward,))
 def rfloordiv(input, other):
     """``other // input`` for a number ``other``."""
     result = _rounded_div(check_operand(other, "floor_divide"), input, "floor")
@@ -471,7 +492,14 @@ def _remainder_backward(ctx, grad):
     return (grad, grad_b) if ctx.two else (grad,)
 
 
-def _modulus(input, other, op: str, np_fn, kernel: str, node: str, rounding: str) -> Tensor:
+remainder_backward0 = Backward("RemainderBackward0", _remainder_backward)
+remainder_backward1 = Backward("RemainderBackward1", _remainder_backward)
+fmod_backward0 = Backward("FmodBackward0", _remainder_backward)
+fmod_backward1 = Backward("FmodBackward1", _remainder_backward)
+
+
+def _modulus(input, other, op: str, np_fn, kernel: str, rules: tuple, rounding: str) -> Tensor:
+    """``rules``: the backward of (tensor % number, tensor % tensor)."""
     require_tensor(input, op)
     check_operand(other, op)
     target = dt.result_type(input, other)
@@ -482,19 +510,19 @@ def _modulus(input, other, op: str, np_fn, kernel: str, node: str, rounding: str
         two = isinstance(other, Tensor)
         ctx = _ctx(input, other if two else None, two=two, need_b=_requires(other),
                    rounding=rounding)
-        ag.record(node + ("1" if two else "0"), _remainder_backward,
-                  (input, other) if two else (input,), result, ctx)
+        ag.record(rules[two], (input, other) if two else (input,), result, ctx)
     return result
 
 
 @table.op(operators=("__mod__",), inplace=True,
-          grad_fns=("RemainderBackward0", "RemainderBackward1"))
+          inplace_operators=("__imod__",),
+          backward=(remainder_backward0, remainder_backward1))
 def remainder(input, other):
     """Python-style modulus: the result has the sign of ``other``."""
     if not isinstance(input, Tensor) and is_number(input):
         return rmod(require_tensor(other, "remainder", "other", 2), input)
     return _modulus(input, other, "remainder", _python_remainder, "remainder",
-                    "RemainderBackward", "floor")
+                    (remainder_backward0, remainder_backward1), "floor")
 
 
 def _python_remainder(a, b):
@@ -509,7 +537,7 @@ def _python_remainder(a, b):
     return xp.where(shift, mod + b, mod)
 
 
-@table.op(method=False, function=False, operators=("__rmod__",), grad_fns=("NotImplemented",))
+@table.op(method=False, function=False, operators=("__rmod__",), backward=(_not_implemented_backward,))
 def rmod(input, other):
     """``other % input`` for a number ``other`` (not differentiable in PyTorch)."""
     target = dt.result_type(input, check_operand(other, "remainder"))
@@ -519,19 +547,21 @@ def rmod(input, other):
     return record_not_implemented("remainder", (input,), result)
 
 
-@table.op(inplace=True, grad_fns=("FmodBackward0", "FmodBackward1"))
+@table.op(inplace=True, backward=(fmod_backward0, fmod_backward1))
 def fmod(input, other):
     """C-style modulus: the result has the sign of ``input``."""
-    return _modulus(input, other, "fmod", xp.fmod, "fmod", "FmodBackward", "trunc")
+    return _modulus(input, other, "fmod", xp.fmod, "fmod", (fmod_backward0, fmod_backward1),
+                    "trunc")
 
 
 # ==================================================================== neg
+@backward("NegBackward0")
 def _neg_backward(ctx, grad):
     return (neg(grad),)
 
 
 @table.op(operators=("__neg__",), inplace=True, aliases=("negative",),
-          grad_fns=("NegBackward0",))
+          backward=(_neg_backward,))
 def neg(input):
     """``-input`` (unsigned integers wrap around)."""
     require_tensor(input, "neg")
@@ -540,7 +570,7 @@ def neg(input):
                            "logical_not()")
     result = new(_compute(xp.negative, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record("NegBackward0", _neg_backward, (input,), result)
+        ag.record(_neg_backward, (input,), result)
     return result
 
 
@@ -554,6 +584,7 @@ def positive(input):
 
 
 # ==================================================================== pow
+@backward("PowBackward0")
 def _pow_scalar_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     e = ctx.exponent
@@ -562,6 +593,7 @@ def _pow_scalar_backward(ctx, grad):
     return (grad * mul_scalar(x.pow(e - 1.0), float(e)),)
 
 
+@backward("PowBackward1")
 def _pow_tensor_backward(ctx, grad):
     x, e, result = ctx.saved_tensors
     grad_x = grad_e = None
@@ -572,6 +604,7 @@ def _pow_tensor_backward(ctx, grad):
     return grad_x, grad_e
 
 
+@backward("PowBackward2")
 def _pow_scalar_base_backward(ctx, grad):
     (result,) = ctx.saved_tensors
     base = ctx.base
@@ -616,7 +649,8 @@ def _power(base, exponent, target: dt.DType):
 
 
 @table.op(operators=("__pow__",), inplace=True,
-          grad_fns=("PowBackward0", "PowBackward1", "PowBackward2"))
+          inplace_operators=("__ipow__",),
+          backward=(_pow_scalar_backward, _pow_tensor_backward, _pow_scalar_base_backward))
 def pow(input, exponent):
     """``input ** exponent``; a number base is the ``__rpow__`` form (PowBackward2).
 
@@ -647,14 +681,14 @@ def pow(input, exponent):
         if ag.needs_grad(input, exponent):
             ctx = _ctx(input, exponent, result, need_x=input._requires_grad,
                        need_e=exponent._requires_grad)
-            ag.record("PowBackward1", _pow_tensor_backward, (input, exponent), result, ctx)
+            ag.record(_pow_tensor_backward, (input, exponent), result, ctx)
     elif ag.needs_grad(input):
-        ag.record("PowBackward0", _pow_scalar_backward, (input,), result,
+        ag.record(_pow_scalar_backward, (input,), result,
                   _ctx(input, exponent=exponent))
     return result
 
 
-@table.op(method=False, function=False, operators=("__rpow__",), grad_fns=("PowBackward2",))
+@table.op(method=False, function=False, operators=("__rpow__",), backward=(_pow_scalar_base_backward,))
 def rpow(input, other):
     """``other ** input`` for a number ``other``."""
     check_operand(other, "pow", "self", 1)
@@ -665,24 +699,24 @@ def rpow(input, other):
     result = new(_power(other, input, target), target)
     if ag.needs_grad(input):
         ctx = _ctx(result, base=other, exponent=(input,) if other == 0 else None)
-        ag.record("PowBackward2", _pow_scalar_base_backward, (input,), result, ctx)
+        ag.record(_pow_scalar_base_backward, (input,), result, ctx)
     return result
 
 
-@table.op(inplace=True, grad_fns=("PowBackward0",))
+@table.op(inplace=True, backward=(_pow_scalar_backward,))
 def square(input):
     """``input ** 2`` (integers and bools give int64, as ``pow`` does)."""
     return pow(require_tensor(input, "square"), 2)
 
 
-@table.op(grad_fns=("PowBackward0", "PowBackward1", "PowBackward2", "ToCopyBackward0"))
+@table.op(backward=(_pow_scalar_backward, _pow_tensor_backward, _pow_scalar_base_backward),
+          composes=("to",))
 def float_power(input, exponent):
     """``pow`` computed in float64 (the result is always float64)."""
-    from .creation import to_dtype
     if isinstance(input, Tensor):
-        input = to_dtype(input, dt.float64)
+        input = ops.to_dtype(input, dt.float64)
     if isinstance(exponent, Tensor):
-        exponent = to_dtype(exponent, dt.float64)
+        exponent = ops.to_dtype(exponent, dt.float64)
     elif isinstance(input, Tensor):
         exponent = float(exponent)
     return pow(input, exponent)
@@ -786,7 +820,7 @@ def logical_not(input):
     return new(xp.logical_not(require_tensor(input, "logical_not")._data), dt.bool_)
 
 
-def _bitwise(name: str, np_fn, dunders: tuple) -> None:
+def _bitwise(name: str, np_fn, dunder: str, reflected_dunder: str, inplace_dunder: str) -> None:
     def op(input, other):
         check_operand(input, name, "input", 1)
         check_operand(other, name)
@@ -797,7 +831,7 @@ def _bitwise(name: str, np_fn, dunders: tuple) -> None:
 
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
-    table.op(name=name, inplace=True)(op)
+    table.op(name=name, inplace=True, inplace_operators=(inplace_dunder,))(op)
 
     def operator(input, other):
         if not isinstance(other, Tensor) and not is_number(other):
@@ -809,18 +843,18 @@ def _bitwise(name: str, np_fn, dunders: tuple) -> None:
             return NotImplemented
         return op(other, input)
 
-    for dunder, fn in zip(dunders, (operator, reflected)):
+    for dunder, fn in zip((dunder, reflected_dunder), (operator, reflected)):
         fn.__name__ = dunder
         table.op(name=dunder, function=False, method=False, operators=(dunder,), out=False)(fn)
 
 
-for _name, _fn, _dunders in (("bitwise_and", xp.bitwise_and, ("__and__", "__rand__")),
-                             ("bitwise_or", xp.bitwise_or, ("__or__", "__ror__")),
-                             ("bitwise_xor", xp.bitwise_xor, ("__xor__", "__rxor__")),
-                             ("bitwise_left_shift", xp.left_shift, ("__lshift__", "__rlshift__")),
-                             ("bitwise_right_shift", xp.right_shift,
-                              ("__rshift__", "__rrshift__"))):
-    _bitwise(_name, _fn, _dunders)
+for _name, _fn, _dunders in (
+        ("bitwise_and", xp.bitwise_and, ("__and__", "__rand__", "__iand__")),
+        ("bitwise_or", xp.bitwise_or, ("__or__", "__ror__", "__ior__")),
+        ("bitwise_xor", xp.bitwise_xor, ("__xor__", "__rxor__", "__ixor__")),
+        ("bitwise_left_shift", xp.left_shift, ("__lshift__", "__rlshift__", "__ilshift__")),
+        ("bitwise_right_shift", xp.right_shift, ("__rshift__", "__rrshift__", "__irshift__"))):
+    _bitwise(_name, _fn, *_dunders)
 
 
 @table.op(inplace=True, operators=("__invert__",))
@@ -844,20 +878,22 @@ def _extremum_backward(ctx, grad):
     return where(lose_a, 0.0, ties), where(lose_b, 0.0, ties)
 
 
-def _extremum(name: str, np_fn, node: str, bigger: bool, nan_aware: bool) -> None:
+def _extremum(name: str, np_fn, node_name: str, bigger: bool, nan_aware: bool) -> None:
+    node = Backward(node_name, _extremum_backward)
+
     def op(input, other):
         require_tensor(input, name)
         require_tensor(other, name, "other", 2)
         result = _binary(input, other, np_fn, name)
         if ag.needs_grad(input, other):
-            ag.record(node, _extremum_backward, (input, other), result,
+            ag.record(node, (input, other), result,
                       _ctx(input, other, bigger=bigger, nan_aware=nan_aware))
         return result
 
     op.__name__ = name
     op.__doc__ = (f"The elementwise {'larger' if bigger else 'smaller'} of two tensors "
                   f"({'ignoring' if nan_aware else 'propagating'} NaN).")
-    table.op(name=name, grad_fns=(node,))(op)
+    table.op(name=name, backward=(node,))(op)
     globals()[name] = op
 
 
@@ -888,11 +924,13 @@ def _inside(x, low, high):
     return mask
 
 
+@backward("ClampBackward1")
 def _clamp_scalar_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     return (where(_inside(x, ctx.low, ctx.high), grad, 0.0),)
 
 
+@backward("ClampBackward0")
 def _clamp_tensor_backward(ctx, grad):
     x, low, high = ctx.saved_tensors
     grad_x = where(_inside(x, low, high), grad, 0.0) if ctx.need[0] else None
@@ -909,7 +947,7 @@ def _clamp_tensor_backward(ctx, grad):
     return grad_x, grad_low, grad_high
 
 
-@table.op(inplace=True, aliases=("clip",), grad_fns=("ClampBackward0", "ClampBackward1"))
+@table.op(inplace=True, aliases=("clip",), backward=(_clamp_tensor_backward, _clamp_scalar_backward))
 def clamp(input, min=None, max=None):
     """Limits every element to ``[min, max]`` (numbers or tensors, not a mix).
 
@@ -938,14 +976,18 @@ def clamp(input, min=None, max=None):
     if tensors[0]:
         if ag.needs_grad(input, min, max):
             ctx = _ctx(input, min, max, need=(_requires(input), _requires(min), _requires(max)))
-            ag.record("ClampBackward0", _clamp_tensor_backward, (input, min, max), result, ctx)
+            ag.record(_clamp_tensor_backward, (input, min, max), result, ctx)
     elif ag.needs_grad(input):
-        ag.record("ClampBackward1", _clamp_scalar_backward, (input,), result,
+        ag.record(_clamp_scalar_backward, (input,), result,
                   _ctx(input, low=min, high=max))
     return result
 
 
-def _clamp_side(name: str, bound_arg: str, node: str) -> None:
+def _clamp_side(name: str, bound_arg: str, node_name: str) -> None:
+    """Declares ``clamp_min``/``clamp_max``: ``node_name`` + 0 (number) or 1 (tensor bound)."""
+    number_rule = Backward(node_name + "0", _clamp_scalar_backward)
+    tensor_rule = Backward(node_name + "1", _clamp_two_backward(bound_arg))
+
     def op(input, bound):
         require_tensor(input, name)
         check_operand(bound, name, bound_arg)
@@ -956,15 +998,15 @@ def _clamp_side(name: str, bound_arg: str, node: str) -> None:
                 low, high = (bound, None) if bound_arg == "min" else (None, bound)
                 ctx = _ctx(input, low, high,
                            need=(_requires(input), _requires(low), _requires(high)))
-                ag.record(node + "1", _clamp_two_backward(bound_arg), (input, bound), result, ctx)
+                ag.record(tensor_rule, (input, bound), result, ctx)
             else:
                 ctx = _ctx(input, low=kwargs.get("min"), high=kwargs.get("max"))
-                ag.record(node + "0", _clamp_scalar_backward, (input,), result, ctx)
+                ag.record(number_rule, (input,), result, ctx)
         return result
 
     op.__name__ = name
     op.__doc__ = f"``clamp(input, {bound_arg}={bound_arg})``."
-    table.op(name=name, inplace=True, grad_fns=(node + "0", node + "1"))(op)
+    table.op(name=name, inplace=True, backward=(number_rule, tensor_rule))(op)
 
 
 def _clamp_two_backward(side: str):
@@ -979,13 +1021,14 @@ _clamp_side("clamp_max", "max", "ClampMaxBackward")
 
 
 # ================================================================== where
+@backward("WhereBackward0")
 def _where_backward(ctx, grad):
     (cond,) = ctx.saved_tensors
     return (where(cond, grad, 0.0) if ctx.need[0] else None,
             where(cond, 0.0, grad) if ctx.need[1] else None)
 
 
-@table.op(grad_fns=("WhereBackward0",))
+@table.op(backward=(_where_backward,))
 def where(condition, input=None, other=None):
     """Picks ``input`` where ``condition`` holds, else ``other`` (tensors or numbers).
 
@@ -993,8 +1036,7 @@ def where(condition, input=None, other=None):
     """
     require_tensor(condition, "where", "condition")
     if input is None and other is None:
-        from .index import nonzero
-        return nonzero(condition, as_tuple=True)
+        return ops.nonzero(condition, as_tuple=True)
     if condition._dtype is not dt.bool_:
         raise RuntimeError(f"where() needs a bool condition, but the condition has dtype "
                            f"{condition._dtype!r}")
@@ -1006,7 +1048,7 @@ def where(condition, input=None, other=None):
     result = new(xp.where(condition._data, values(input, target), values(other, target)),
                  target)
     if ag.needs_grad(input, other):
-        ag.record("WhereBackward0", _where_backward, _edges(input, other), result,
+        ag.record(_where_backward, _edges(input, other), result,
                   _ctx(condition, need=(_requires(input), _requires(other))))
     return result
 
@@ -1020,7 +1062,11 @@ def _lerp_backward(ctx, grad):
     return grad * scalar_minus(1, weight), grad * weight, grad * (end - start)
 
 
-@table.op(inplace=True, grad_fns=("LerpBackward0", "LerpBackward1"))
+lerp_backward0 = Backward("LerpBackward0", _lerp_backward)
+lerp_backward1 = Backward("LerpBackward1", _lerp_backward)
+
+
+@table.op(inplace=True, backward=(lerp_backward0, lerp_backward1))
 def lerp(input, end, weight):
     """``input + weight * (end - input)``, computed as PyTorch's kernel does."""
     require_tensor(input, "lerp")
@@ -1046,10 +1092,10 @@ def lerp(input, end, weight):
     result = new(_compute(kernel, a, b, w), dtype)
     if isinstance(weight, Tensor):
         if ag.needs_grad(input, end, weight):
-            ag.record("LerpBackward1", _lerp_backward, (input, end, weight), result,
+            ag.record(lerp_backward1, (input, end, weight), result,
                       _ctx(input, end, weight))
     elif ag.needs_grad(input, end):
-        ag.record("LerpBackward0", _lerp_backward, (input, end), result,
+        ag.record(lerp_backward0, (input, end), result,
                   _ctx(None, None, None, weight=weight))
     return result
 
@@ -1061,9 +1107,10 @@ def _atan2_backward(ctx, grad):
     return grad * b * recip, grad * -a * recip
 
 
-def _float_binary(name: str, np_fn, node: str, rule, precise: bool, ints: bool,
+def _float_binary(name: str, np_fn, node_name: str, rule, precise: bool, ints: bool,
                   aliases=()) -> None:
-    """A differentiable function of two tensors that gives floats."""
+    """Declares a differentiable function of two tensors that gives floats."""
+    node = Backward(node_name, rule)
 
     def op(input, other):
         require_tensor(input, name)
@@ -1079,12 +1126,12 @@ def _float_binary(name: str, np_fn, node: str, rule, precise: bool, ints: bool,
             a, b = a.astype(_F64), b.astype(_F64)
         result = new(_compute(np_fn, a, b), target)
         if ag.needs_grad(input, other):
-            ag.record(node, rule, (input, other), result, _ctx(input, other, result))
+            ag.record(node, (input, other), result, _ctx(input, other, result))
         return result
 
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` of two tensors."
-    table.op(name=name, aliases=aliases, inplace=True, grad_fns=(node,))(op)
+    table.op(name=name, aliases=aliases, inplace=True, backward=(node,))(op)
     globals()[name] = op
 
 
@@ -1105,7 +1152,11 @@ def _copysign_backward(ctx, grad):
     return grads + (zeros_like_grad(grad),) if ctx.two else grads
 
 
-@table.op(inplace=True, grad_fns=("CopysignBackward0", "CopysignBackward1"))
+copysign_backward0 = Backward("CopysignBackward0", _copysign_backward)
+copysign_backward1 = Backward("CopysignBackward1", _copysign_backward)
+
+
+@table.op(inplace=True, backward=(copysign_backward0, copysign_backward1))
 def copysign(input, other):
     """``|input|`` with the sign of ``other`` (a float result)."""
     require_tensor(input, "copysign")
@@ -1113,8 +1164,7 @@ def copysign(input, other):
     result = _binary(input, other, xp.copysign, "copysign", _true_div_dtype(input, other))
     if ag.needs_grad(input, other):
         two = isinstance(other, Tensor)
-        ag.record("CopysignBackward0" if two else "CopysignBackward1", _copysign_backward,
-                  (input, other) if two else (input,), result, _ctx(input, result, two=two))
+        ag.record(copysign_backward0 if two else copysign_backward1, (input, other) if two else (input,), result, _ctx(input, result, two=two))
     return result
 
 
@@ -1123,18 +1173,19 @@ class Unary:
     """One unary op: its forward on arrays and its backward in tensor ops.
 
     Attributes:
-        rule: ``rule(grad, x, y)`` gets the input ``x`` and the result ``y``
-            (those named in ``saves``; the others are None) and returns ``x``'s
-            gradient; None for an op without a derivative.
+        derivative: ``derivative(grad, x, y)`` gets the input ``x`` and the result
+            ``y`` (those named in ``saves``; the others are None) and returns
+            ``x``'s gradient.
+        node: the :class:`Backward` recorded (None for an op without a derivative).
         to_float: int and bool inputs give the default float dtype (``sqrt``);
             otherwise the result keeps the input's dtype (``abs``, ``floor``).
         precise: how float inputs are computed (see :func:`_precise`).
         refuse: dtype categories with no kernel ("b" bool, "i" integers).
     """
 
-    def __init__(self, name, forward, node=None, rule=None, saves="x", to_float=True,
+    def __init__(self, name, forward, node=None, derivative=None, saves="x", to_float=True,
                  precise="f64", refuse=""):
-        self.name, self.forward, self.node, self.rule = name, forward, node, rule
+        self.name, self.forward, self.node, self.derivative = name, forward, node, derivative
         self.saves, self.to_float, self.precise, self.refuse = saves, to_float, precise, refuse
 
     def __call__(self, input) -> Tensor:
@@ -1147,30 +1198,47 @@ class Unary:
             dtype = float_dtype_of(input)
         result = new(_precise(self.forward, input._data.astype(dtype.np, copy=False),
                               self.precise), dtype)
-        if self.rule is not None and ag.needs_grad(input):
+        if self.node is not None and ag.needs_grad(input):
             ctx = _ctx(input if "x" in self.saves else None,
-                       result if "y" in self.saves else None, rule=self.rule)
-            ag.record(self.node, _unary_backward, (input,), result, ctx)
+                       result if "y" in self.saves else None, derivative=self.derivative)
+            ag.record(self.node, (input,), result, ctx)
         return result
 
 
 def _unary_backward(ctx, grad):
     x, y = ctx.saved_tensors
-    return (ctx.rule(grad, x, y),)
+    return (ctx.derivative(grad, x, y),)
 
 
-def _unary(name: str, forward, node=None, rule=None, *, aliases=(), operators=(), **options):
-    """Declares a :class:`Unary` op (with its in-place form) and returns its function."""
-    spec = Unary(name, forward, node, rule, **options)
+def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), **options):
+    """Declares an elementwise op from its forward and its derivative.
 
-    def op(input):
-        return spec(input)
+    The decorated ``def NAME(g, x, y)`` is the derivative: given the incoming
+    gradient ``g``, the input ``x`` and the result ``y``, it returns the input's
+    gradient, written with tensor ops. The decorator returns the op ``NAME``
+    itself (with its method, its in-place ``NAME_`` and ``aliases``); the op
+    records ``node_name`` (no node when it is None).
 
-    op.__name__ = name
-    op.__doc__ = f"Elementwise ``{name}``."
-    table.op(name=name, aliases=aliases, operators=operators, inplace=True,
-             grad_fns=(node,) if rule else ())(op)
-    return op
+    Example:
+        >>> @unary(xp.exp, "ExpBackward0", saves="y")
+        ... def exp(g, x, y):
+        ...     return g * y
+    """
+
+    def declare(derivative):
+        name = derivative.__name__
+        node = Backward(node_name, _unary_backward) if node_name else None
+        spec = Unary(name, forward, node, derivative, **options)
+
+        def op(input):
+            return spec(input)
+
+        op.__name__ = name
+        op.__doc__ = derivative.__doc__ or f"Elementwise ``{name}``."
+        return table.op(name=name, aliases=aliases, operators=operators, inplace=True,
+                        backward=(node,) if node else ())(op)
+
+    return declare
 
 
 def _zero_rule(g, x, y):
@@ -1195,10 +1263,11 @@ def _sigmoid_values(a):
 def _tanh_backward(grad: Tensor, y: Tensor) -> Tensor:
     """PyTorch's ``tanh_backward(grad, result)``: ``grad * (1 - y**2)``, one node."""
     return backward_kernel(
-        "TanhBackwardBackward0", _compute(lambda g, t: g * (1 - t * t), grad._data, y._data),
-        y._dtype, (grad, y), _tanh_double_backward, _ctx(grad, y))
+        _tanh_double_backward, _compute(lambda g, t: g * (1 - t * t), grad._data, y._data),
+        y._dtype, (grad, y), _ctx(grad, y))
 
 
+@backward("TanhBackwardBackward0")
 def _tanh_double_backward(ctx, gg):
     grad, y = ctx.saved_tensors
     return _tanh_backward(gg, y), gg * (mul_scalar(y, -2) * grad)
@@ -1207,10 +1276,11 @@ def _tanh_double_backward(ctx, gg):
 def sigmoid_backward(grad: Tensor, y: Tensor) -> Tensor:
     """PyTorch's ``sigmoid_backward(grad, result)``: ``grad * (1 - y) * y``, one node."""
     return backward_kernel(
-        "SigmoidBackwardBackward0", _compute(lambda g, s: g * (1 - s) * s, grad._data, y._data),
-        y._dtype, (grad, y), _sigmoid_double_backward, _ctx(grad, y))
+        _sigmoid_double_backward, _compute(lambda g, s: g * (1 - s) * s, grad._data, y._data),
+        y._dtype, (grad, y), _ctx(grad, y))
 
 
+@backward("SigmoidBackwardBackward0")
 def _sigmoid_double_backward(ctx, gg):
     grad, y = ctx.saved_tensors
     return sigmoid_backward(gg, y), gg * (grad * add_scalar(mul_scalar(y, -2), 1))
@@ -1225,70 +1295,179 @@ def _cast(a, like):
     return xp.asarray(a, dtype=_F64).astype(like.dtype) if a.dtype == object else a
 
 
-exp = _unary("exp", xp.exp, "ExpBackward0", lambda g, x, y: g * y, saves="y", precise="long")
-exp2 = _unary("exp2", xp.exp2, "Exp2Backward0", lambda g, x, y: mul_scalar(g * y, _LN2),
-              saves="y", precise="long")
-expm1 = _unary("expm1", xp.expm1, "Expm1Backward0", lambda g, x, y: g * add_scalar(y, 1),
-               saves="y")
-log = _unary("log", xp.log, "LogBackward0", lambda g, x, y: g.div(x), precise="long")
-log2 = _unary("log2", xp.log2, "Log2Backward0", lambda g, x, y: g / mul_scalar(x, _LN2))
-log10 = _unary("log10", xp.log10, "Log10Backward0", lambda g, x, y: g / mul_scalar(x, _LN10),
-               precise="long")
-log1p = _unary("log1p", xp.log1p, "Log1PBackward0", lambda g, x, y: g / add_scalar(x, 1))
-sqrt = _unary("sqrt", xp.sqrt, "SqrtBackward0", lambda g, x, y: g / mul_scalar(y, 2),
-              saves="y", precise="")
-rsqrt = _unary("rsqrt", lambda a: 1 / xp.sqrt(a), "RsqrtBackward0",
-               lambda g, x, y: mul_scalar(g, -0.5) * y.pow(3), saves="y", precise="")
-sin = _unary("sin", xp.sin, "SinBackward0", lambda g, x, y: g * x.cos(), precise="long")
-cos = _unary("cos", xp.cos, "CosBackward0", lambda g, x, y: g * -x.sin(), precise="long")
-tan = _unary("tan", xp.tan, "TanBackward0", lambda g, x, y: g * add_scalar(y.pow(2), 1),
-             saves="y", precise="long")
-asin = _unary("asin", xp.arcsin, "AsinBackward0",
-              lambda g, x, y: g * add_scalar(-x * x, 1).rsqrt(), aliases=("arcsin",))
-acos = _unary("acos", xp.arccos, "AcosBackward0",
-              lambda g, x, y: g * -add_scalar(-x * x, 1).rsqrt(), aliases=("arccos",))
-atan = _unary("atan", xp.arctan, "AtanBackward0", lambda g, x, y: g / add_scalar(x * x, 1),
-              aliases=("arctan",))
-sinh = _unary("sinh", xp.sinh, "SinhBackward0", lambda g, x, y: g * x.cosh(), precise="long")
-cosh = _unary("cosh", xp.cosh, "CoshBackward0", lambda g, x, y: g * x.sinh(), precise="long")
-tanh = _unary("tanh", xp.tanh, "TanhBackward0", lambda g, x, y: _tanh_backward(g, y),
-              saves="y", precise="long")
-asinh = _unary("asinh", xp.arcsinh, "AsinhBackward0",
-               lambda g, x, y: g * add_scalar(x.pow(2), 1).rsqrt(), aliases=("arcsinh",))
-acosh = _unary("acosh", xp.arccosh, "AcoshBackward0",
-               lambda g, x, y: g * sub_scalar(x.pow(2), 1).rsqrt(), aliases=("arccosh",))
-atanh = _unary("atanh", xp.arctanh, "AtanhBackward0",
-               lambda g, x, y: mul_scalar(g, 1) / scalar_minus(1, x.pow(2)),
-               aliases=("arctanh",))
-sigmoid = _unary("sigmoid", _sigmoid_values, "SigmoidBackward0",
-                 lambda g, x, y: sigmoid_backward(g, y), saves="y", precise="")
-erf = _unary("erf", lambda a: _cast(_erf(a), a), "ErfBackward0",
-             lambda g, x, y: mul_scalar((-x.pow(2)).exp(), 2 / math.sqrt(math.pi)) * g)
-erfc = _unary("erfc", lambda a: _cast(_erfc(a), a), "ErfcBackward0",
-              lambda g, x, y: mul_scalar((-x.pow(2)).exp(), -2 / math.sqrt(math.pi)) * g)
-reciprocal = _unary("reciprocal", lambda a: 1 / a, "ReciprocalBackward0",
-                    lambda g, x, y: -g * (y * y), saves="y", precise="")
+@unary(xp.exp, "ExpBackward0", saves="y", precise="long")
+def exp(g, x, y):
+    return g * y
+
+
+@unary(xp.exp2, "Exp2Backward0", saves="y", precise="long")
+def exp2(g, x, y):
+    return mul_scalar(g * y, _LN2)
+
+
+@unary(xp.expm1, "Expm1Backward0", saves="y")
+def expm1(g, x, y):
+    return g * add_scalar(y, 1)
+
+
+@unary(xp.log, "LogBackward0", precise="long")
+def log(g, x, y):
+    return g.div(x)
+
+
+@unary(xp.log2, "Log2Backward0")
+def log2(g, x, y):
+    return g / mul_scalar(x, _LN2)
+
+
+@unary(xp.log10, "Log10Backward0", precise="long")
+def log10(g, x, y):
+    return g / mul_scalar(x, _LN10)
+
+
+@unary(xp.log1p, "Log1PBackward0")
+def log1p(g, x, y):
+    return g / add_scalar(x, 1)
+
+
+@unary(xp.sqrt, "SqrtBackward0", saves="y", precise="")
+def sqrt(g, x, y):
+    return g / mul_scalar(y, 2)
+
+
+@unary(lambda a: 1 / xp.sqrt(a), "RsqrtBackward0", saves="y", precise="")
+def rsqrt(g, x, y):
+    return mul_scalar(g, -0.5) * y.pow(3)
+
+
+@unary(xp.sin, "SinBackward0", precise="long")
+def sin(g, x, y):
+    return g * x.cos()
+
+
+@unary(xp.cos, "CosBackward0", precise="long")
+def cos(g, x, y):
+    return g * -x.sin()
+
+
+@unary(xp.tan, "TanBackward0", saves="y", precise="long")
+def tan(g, x, y):
+    return g * add_scalar(y.pow(2), 1)
+
+
+@unary(xp.arcsin, "AsinBackward0", aliases=("arcsin",))
+def asin(g, x, y):
+    return g * add_scalar(-x * x, 1).rsqrt()
+
+
+@unary(xp.arccos, "AcosBackward0", aliases=("arccos",))
+def acos(g, x, y):
+    return g * -add_scalar(-x * x, 1).rsqrt()
+
+
+@unary(xp.arctan, "AtanBackward0", aliases=("arctan",))
+def atan(g, x, y):
+    return g / add_scalar(x * x, 1)
+
+
+@unary(xp.sinh, "SinhBackward0", precise="long")
+def sinh(g, x, y):
+    return g * x.cosh()
+
+
+@unary(xp.cosh, "CoshBackward0", precise="long")
+def cosh(g, x, y):
+    return g * x.sinh()
+
+
+@unary(xp.tanh, "TanhBackward0", saves="y", precise="long")
+def tanh(g, x, y):
+    return _tanh_backward(g, y)
+
+
+@unary(xp.arcsinh, "AsinhBackward0", aliases=("arcsinh",))
+def asinh(g, x, y):
+    return g * add_scalar(x.pow(2), 1).rsqrt()
+
+
+@unary(xp.arccosh, "AcoshBackward0", aliases=("arccosh",))
+def acosh(g, x, y):
+    return g * sub_scalar(x.pow(2), 1).rsqrt()
+
+
+@unary(xp.arctanh, "AtanhBackward0", aliases=("arctanh",))
+def atanh(g, x, y):
+    return mul_scalar(g, 1) / scalar_minus(1, x.pow(2))
+
+
+@unary(_sigmoid_values, "SigmoidBackward0", saves="y", precise="")
+def sigmoid(g, x, y):
+    return sigmoid_backward(g, y)
+
+
+@unary(lambda a: _cast(_erf(a), a), "ErfBackward0")
+def erf(g, x, y):
+    return mul_scalar((-x.pow(2)).exp(), 2 / math.sqrt(math.pi)) * g
+
+
+@unary(lambda a: _cast(_erfc(a), a), "ErfcBackward0")
+def erfc(g, x, y):
+    return mul_scalar((-x.pow(2)).exp(), -2 / math.sqrt(math.pi)) * g
+
+
+@unary(lambda a: 1 / a, "ReciprocalBackward0", saves="y", precise="")
+def reciprocal(g, x, y):
+    return -g * (y * y)
+
 # PyTorch multiplies by the constant rounded to the input's type.
-deg2rad = _unary("deg2rad", lambda a: a * a.dtype.type(math.pi / 180), "Deg2RadBackward0",
-                 lambda g, x, y: mul_scalar(g, math.pi / 180), precise="")
-rad2deg = _unary("rad2deg", lambda a: a * a.dtype.type(180 / math.pi), "Rad2DegBackward0",
-                 lambda g, x, y: mul_scalar(g, 180 / math.pi), precise="")
-
-abs = _unary("abs", xp.abs, "AbsBackward0", lambda g, x, y: g * x.sgn(),
-             to_float=False, precise="", refuse="b", aliases=("absolute",),
-             operators=("__abs__",))
-sign = _unary("sign", _sign_values, "SignBackward0", _zero_rule, to_float=False, precise="")
-sgn = _unary("sgn", _sign_values, "SgnBackward0", _zero_rule, to_float=False, precise="")
-floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, to_float=False, precise="",
-               refuse="b")
-ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, to_float=False, precise="",
-              refuse="b")
-trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, to_float=False, precise="",
-               refuse="b", aliases=("fix",))
-frac = _unary("frac", lambda a: a - xp.trunc(a), "FracBackward0", lambda g, x, y: g,
-              to_float=False, precise="", refuse="bi")
+@unary(lambda a: a * a.dtype.type(math.pi / 180), "Deg2RadBackward0", precise="")
+def deg2rad(g, x, y):
+    return mul_scalar(g, math.pi / 180)
 
 
+@unary(lambda a: a * a.dtype.type(180 / math.pi), "Rad2DegBackward0", precise="")
+def rad2deg(g, x, y):
+    return mul_scalar(g, 180 / math.pi)
+
+
+@unary(xp.abs, "AbsBackward0",
+       to_float=False, precise="", refuse="b", aliases=("absolute",), operators=("__abs__",))
+def abs(g, x, y):
+    return g * x.sgn()
+
+
+@unary(_sign_values, "SignBackward0", to_float=False, precise="")
+def sign(g, x, y):
+    return _zero_rule(g, x, y)
+
+
+@unary(_sign_values, "SgnBackward0", to_float=False, precise="")
+def sgn(g, x, y):
+    return _zero_rule(g, x, y)
+
+
+@unary(xp.floor, "FloorBackward0", to_float=False, precise="", refuse="b")
+def floor(g, x, y):
+    return _zero_rule(g, x, y)
+
+
+@unary(xp.ceil, "CeilBackward0", to_float=False, precise="", refuse="b")
+def ceil(g, x, y):
+    return _zero_rule(g, x, y)
+
+
+@unary(xp.trunc, "TruncBackward0", to_float=False, precise="", refuse="b", aliases=("fix",))
+def trunc(g, x, y):
+    return _zero_rule(g, x, y)
+
+
+@unary(lambda a: a - xp.trunc(a), "FracBackward0", to_float=False, precise="", refuse="bi")
+def frac(g, x, y):
+    return g
+
+
+
+@backward("LogitBackward0")
 def _logit_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     eps = ctx.eps
@@ -1299,7 +1478,7 @@ def _logit_backward(ctx, grad):
     return (where(inside, grad / (x * scalar_minus(1.0, x)), outside),)
 
 
-@table.op(inplace=True, grad_fns=("LogitBackward0",))
+@table.op(inplace=True, backward=(_logit_backward,))
 def logit(input, eps=None):
     """``log(p / (1 - p))``; with ``eps`` the input is first clamped to [eps, 1 - eps]."""
     require_tensor(input, "logit")
@@ -1310,7 +1489,7 @@ def logit(input, eps=None):
     # The ratio in the input's precision, then an exactly rounded log.
     result = new(_precise(xp.log, _precise(lambda a: a / (1 - a), data, ""), "f64"), dtype)
     if ag.needs_grad(input):
-        ag.record("LogitBackward0", _logit_backward, (input,), result, _ctx(input, eps=eps))
+        ag.record(_logit_backward, (input,), result, _ctx(input, eps=eps))
     return result
 
 
@@ -1318,7 +1497,11 @@ def _round_backward(ctx, grad):
     return (zeros_like_grad(grad),)
 
 
-@table.op(inplace=True, grad_fns=("RoundBackward0", "RoundBackward1"))
+round_backward0 = Backward("RoundBackward0", _round_backward)
+round_backward1 = Backward("RoundBackward1", _round_backward)
+
+
+@table.op(inplace=True, backward=(round_backward0, round_backward1))
 def round(input, *, decimals=None):
     """Rounds half to even; ``decimals`` rounds to that many decimal places."""
     require_tensor(input, "round")
@@ -1337,8 +1520,7 @@ def round(input, *, decimals=None):
                    else xp.round(data / scale) * scale)
     result = new(xp.array(out, copy=True) if out is data else out, dtype)
     if ag.needs_grad(input):
-        ag.record("RoundBackward0" if decimals is None else "RoundBackward1", _round_backward,
-                  (input,), result)
+        ag.record(round_backward0 if decimals is None else round_backward1, (input,), result)
     return result
 
 
@@ -1372,12 +1554,13 @@ def signbit(input):
                dt.bool_)
 
 
+@backward("NanToNumBackward0")
 def _nan_to_num_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     return (grad * x.isfinite(),)
 
 
-@table.op(inplace=True, grad_fns=("NanToNumBackward0",))
+@table.op(inplace=True, backward=(_nan_to_num_backward,))
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """Replaces NaN, +inf and -inf (by default: 0 and the dtype's extremes)."""
     require_tensor(input, "nan_to_num")
@@ -1388,32 +1571,9 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
                              neginf=info.min if neginf is None else neginf)
     result = new(xp.array(data, copy=True), input._dtype)
     if ag.needs_grad(input):
-        ag.record("NanToNumBackward0", _nan_to_num_backward, (input,), result, _ctx(input))
+        ag.record(_nan_to_num_backward, (input,), result, _ctx(input))
     return result
 
 
-# ================================================= in-place operators
-def _inplace_operator(dunder: str, fn) -> None:
-    """``x += y`` and friends: the in-place op, as PyTorch's ``__iadd__`` is."""
 
-    def operator(self, other):
-        from .inplace import apply_inplace
-        if not isinstance(other, Tensor) and not is_number(other):
-            return NotImplemented
-        return apply_inplace(self, fn, (other,), {})
-
-    operator.__name__ = dunder
-    table.op(name=dunder, function=False, method=False, operators=(dunder,), out=False)(
-        operator)
-
-
-for _dunder, _fn in (("__iadd__", add), ("__isub__", sub), ("__imul__", mul),
-                     ("__itruediv__", div), ("__ifloordiv__", floor_divide),
-                     ("__imod__", remainder), ("__ipow__", pow)):
-    _inplace_operator(_dunder, _fn)
-
-for _dunder, _name in (("__iand__", "bitwise_and"), ("__ior__", "bitwise_or"),
-                       ("__ixor__", "bitwise_xor")):
-    _inplace_operator(_dunder, next(o.fn for o in table.ops if o.name == _name))
-
-del _name, _fn, _dunder, _dunders, _aliases
+del _name, _fn, _dunders, _aliases

@@ -20,12 +20,13 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Backward, SavedContext, backward
 from ..tensor import Tensor, wrap_dim
 from . import inplace as ip
 from . import shape as sh
 from .common import broadcast_shapes, new, tensor_or_none
 from .registry import OpTable
+from ..namespace import ops
 
 table = OpTable("index")
 
@@ -58,8 +59,7 @@ def _to_index_tensor(value) -> Tensor:
     if isinstance(value, Tensor):
         t = value
     else:
-        from .creation import tensor
-        t = tensor(value)
+        t = ops.tensor(value)
         if t.numel() == 0:
             t = new(t._data.astype(xp.int64), dt.int64)
     if not _index_dtype_ok(t):
@@ -129,17 +129,19 @@ def index_result_shape(shape, aligned) -> tuple:
     return tuple(indexed) + tuple(shape[d] for d in rest)
 
 
+@backward("IndexBackward0")
 def _index_backward(ctx, grad):
     zeros = _zeros(ctx.shape, grad._dtype)
     return (_index_put_impl(zeros, ctx.indices, grad, accumulate=True),)
 
 
+@table.internal
 def advanced_index(input: Tensor, indices) -> Tensor:
     """``input[indices]`` for a sequence of index tensors (or None) from dim 0: a copy."""
     aligned = expand_indices(input, indices)
     result = sh.fresh(input._data[_key(aligned)], input._dtype)
     if ag.needs_grad(input):
-        ag.record("IndexBackward0", _index_backward, (input,), result,
+        ag.record(_index_backward, (input,), result,
                   _ctx(shape=input._data.shape, indices=aligned))
     return result
 
@@ -166,11 +168,15 @@ def _index_put_backward(ctx, grad):
     return grad_self, advanced_index(grad, ctx.indices)
 
 
+index_put_backward0 = Backward("IndexPutBackward0", _index_put_backward)
+index_put_impl_backward0 = Backward("IndexPutImplBackward0", _index_put_backward)
+
+
 def _index_put_impl(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Tensor:
     """``index_put`` with aligned long indices, recorded as ``IndexPutImplBackward0``."""
     result = _put_values(input, aligned, values, accumulate)
     if ag.needs_grad(input, values):
-        ag.record("IndexPutImplBackward0", _index_put_backward, (input, values), result,
+        ag.record(index_put_impl_backward0, (input, values), result,
                   _ctx(indices=aligned, accumulate=accumulate))
     return result
 
@@ -181,7 +187,7 @@ def _check_same_dtype(input: Tensor, values: Tensor) -> None:
                            f"a {input._dtype.name} tensor; convert them first (.to(...))")
 
 
-@table.op(inplace=True, grad_fns=("IndexPutBackward0",), out=False)
+@table.op(inplace=True, backward=(index_put_backward0,), out=False)
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` written at ``input[indices]`` (or added to it)."""
     if not isinstance(indices, (tuple, list)):
@@ -199,7 +205,7 @@ def index_put(input, indices, values, accumulate=False):
                                      for i in indices])
     result = _put_values(input, aligned, values, bool(accumulate))
     if ag.needs_grad(input, values):
-        ag.record("IndexPutBackward0", _index_put_backward, (input, values), result,
+        ag.record(index_put_backward0, (input, values), result,
                   _ctx(indices=aligned, accumulate=bool(accumulate)))
     return result
 
@@ -345,8 +351,7 @@ def _mask_aware(tensors) -> list:
 
 
 @table.op(function=False, method=False, operators=("__getitem__",), out=False,
-          grad_fns=("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "AliasBackward0",
-                    "IndexBackward0"))
+          backward=(_index_backward,), composes=("unsqueeze", "select", "narrow", "alias_view"))
 def getitem(self, index):
     """``self[index]``: a view for basic indices, a copy for advanced ones."""
     if index is None:
@@ -400,7 +405,7 @@ def copy_to(dst: Tensor, src: Tensor) -> None:
 
 
 @table.op(function=False, method=False, operators=("__setitem__",), out=False,
-          grad_fns=("CopySlices", "CopyBackwards", "FillBackward3", "IndexPutBackward0"))
+          backward=(ip.copy_slices, ip.copy_backward, ip.fill_tensor_backward, index_put_backward0))
 def setitem(self, index, value):
     """``self[index] = value``: writes through a view, or ``index_put_`` for advanced indices."""
     value = _value_tensor(self, value)
@@ -439,16 +444,18 @@ def _check_dim_index(input: Tensor, index, name: str, dtypes=(dt.int64, dt.int32
     return index
 
 
+@backward("IndexAddBackward0")
 def _index_add_backward_self(ctx, grad):
     return grad, (index_select(grad, ctx.dim, ctx.index) * ctx.alpha
                   if ctx.alpha != 1 else index_select(grad, ctx.dim, ctx.index))
 
 
+@backward("IndexSelectBackward0")
 def _index_select_backward(ctx, grad):
     return (index_add(_zeros(ctx.shape, grad._dtype), ctx.dim, ctx.index, grad),)
 
 
-@table.op(grad_fns=("IndexSelectBackward0",))
+@table.op(backward=(_index_select_backward,))
 def index_select(input, dim, index):
     """The slices at positions ``index`` (a 1-D tensor) along ``dim``: a copy."""
     index = _check_dim_index(input, index, "index_select")
@@ -470,7 +477,7 @@ def index_select(input, dim, index):
         data = xp.take(input._data, idx, axis=d)
     result = sh.fresh(data, input._dtype, copy=input.ndim == 0)
     if ag.needs_grad(input):
-        ag.record("IndexSelectBackward0", _index_select_backward, (input,), result,
+        ag.record(_index_select_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, index=index))
     return result
 
@@ -502,7 +509,7 @@ def _index_add_arrays(input: Tensor, d: int, index: Tensor, source: Tensor, name
     return key, src
 
 
-@table.op(inplace=True, grad_fns=("IndexAddBackward0",))
+@table.op(inplace=True, backward=(_index_add_backward_self,))
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of ``input`` with ``alpha * source`` added at positions ``index`` along ``dim``."""
     index = _check_dim_index(input, index, "index_add")
@@ -515,16 +522,17 @@ def index_add(input, dim, index, source, *, alpha=1):
         xp.add.at(out, key, src * alpha if alpha != 1 else src)
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
-        ag.record("IndexAddBackward0", _index_add_backward_self, (input, source), result,
+        ag.record(_index_add_backward_self, (input, source), result,
                   _ctx(dim=d, index=index, alpha=alpha))
     return result
 
 
+@backward("IndexCopyBackward0")
 def _index_copy_backward(ctx, grad):
     return index_fill(grad, ctx.dim, ctx.index, 0), index_select(grad, ctx.dim, ctx.index)
 
 
-@table.op(inplace=True, grad_fns=("IndexCopyBackward0",))
+@table.op(inplace=True, backward=(_index_copy_backward,))
 def index_copy(input, dim, index, source):
     """A copy of ``input`` with the slices of ``source`` placed at ``index`` along ``dim``."""
     index = _check_dim_index(input, index, "index_copy", (dt.int64,))
@@ -534,22 +542,23 @@ def index_copy(input, dim, index, source):
     out[key] = src
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
-        ag.record("IndexCopyBackward0", _index_copy_backward, (input, source), result,
+        ag.record(_index_copy_backward, (input, source), result,
                   _ctx(dim=d, index=index))
     return result
 
 
+@backward("IndexFillBackward0")
 def _index_fill_backward(ctx, grad):
     return (index_fill(grad, ctx.dim, ctx.index, 0),)
 
 
+@backward("IndexFillBackward1")
 def _index_fill_tensor_backward(ctx, grad):
-    from .reduce import sum as reduce_sum
     return (index_fill(grad, ctx.dim, ctx.index, 0),
-            reduce_sum(index_select(grad, ctx.dim, ctx.index)))
+            ops.sum(index_select(grad, ctx.dim, ctx.index)))
 
 
-@table.op(inplace=True, grad_fns=("IndexFillBackward0", "IndexFillBackward1"), out=False)
+@table.op(inplace=True, backward=(_index_fill_backward, _index_fill_tensor_backward), out=False)
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` at positions ``index`` along ``dim``."""
     index = _check_dim_index(input, index, "index_fill", (dt.int64,))
@@ -573,10 +582,10 @@ def index_fill(input, dim, index, value):
         out[...] = ip.full_of((), input._dtype, value)
     result = new(out, input._dtype)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
-        ag.record("IndexFillBackward1", _index_fill_tensor_backward, (input, value_tensor),
+        ag.record(_index_fill_tensor_backward, (input, value_tensor),
                   result, _ctx(dim=d, index=index))
     elif ag.needs_grad(input):
-        ag.record("IndexFillBackward0", _index_fill_backward, (input,), result,
+        ag.record(_index_fill_backward, (input,), result,
                   _ctx(dim=d, index=index))
     return result
 
@@ -613,11 +622,12 @@ def _coords(idx, d: int) -> tuple:
     return tuple(grids)
 
 
+@backward("GatherBackward0")
 def _gather_backward(ctx, grad):
     return (scatter_add(_zeros(ctx.shape, grad._dtype), ctx.dim, ctx.index, grad),)
 
 
-@table.op(grad_fns=("GatherBackward0",))
+@table.op(backward=(_gather_backward,))
 def gather(input, dim, index, *, sparse_grad=False):
     """``out[i][j] = input[index[i][j]][j]`` (for dim 0): values picked along ``dim``."""
     if not isinstance(index, Tensor):
@@ -630,7 +640,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     data = input._data[_coords(idx, d)] if input.ndim else input._data.copy()
     result = sh.fresh(data, input._dtype)
     if ag.needs_grad(input):
-        ag.record("GatherBackward0", _gather_backward, (input,), result,
+        ag.record(_gather_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, index=index))
     return result
 
@@ -646,21 +656,24 @@ def _gathered_for_src(ctx, grad, node: str) -> Tensor:
     return gather(grad, ctx.dim, ctx.index)
 
 
+@backward("ScatterBackward0")
 def _scatter_src_backward(ctx, grad):
     return (scatter(grad, ctx.dim, ctx.index, 0),
             _gathered_for_src(ctx, grad, "ScatterBackward0"))
 
 
+@backward("ScatterBackward1")
 def _scatter_value_backward(ctx, grad):
     return (scatter(grad, ctx.dim, ctx.index, 0),)
 
 
+@backward("NotImplemented")
 def _not_implemented(ctx, *grads):
     raise RuntimeError("scatter() with reduce= has no derivative (as in PyTorch); use "
                        "scatter_add() or scatter_reduce()")
 
 
-@table.op(inplace=True, grad_fns=("ScatterBackward0", "ScatterBackward1", "NotImplemented"))
+@table.op(inplace=True, backward=(_scatter_src_backward, _scatter_value_backward, _not_implemented))
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     if src is None and value is None:
@@ -694,22 +707,23 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     result = new(out, input._dtype)
     if reduce is not None:
         if ag.needs_grad(input, src):
-            ag.record("NotImplemented", _not_implemented, (input, tensor_or_none(src)), result)
+            ag.record(_not_implemented, (input, tensor_or_none(src)), result)
     elif src is not None and ag.needs_grad(input, src):
-        ag.record("ScatterBackward0", _scatter_src_backward, (input, src), result,
+        ag.record(_scatter_src_backward, (input, src), result,
                   _ctx(dim=d, index=index, src_shape=src._data.shape,
                        need_src=src._requires_grad))
     elif src is None and ag.needs_grad(input):
-        ag.record("ScatterBackward1", _scatter_value_backward, (input,), result,
+        ag.record(_scatter_value_backward, (input,), result,
                   _ctx(dim=d, index=index))
     return result
 
 
+@backward("ScatterAddBackward0")
 def _scatter_add_backward(ctx, grad):
     return grad, _gathered_for_src(ctx, grad, "ScatterAddBackward0")
 
 
-@table.op(inplace=True, grad_fns=("ScatterAddBackward0",))
+@table.op(inplace=True, backward=(_scatter_add_backward,))
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
     if not isinstance(src, Tensor):
@@ -726,12 +740,13 @@ def scatter_add(input, dim, index, src):
     xp.add.at(out, _coords(idx, d) if input.ndim else (Ellipsis,), values)
     result = new(out, input._dtype)
     if ag.needs_grad(input, src):
-        ag.record("ScatterAddBackward0", _scatter_add_backward, (input, src), result,
+        ag.record(_scatter_add_backward, (input, src), result,
                   _ctx(dim=d, index=index, src_shape=src._data.shape,
                        need_src=src._requires_grad))
     return result
 
 
+@backward("TakeBackward0")
 def _take_backward(ctx, grad):
     return (put(_zeros(ctx.shape, grad._dtype), ctx.index, grad, accumulate=True),)
 
@@ -750,24 +765,25 @@ def _flat_index(input: Tensor, index: Tensor, name: str):
     return xp.where(idx < 0, idx + n, idx)
 
 
-@table.op(grad_fns=("TakeBackward0",))
+@table.op(backward=(_take_backward,))
 def take(input, index):
     """The elements at the given positions of the flattened input, in ``index``'s shape."""
     idx = _flat_index(input, index, "take")
     result = sh.fresh(input._data.reshape(-1)[idx], input._dtype)
     if ag.needs_grad(input):
-        ag.record("TakeBackward0", _take_backward, (input,), result,
+        ag.record(_take_backward, (input,), result,
                   _ctx(shape=input._data.shape, index=index))
     return result
 
 
+@backward("PutBackward0")
 def _put_backward(ctx, grad):
     grad_self = grad if ctx.accumulate else put(grad, ctx.index, _zeros(ctx.index_shape,
                                                                         grad._dtype))
     return grad_self, take(grad, ctx.index)
 
 
-@table.op(inplace=True, grad_fns=("PutBackward0",), out=False)
+@table.op(inplace=True, backward=(_put_backward,), out=False)
 def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``source`` written at flat positions ``index``."""
     idx = _flat_index(input, index, "put")
@@ -785,7 +801,7 @@ def put(input, index, source, accumulate=False):
         flat[idx.reshape(-1)] = source._data.reshape(-1)
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
-        ag.record("PutBackward0", _put_backward, (input, source), result,
+        ag.record(_put_backward, (input, source), result,
                   _ctx(index=index, index_shape=index._data.shape, accumulate=accumulate))
     return result
 
@@ -799,18 +815,19 @@ def _check_mask(mask, message: str) -> Tensor:
     return mask
 
 
+@backward("MaskedFillBackward0")
 def _masked_fill_backward(ctx, grad):
     (mask,) = ctx.saved_tensors
     return (masked_fill(grad, mask, 0),)
 
 
+@backward("MaskedFillBackward1")
 def _masked_fill_tensor_backward(ctx, grad):
-    from .reduce import sum as reduce_sum
     (mask,) = ctx.saved_tensors
-    return masked_fill(grad, mask, 0), reduce_sum(masked_select(grad, mask))
+    return masked_fill(grad, mask, 0), ops.sum(masked_select(grad, mask))
 
 
-@table.op(inplace=True, grad_fns=("MaskedFillBackward0", "MaskedFillBackward1"), out=False)
+@table.op(inplace=True, backward=(_masked_fill_backward, _masked_fill_tensor_backward), out=False)
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True (the two broadcast)."""
     _check_mask(mask, "masked_fill(): the mask must be a bool tensor, not {dtype}")
@@ -827,25 +844,26 @@ def masked_fill(input, mask, value):
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
         ctx = SavedContext()
         ctx.save(mask)
-        ag.record("MaskedFillBackward1", _masked_fill_tensor_backward, (input, value_tensor),
+        ag.record(_masked_fill_tensor_backward, (input, value_tensor),
                   result, ctx)
     elif ag.needs_grad(input):
         ctx = SavedContext()
         ctx.save(mask)
-        ag.record("MaskedFillBackward0", _masked_fill_backward, (input,), result, ctx)
+        ag.record(_masked_fill_backward, (input,), result, ctx)
     return result
 
 
 ip.WRITE_SELECTED.add(masked_fill)
 
 
+@backward("MaskedSelectBackward0")
 def _masked_select_backward(ctx, grad):
     (mask,) = ctx.saved_tensors
     zeros = _zeros(ctx.shape, grad._dtype)
     return (masked_scatter(zeros, mask, grad),)
 
 
-@table.op(grad_fns=("MaskedSelectBackward0",))
+@table.op(backward=(_masked_select_backward,))
 def masked_select(input, mask):
     """The elements where ``mask`` is True (the two broadcast), as a 1-D copy."""
     _check_mask(mask, "masked_select(): the mask must be a bool tensor, not {dtype}")
@@ -856,7 +874,7 @@ def masked_select(input, mask):
         ctx = SavedContext()
         ctx.save(mask)
         ctx.shape = shape
-        ag.record("MaskedSelectBackward0", _masked_select_backward, (input,), result, ctx)
+        ag.record(_masked_select_backward, (input,), result, ctx)
     return result
 
 
@@ -871,17 +889,17 @@ def _replaced(input, key, src):
     return new(out, input._dtype)
 
 
+@backward("MaskedScatterBackward0")
 def _masked_scatter_backward(ctx, grad):
-    from .shape import cat, reshape
     (mask,) = ctx.saved_tensors
     selected = masked_select(grad, mask)
     missing = ctx.source_numel - selected._data.size
     if missing > 0:
-        selected = cat([selected, _zeros((missing,), grad._dtype)])
-    return masked_fill(grad, mask, 0), reshape(selected, ctx.source_shape)
+        selected = ops.cat([selected, _zeros((missing,), grad._dtype)])
+    return masked_fill(grad, mask, 0), ops.reshape(selected, ctx.source_shape)
 
 
-@table.op(inplace=True, grad_fns=("MaskedScatterBackward0",), out=False)
+@table.op(inplace=True, backward=(_masked_scatter_backward,), out=False)
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with ``source``'s leading elements placed where ``mask`` is True."""
     _check_mask(mask, "masked_scatter(): the mask must be a bool tensor, not {dtype}")
@@ -901,7 +919,7 @@ def masked_scatter(input, mask, source):
         ctx = SavedContext()
         ctx.save(mask)
         ctx.source_numel, ctx.source_shape = source._data.size, source._data.shape
-        ag.record("MaskedScatterBackward0", _masked_scatter_backward, (input, source), result,
+        ag.record(_masked_scatter_backward, (input, source), result,
                   ctx)
     return result
 
@@ -928,12 +946,13 @@ def argwhere(input):
 
 
 # ====================================================== select/slice scatter
+@backward("SelectScatterBackward0")
 def _select_scatter_backward(ctx, grad):
     return (select_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.index),
             sh.select(grad, ctx.dim, ctx.index))
 
 
-@table.op(grad_fns=("SelectScatterBackward0",), out=False)
+@table.op(backward=(_select_scatter_backward,), out=False)
 def select_scatter(input, src, dim, index):
     """A copy of ``input`` whose slice ``select(dim, index)`` is replaced by ``src``."""
     d = wrap_dim(dim, input.ndim)
@@ -946,18 +965,19 @@ def select_scatter(input, src, dim, index):
     key = (slice(None),) * d + (index, Ellipsis)
     result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
-        ag.record("SelectScatterBackward0", _select_scatter_backward, (input, src), result,
+        ag.record(_select_scatter_backward, (input, src), result,
                   _ctx(dim=d, index=index, src_shape=src._data.shape))
     return result
 
 
+@backward("SliceScatterBackward0")
 def _slice_scatter_backward(ctx, grad):
     return (slice_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.start,
                           ctx.end, ctx.step),
             sh.slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step))
 
 
-@table.op(grad_fns=("SliceScatterBackward0",))
+@table.op(backward=(_slice_scatter_backward,))
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of ``input`` whose slice ``start:end:step`` along ``dim`` is ``src``."""
     d = wrap_dim(dim, input.ndim)
@@ -965,24 +985,23 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     key = (slice(None),) * d + (slice(start, end, step),)
     result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
-        ag.record("SliceScatterBackward0", _slice_scatter_backward, (input, src), result,
+        ag.record(_slice_scatter_backward, (input, src), result,
                   _ctx(dim=d, start=start, end=end, step=step, src_shape=src._data.shape))
     return result
 
 
 # ============================================================= copy, fill
+@backward("FillBackward0")
 def _fill_backward(ctx, grad):
-    from .creation import zeros_like
-    return (zeros_like(grad),)
+    return (ops.zeros_like(grad),)
 
 
+@backward("FillBackward1")
 def _fill_tensor_backward(ctx, grad):
-    from .creation import zeros_like
-    from .reduce import sum as reduce_sum
-    return zeros_like(grad), reduce_sum(grad)
+    return ops.zeros_like(grad), ops.sum(grad)
 
 
-@table.op(method=False, grad_fns=("FillBackward0", "FillBackward1"), out=False)
+@table.op(method=False, backward=(_fill_backward, _fill_tensor_backward), out=False)
 def fill(input, value):
     """A tensor of ``input``'s shape and dtype filled with ``value``."""
     value_tensor = value if isinstance(value, Tensor) else None
@@ -993,25 +1012,25 @@ def fill(input, value):
         value = value.item()
     result = new(ip.full_of(input._data.shape, input._dtype, value), input._dtype)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
-        ag.record("FillBackward1", _fill_tensor_backward, (input, value_tensor), result)
+        ag.record(_fill_tensor_backward, (input, value_tensor), result)
     elif ag.needs_grad(input):
-        ag.record("FillBackward0", _fill_backward, (input,), result)
+        ag.record(_fill_backward, (input,), result)
     return result
 
 
-@table.op(name="fill_", out=False, grad_fns=("FillBackward2", "FillBackward3"))
+@table.op(name="fill_", out=False, backward=(ip.fill_backward2, ip.fill_tensor_backward))
 def fill_(self, value):
     """Every element becomes ``value`` (a number or a 0-dim tensor)."""
     return ip.fill_values(self, value)
 
 
-@table.op(name="zero_", out=False, grad_fns=("ZeroBackward0",))
+@table.op(name="zero_", out=False, backward=(ip.zero_backward0,))
 def zero_(self):
     """Every element becomes 0."""
     return ip.fill_values(self, 0, zero=True)
 
 
-@table.op(name="copy_", function=False, grad_fns=("CopyBackwards",))
+@table.op(name="copy_", function=False, backward=(ip.copy_backward,))
 def copy_(self, src, non_blocking=False):
     """Copies ``src`` into ``self`` (broadcast, converted to ``self``'s dtype)."""
     return ip.copy_(self, src, non_blocking)
@@ -1029,30 +1048,32 @@ def resize_as_(self, the_template, memory_format=None):
 
 
 # ================================================ in-place shape changes
+@backward("TBackward1")
 def _t1_backward(ctx, grad):
     return (sh.t(grad),)
 
 
-@table.op(name="t_", function=False, grad_fns=("TBackward1",))
+@table.op(name="t_", function=False, backward=(_t1_backward,))
 def t_(self):
     """Transposes the tensor itself (a matrix, or a 0-D/1-D tensor unchanged)."""
     if self.ndim > 2:
         raise RuntimeError(f"t_() transposes tensors of at most 2 dims; this one has "
                            f"{self.ndim}")
-    return ip.restride_inplace(self, sh.t, "TBackward1", _t1_backward, None)
+    return ip.restride_inplace(self, sh.t, _t1_backward, None)
 
 
+@backward("TransposeBackward1")
 def _transpose1_backward(ctx, grad):
     return (sh.transpose(grad, ctx.dim0, ctx.dim1),)
 
 
 @table.op(name="transpose_", function=False, aliases=("swapaxes_", "swapdims_"),
-          grad_fns=("TransposeBackward1",))
+          backward=(_transpose1_backward,))
 def transpose_(self, dim0, dim1):
     """Swaps two dims of the tensor itself."""
     d0, d1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
-    return ip.restride_inplace(self, lambda t: sh.transpose(t, d0, d1), "TransposeBackward1",
-                               _transpose1_backward, _ctx(dim0=d0, dim1=d1))
+    return ip.restride_inplace(self, lambda t: sh.transpose(t, d0, d1), _transpose1_backward,
+                               _ctx(dim0=d0, dim1=d1))
 
 
 def _squeeze_inplace_backward(ctx, grad):
@@ -1061,46 +1082,29 @@ def _squeeze_inplace_backward(ctx, grad):
     return (grad,)
 
 
-@table.op(name="squeeze_", function=False,
-          grad_fns=("SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5"))
+# squeeze_'s nodes, by the node of the out-of-place squeeze with the same dims
+_SQUEEZE_INPLACE = {"SqueezeBackward0": Backward("SqueezeBackward3", _squeeze_inplace_backward),
+                    "SqueezeBackward1": Backward("SqueezeBackward4", _squeeze_inplace_backward),
+                    "SqueezeBackward2": Backward("SqueezeBackward5", _squeeze_inplace_backward)}
+
+
+@table.op(name="squeeze_", function=False, backward=tuple(_SQUEEZE_INPLACE.values()))
 def squeeze_(self, dim=None):
     """Removes size-1 dims of the tensor itself."""
     dims, node = sh._squeeze_dims(self, dim)
-    node = {"SqueezeBackward0": "SqueezeBackward3", "SqueezeBackward1": "SqueezeBackward4",
-            "SqueezeBackward2": "SqueezeBackward5"}[node]
-    return ip.restride_inplace(self, lambda t: sh.squeeze(t, dim), node,
-                               _squeeze_inplace_backward, _ctx(dims=dims))
+    return ip.restride_inplace(self, lambda t: sh.squeeze(t, dim), _SQUEEZE_INPLACE[node.name],
+                               _ctx(dims=dims))
 
 
+@backward("UnsqueezeBackward1")
 def _unsqueeze_inplace_backward(ctx, grad):
     return (sh.squeeze(grad, ctx.dim),)
 
 
-@table.op(name="unsqueeze_", function=False, grad_fns=("UnsqueezeBackward1",))
+@table.op(name="unsqueeze_", function=False, backward=(_unsqueeze_inplace_backward,))
 def unsqueeze_(self, dim):
     """Inserts a size-1 dim into the tensor itself."""
     d = wrap_dim(dim, self.ndim + 1)
-    return ip.restride_inplace(self, lambda t: sh.unsqueeze(t, d), "UnsqueezeBackward1",
-                               _unsqueeze_inplace_backward, _ctx(dim=d))
-
-
-# ================================================ augmented assignment
-def _augmented(operator: str, method: str):
-    def op(self, other):
-        fn = getattr(type(self), method, None)
-        if fn is None:
-            return NotImplemented
-        return fn(self, other)
-    op.__name__ = operator
-    op.__doc__ = f"``x {operator[3:-2]}= y`` runs ``x.{method}(y)``: the same tensor, updated."
-    table.op(name=operator, function=False, method=False, operators=(operator,), out=False)(op)
-
-
-for _operator, _method in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"),
-                           ("__itruediv__", "div_"), ("__ifloordiv__", "floor_divide_"),
-                           ("__imod__", "remainder_"), ("__ipow__", "pow_"),
-                           ("__iand__", "bitwise_and_"), ("__ior__", "bitwise_or_"),
-                           ("__ixor__", "bitwise_xor_"), ("__ilshift__", "bitwise_left_shift_"),
-                           ("__irshift__", "bitwise_right_shift_")):
-    _augmented(_operator, _method)
+    return ip.restride_inplace(self, lambda t: sh.unsqueeze(t, d), _unsqueeze_inplace_backward,
+                               _ctx(dim=d))
 

@@ -22,11 +22,11 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import Node, SavedContext
+from ..node import Backward, Node, SavedContext, backward
 from ..tensor import Tensor
-from . import shape as sh
 from .common import broadcast_shapes, check_nonnegative, new, shape_arg
-from .shape import MULTI, NO_GRAD, list_repr, view_info, views_of
+from .views import MULTI, NO_GRAD, contiguous_strides, list_repr, view_info, views_of
+from ..namespace import ops
 
 LEAF_MESSAGE = ("cannot modify a leaf tensor that requires grad in place: autograd needs its "
                 "value; modify it under torch.no_grad(), or work on a copy (.clone())")
@@ -262,7 +262,7 @@ def view_index_map(geometry):
     """For each element of a view, the row-major index of the same element in its base."""
     shape, strides, start, base_shape, base_strides = geometry
     view_offsets = _offsets(shape, strides, start)
-    if base_strides == sh.contiguous_strides(base_shape) or math.prod(base_shape) <= 1:
+    if base_strides == contiguous_strides(base_shape) or math.prod(base_shape) <= 1:
         return view_offsets
     base_offsets = _offsets(base_shape, base_strides, 0).reshape(-1)
     low, high = int(base_offsets.min()), int(base_offsets.max())
@@ -297,27 +297,24 @@ def _index_tensor(index) -> Tensor:
     return Tensor._make(xp.ascontiguousarray(index.reshape(-1)), dt.int64)
 
 
-def _copy_slices_backward(ctx, grad):
+@backward("CopySlices")
+def copy_slices(ctx, grad):
     # The written region's gradient goes through the op that wrote it; the
     # rest of the base's gradient passes straight through.
-    from . import index as ix
-    from .reduce import sum_to_size
-    from .shape import reshape
-    flat = reshape(grad, (-1,))
+    flat = ops.reshape(grad, (-1,))
     positions = _index_tensor(view_index_map(ctx.geometry))
-    region = reshape(ix.advanced_index(flat, (positions,)), ctx.view_shape)
+    region = ops.reshape(ops.advanced_index(flat, (positions,)), ctx.view_shape)
     inner_grads = ctx.inner.apply((region,))
     first = inner_grads[0] if inner_grads else None
     if first is None:
         first = new(xp.zeros(ctx.view_shape, dtype=grad._dtype.np), grad._dtype)
     else:
         if first._data.shape != ctx.view_shape:
-            first = sum_to_size(first, ctx.view_shape)
+            first = ops.sum_to_size(first, ctx.view_shape)
         if first._dtype is not grad._dtype:
-            from .creation import to_dtype
-            first = to_dtype(first, grad._dtype)
-    flat = ix.index_put(flat, (positions,), reshape(first, (-1,)))
-    return (reshape(flat, ctx.base_shape),) + tuple(inner_grads[1:])
+            first = ops.to_dtype(first, grad._dtype)
+    flat = ops.index_put(flat, (positions,), ops.reshape(first, (-1,)))
+    return (ops.reshape(flat, ctx.base_shape),) + tuple(inner_grads[1:])
 
 
 def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
@@ -327,7 +324,7 @@ def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
     ctx.geometry = view_geometry(view, base)
     ctx.view_shape = view._data.shape
     ctx.base_shape = base._data.shape
-    node = Node("CopySlices", _copy_slices_backward, ctx,
+    node = Node(copy_slices, ctx,
                 (ag.edge(base),) + tuple(inner.next_functions[1:]),
                 ((base._data.shape, base._dtype),) + tuple(inner._input_meta[1:]),
                 ((base._data.shape, base._dtype),))
@@ -336,13 +333,12 @@ def _copy_slices(base: Tensor, view: Tensor, inner) -> None:
     base._requires_grad = True
 
 
+@backward("AsStridedBackward0")
 def _as_strided_backward(ctx, grad):
-    from . import index as ix
-    from .shape import reshape
     zeros = new(xp.zeros(math.prod(ctx.base_shape), dtype=grad._dtype.np), grad._dtype)
-    flat = ix.index_put(zeros, (_index_tensor(view_index_map(ctx.geometry)),),
-                        reshape(grad, (-1,)), accumulate=True)
-    return (reshape(flat, ctx.base_shape),)
+    flat = ops.index_put(zeros, (_index_tensor(view_index_map(ctx.geometry)),),
+                        ops.reshape(grad, (-1,)), accumulate=True)
+    return (ops.reshape(flat, ctx.base_shape),)
 
 
 def refresh_views(base: Tensor) -> None:
@@ -356,7 +352,7 @@ def refresh_views(base: Tensor) -> None:
         ctx = SavedContext()
         ctx.geometry = view_geometry(v, base)
         ctx.base_shape = base._data.shape
-        ag.record("AsStridedBackward0", _as_strided_backward, (base,), v, ctx)
+        ag.record(_as_strided_backward, (base,), v, ctx)
 
 
 # ------------------------------------------------------------------- out=
@@ -437,14 +433,16 @@ def resize_(self: Tensor, *sizes) -> Tensor:
 
 # ----------------------------------------------------------- fill, copy_
 def _zero_self_backward(ctx, grad):
-    from .creation import zeros_like
-    return (zeros_like(grad),)
+    return (ops.zeros_like(grad),)
 
 
-def _fill_tensor_backward(ctx, grad):
-    from .creation import zeros_like
-    from .reduce import sum as reduce_sum
-    return zeros_like(grad), reduce_sum(grad)
+fill_backward2 = Backward("FillBackward2", _zero_self_backward)
+zero_backward0 = Backward("ZeroBackward0", _zero_self_backward)
+
+
+@backward("FillBackward3")
+def fill_tensor_backward(ctx, grad):
+    return ops.zeros_like(grad), ops.sum(grad)
 
 
 def full_of(shape, dtype: dt.DType, value):
@@ -491,17 +489,17 @@ def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
     if recorded:
         snap = history_of(target, copy=False)
         if zero:
-            ag.record("ZeroBackward0", _zero_self_backward, (snap,), result)
+            ag.record(zero_backward0, (snap,), result)
         elif value_tensor is not None:
-            ag.record("FillBackward3", _fill_tensor_backward, (snap, value_tensor), result)
+            ag.record(fill_tensor_backward, (snap, value_tensor), result)
         else:
-            ag.record("FillBackward2", _zero_self_backward, (snap,), result)
+            ag.record(fill_backward2, (snap,), result)
     return commit(target, result)
 
 
-def _copy_backward(ctx, grad):
-    from .creation import zeros_like
-    return zeros_like(grad), grad
+@backward("CopyBackwards")
+def copy_backward(ctx, grad):
+    return ops.zeros_like(grad), grad
 
 
 def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
@@ -528,12 +526,12 @@ def copy_(target: Tensor, src, non_blocking: bool = False) -> Tensor:
     result = new(data, target._dtype)
     if recorded:
         snap = history_of(target, copy=False)
-        ag.record("CopyBackwards", _copy_backward, (snap, src), result)
+        ag.record(copy_backward, (snap, src), result)
     return commit(target, result)
 
 
 # ------------------------------------------------- in-place shape changes
-def restride_inplace(target: Tensor, view_fn, node: str, rule, ctx) -> Tensor:
+def restride_inplace(target: Tensor, view_fn, node: Backward, ctx) -> Tensor:
     """``t_``, ``squeeze_``...: ``target`` takes the geometry of ``view_fn(target)``."""
     recorded = records(target)
     check_inplace(target, recorded)
@@ -544,7 +542,7 @@ def restride_inplace(target: Tensor, view_fn, node: str, rule, ctx) -> Tensor:
     target._data = array
     target._counter.value += 1
     if recorded:
-        ag.record(node, rule, (snap,), target, ctx)
+        ag.record(node, (snap,), target, ctx)
     info = view_info(target)
     refresh_views(info.base if info is not None else target)
     return target

@@ -21,10 +21,11 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Backward, SavedContext, backward
 from ..tensor import Tensor, wrap_dim
 from .common import broadcast_shapes, new, plural
 from .registry import OpTable
+from ..namespace import ops
 
 table = OpTable("linalg")
 
@@ -46,8 +47,7 @@ def _requires(value) -> bool:
 
 def _scaled(t: Tensor, factor) -> Tensor:
     """PyTorch's ``maybe_multiply``: ``t * factor`` (mul.Scalar) unless the factor is 1."""
-    from .elementwise import mul_scalar
-    return t if factor == 1 else mul_scalar(t, factor)
+    return t if factor == 1 else ops.mul_scalar(t, factor)
 
 
 def _check_not_bool(t: Tensor, what: str) -> None:
@@ -213,24 +213,23 @@ def _mv_values(mat, vec, c=None, beta=1, alpha=1):
 
 # ===================================================================== mm
 def _mm_mat1_backward(grad: Tensor, mat2: Tensor, mat1_shape, mat1_strides, alpha):
-    from .shape import t
     if mat1_strides[0] == 1 and mat1_strides[1] == mat1_shape[0] and mat1_shape[0] > 0:
         # A column-major input gets a column-major gradient, as in PyTorch.
-        return _scaled(t(mm(mat2, t(grad))), alpha)
-    return _scaled(mm(grad, t(mat2)), alpha)
+        return _scaled(ops.t(mm(mat2, ops.t(grad))), alpha)
+    return _scaled(mm(grad, ops.t(mat2)), alpha)
 
 
 def _mm_mat2_backward(grad: Tensor, mat1: Tensor, mat2_shape, mat2_strides, alpha):
-    from .shape import t
     if mat2_strides[0] == 1 and mat2_strides[1] == mat2_shape[0] and mat2_shape[0] > 0:
-        return _scaled(t(mm(t(grad), mat1)), alpha)
-    return _scaled(mm(t(mat1), grad), alpha)
+        return _scaled(ops.t(mm(ops.t(grad), mat1)), alpha)
+    return _scaled(mm(ops.t(mat1), grad), alpha)
 
 
 def _strides(t: Tensor) -> tuple:
     return tuple(s // t._dtype.itemsize for s in t._data.strides)
 
 
+@backward("MmBackward0")
 def _mm_backward(ctx, grad):
     mat1, mat2 = ctx.saved_tensors
     grad1 = _mm_mat1_backward(grad, mat2, ctx.shape1, ctx.strides1, 1) if ctx.need1 else None
@@ -269,7 +268,7 @@ def _save_mm(ctx: SavedContext, mat1: Tensor, mat2: Tensor) -> None:
     ctx.save(mat1 if ctx.need2 else None, mat2 if ctx.need1 else None)
 
 
-@table.op(grad_fns=("MmBackward0",))
+@table.op(backward=(_mm_backward,))
 def mm(input, mat2):
     """Matrix product of two 2-D tensors of the same dtype.
 
@@ -285,16 +284,16 @@ def mm(input, mat2):
     if ag.needs_grad(input, mat2):
         ctx = SavedContext()
         _save_mm(ctx, input, mat2)
-        ag.record("MmBackward0", _mm_backward, (input, mat2), result, ctx)
+        ag.record(_mm_backward, (input, mat2), result, ctx)
     return result
 
 
 # ==================================================================== bmm
+@backward("BmmBackward0")
 def _bmm_backward(ctx, grad):
-    from .shape import transpose
     batch1, batch2 = ctx.saved_tensors
-    grad1 = bmm(grad, transpose(batch2, 1, 2)) if ctx.need1 else None
-    grad2 = bmm(transpose(batch1, 1, 2), grad) if ctx.need2 else None
+    grad1 = bmm(grad, ops.transpose(batch2, 1, 2)) if ctx.need1 else None
+    grad2 = bmm(ops.transpose(batch1, 1, 2), grad) if ctx.need2 else None
     return grad1, grad2
 
 
@@ -314,7 +313,7 @@ def _check_bmm(batch1: Tensor, batch2: Tensor) -> None:
     _check_not_bool(batch1, "batched matrix multiplication")
 
 
-@table.op(grad_fns=("BmmBackward0",))
+@table.op(backward=(_bmm_backward,))
 def bmm(input, mat2):
     """Batched matrix product of two 3-D tensors: ``(b, n, m) @ (b, m, p)``."""
     _check_tensor(input, "bmm")
@@ -324,16 +323,16 @@ def bmm(input, mat2):
     if ag.needs_grad(input, mat2):
         ctx = _ctx(need1=_requires(input), need2=_requires(mat2))
         ctx.save(input if ctx.need2 else None, mat2 if ctx.need1 else None)
-        ag.record("BmmBackward0", _bmm_backward, (input, mat2), result, ctx)
+        ag.record(_bmm_backward, (input, mat2), result, ctx)
     return result
 
 
 # ===================================================================== mv
+@backward("MvBackward0")
 def _mv_backward(ctx, grad):
-    from .shape import t
     mat, vec = ctx.saved_tensors
     grad_mat = outer(grad, vec) if ctx.need_mat else None
-    grad_vec = mv(t(mat), grad) if ctx.need_vec else None
+    grad_vec = mv(ops.t(mat), grad) if ctx.need_vec else None
     return grad_mat, grad_vec
 
 
@@ -351,7 +350,7 @@ def _check_mv(mat: Tensor, vec: Tensor) -> None:
     _check_not_bool(mat, "matrix-vector multiplication")
 
 
-@table.op(grad_fns=("MvBackward0",))
+@table.op(backward=(_mv_backward,))
 def mv(input, vec):
     """Matrix-vector product: ``(n, m) @ (m,)`` gives ``(n,)``."""
     _check_tensor(input, "mv")
@@ -361,7 +360,7 @@ def mv(input, vec):
     if ag.needs_grad(input, vec):
         ctx = _ctx(need_mat=_requires(input), need_vec=_requires(vec))
         ctx.save(input if ctx.need_vec else None, vec if ctx.need_mat else None)
-        ag.record("MvBackward0", _mv_backward, (input, vec), result, ctx)
+        ag.record(_mv_backward, (input, vec), result, ctx)
     return result
 
 
@@ -369,6 +368,10 @@ def mv(input, vec):
 def _dot_backward(ctx, grad):
     a, b = ctx.saved_tensors
     return (grad * b if ctx.need_a else None), (grad * a if ctx.need_b else None)
+
+
+dot_backward0 = Backward("DotBackward0", _dot_backward)
+vdot_backward0 = Backward("VdotBackward0", _dot_backward)
 
 
 def _check_dot(a: Tensor, b: Tensor, name: str) -> None:
@@ -394,7 +397,7 @@ def _make_dot(name: str, node: str):
         if ag.needs_grad(input, other):
             ctx = _ctx(need_a=_requires(input), need_b=_requires(other))
             ctx.save(input if ctx.need_b else None, other if ctx.need_a else None)
-            ag.record(node, _dot_backward, (input, other), result, ctx)
+            ag.record(node, (input, other), result, ctx)
         return result
 
     product.__name__ = name
@@ -402,12 +405,12 @@ def _make_dot(name: str, node: str):
     return product
 
 
-dot = table.op(grad_fns=("DotBackward0",))(_make_dot("dot", "DotBackward0"))
-vdot = table.op(grad_fns=("VdotBackward0",))(_make_dot("vdot", "VdotBackward0"))
+dot = table.op(backward=(dot_backward0,))(_make_dot("dot", dot_backward0))
+vdot = table.op(backward=(vdot_backward0,))(_make_dot("vdot", vdot_backward0))
 
 
 # ================================================================= outer
-@table.op(aliases=("ger",), grad_fns=("MulBackward0",))
+@table.op(aliases=("ger",), composes=("mul",))
 def outer(input, vec2):
     """Outer product of two vectors; PyTorch computes ``input.reshape(n, 1) * vec2``."""
     _check_tensor(input, "outer")
@@ -416,11 +419,11 @@ def outer(input, vec2):
         if t.ndim != 1:
             raise RuntimeError(f"outer() needs two 1-dimensional tensors, but its {label} "
                                f"argument has {plural(t.ndim, 'dimension')}")
-    from .shape import reshape
-    return reshape(input, input._data.shape[0], 1) * vec2
+    return ops.reshape(input, input._data.shape[0], 1) * vec2
 
 
 # ========================================================== addmm family
+@backward("AddmmBackward0")
 def _addmm_backward(ctx, grad):
     mat1, mat2 = ctx.saved_tensors
     grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
@@ -436,12 +439,11 @@ def _expand_input(input: Tensor, shape: tuple):
     try:
         return xp.broadcast_to(input._data, shape)
     except ValueError:
-        from .shape import expand
-        expand(input, shape)  # raises PyTorch's RuntimeError
+        ops.expand(input, shape)  # raises PyTorch's RuntimeError
         raise
 
 
-@table.op(inplace=True, grad_fns=("AddmmBackward0",))
+@table.op(inplace=True, backward=(_addmm_backward,))
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
     _check_tensor(input, "addmm")
@@ -468,20 +470,20 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if ag.needs_grad(input, mat1, mat2):
         ctx = _ctx(need_input=_requires(input), beta=beta, alpha=alpha)
         _save_mm(ctx, mat1, mat2)
-        ag.record("AddmmBackward0", _addmm_backward, (input, mat1, mat2), result, ctx)
+        ag.record(_addmm_backward, (input, mat1, mat2), result, ctx)
     return result
 
 
+@backward("AddmvBackward0")
 def _addmv_backward(ctx, grad):
-    from .shape import t
     mat, vec = ctx.saved_tensors
     grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
     grad_mat = _scaled(outer(grad, vec), ctx.alpha) if ctx.need_mat else None
-    grad_vec = _scaled(mv(t(mat), grad), ctx.alpha) if ctx.need_vec else None
+    grad_vec = _scaled(mv(ops.t(mat), grad), ctx.alpha) if ctx.need_vec else None
     return grad_input, grad_mat, grad_vec
 
 
-@table.op(inplace=True, grad_fns=("AddmvBackward0",))
+@table.op(inplace=True, backward=(_addmv_backward,))
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat @ vec)``."""
     _check_tensor(input, "addmv")
@@ -500,20 +502,20 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
         ctx = _ctx(need_input=_requires(input), need_mat=_requires(mat),
                    need_vec=_requires(vec), beta=beta, alpha=alpha)
         ctx.save(mat if ctx.need_vec else None, vec if ctx.need_mat else None)
-        ag.record("AddmvBackward0", _addmv_backward, (input, mat, vec), result, ctx)
+        ag.record(_addmv_backward, (input, mat, vec), result, ctx)
     return result
 
 
+@backward("BaddbmmBackward0")
 def _baddbmm_backward(ctx, grad):
-    from .shape import transpose
     batch1, batch2 = ctx.saved_tensors
     grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
-    grad1 = _scaled(bmm(grad, transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
-    grad2 = _scaled(bmm(transpose(batch1, 1, 2), grad), ctx.alpha) if ctx.need2 else None
+    grad1 = _scaled(bmm(grad, ops.transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
+    grad2 = _scaled(bmm(ops.transpose(batch1, 1, 2), grad), ctx.alpha) if ctx.need2 else None
     return grad_input, grad1, grad2
 
 
-@table.op(inplace=True, grad_fns=("BaddbmmBackward0",))
+@table.op(inplace=True, backward=(_baddbmm_backward,))
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     _check_tensor(input, "baddbmm")
@@ -533,21 +535,21 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         ctx = _ctx(need_input=_requires(input), need1=_requires(batch1),
                    need2=_requires(batch2), beta=beta, alpha=alpha)
         ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
-        ag.record("BaddbmmBackward0", _baddbmm_backward, (input, batch1, batch2), result, ctx)
+        ag.record(_baddbmm_backward, (input, batch1, batch2), result, ctx)
     return result
 
 
+@backward("AddbmmBackward0")
 def _addbmm_backward(ctx, grad):
-    from .shape import expand, transpose, unsqueeze
     batch1, batch2 = ctx.saved_tensors
     grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
-    expanded = expand(unsqueeze(grad, 0), ctx.batch_shape) if ctx.need1 or ctx.need2 else None
-    grad1 = _scaled(bmm(expanded, transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
-    grad2 = _scaled(bmm(transpose(batch1, 1, 2), expanded), ctx.alpha) if ctx.need2 else None
+    expanded = ops.expand(ops.unsqueeze(grad, 0), ctx.batch_shape) if ctx.need1 or ctx.need2 else None
+    grad1 = _scaled(bmm(expanded, ops.transpose(batch2, 1, 2)), ctx.alpha) if ctx.need1 else None
+    grad2 = _scaled(bmm(ops.transpose(batch1, 1, 2), expanded), ctx.alpha) if ctx.need2 else None
     return grad_input, grad1, grad2
 
 
-@table.op(inplace=True, grad_fns=("AddbmmBackward0",))
+@table.op(inplace=True, backward=(_addbmm_backward,))
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
     _check_tensor(input, "addbmm")
@@ -582,20 +584,20 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
                    need2=_requires(batch2), beta=beta, alpha=alpha,
                    batch_shape=batch1._data.shape[:2] + (batch2._data.shape[2],))
         ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
-        ag.record("AddbmmBackward0", _addbmm_backward, (input, batch1, batch2), result, ctx)
+        ag.record(_addbmm_backward, (input, batch1, batch2), result, ctx)
     return result
 
 
+@backward("AddrBackward0")
 def _addr_backward(ctx, grad):
-    from .shape import t
     vec1, vec2 = ctx.saved_tensors
     grad_input = _scaled(grad, ctx.beta) if ctx.need_input else None
     grad1 = _scaled(mv(grad, vec2), ctx.alpha) if ctx.need1 else None
-    grad2 = _scaled(mv(t(grad), vec1), ctx.alpha) if ctx.need2 else None
+    grad2 = _scaled(mv(ops.t(grad), vec1), ctx.alpha) if ctx.need2 else None
     return grad_input, grad1, grad2
 
 
-@table.op(inplace=True, grad_fns=("AddrBackward0",))
+@table.op(inplace=True, backward=(_addr_backward,))
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``."""
     _check_tensor(input, "addr")
@@ -619,14 +621,14 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
         ctx = _ctx(need_input=_requires(input), need1=_requires(vec1), need2=_requires(vec2),
                    beta=beta, alpha=alpha)
         ctx.save(vec1 if ctx.need2 else None, vec2 if ctx.need1 else None)
-        ag.record("AddrBackward0", _addr_backward, (input, vec1, vec2), result, ctx)
+        ag.record(_addr_backward, (input, vec1, vec2), result, ctx)
     return result
 
 
 # ================================================================ matmul
+@backward("UnsafeViewBackward0")
 def _unsafe_view_backward(ctx, grad):
-    from .shape import reshape
-    return (reshape(grad, ctx.shape),)
+    return (ops.reshape(grad, ctx.shape),)
 
 
 def _unsafe_view(input: Tensor, shape) -> Tensor:
@@ -640,21 +642,21 @@ def _unsafe_view(input: Tensor, shape) -> Tensor:
             "instead") from None
     result = new(array, input._dtype)
     if ag.needs_grad(input):
-        ag.record("UnsafeViewBackward0", _unsafe_view_backward, (input,), result,
+        ag.record(_unsafe_view_backward, (input,), result,
                   _ctx(shape=input._data.shape))
     return result
 
 
+@backward("SqueezeBackward4")
 def _squeeze_first_backward(ctx, grad):
-    from .shape import unsqueeze
-    return (unsqueeze(grad, 0),)
+    return (ops.unsqueeze(grad, 0),)
 
 
 def _squeeze_first(input: Tensor) -> Tensor:
     """``squeeze_(0)`` on a fresh result (PyTorch's 1-D @ 2-D): SqueezeBackward4."""
     result = new(input._data.reshape(input._data.shape[1:]), input._dtype)
     if ag.needs_grad(input):
-        ag.record("SqueezeBackward4", _squeeze_first_backward, (input,), result)
+        ag.record(_squeeze_first_backward, (input,), result)
     return result
 
 
@@ -676,26 +678,24 @@ def _should_fold(tensor1: Tensor, tensor2: Tensor) -> bool:
 
 
 def _matmul_folded(tensor1: Tensor, tensor2: Tensor) -> Tensor:
-    from .shape import contiguous, reshape, t, transpose
     transpose_back = tensor2.ndim > tensor1.ndim
     if transpose_back:
-        t1 = transpose(tensor2, -2, -1)
-        t2 = t(tensor1) if tensor1.ndim == 2 else tensor1
+        t1 = ops.transpose(tensor2, -2, -1)
+        t2 = ops.t(tensor1) if tensor1.ndim == 2 else tensor1
     else:
         t1, t2 = tensor1, tensor2
     sizes1 = t1._data.shape
     output_shape = sizes1[:-1]
     folded = math.prod(output_shape)
-    t1_folded = reshape(t1, folded, sizes1[-1])
+    t1_folded = ops.reshape(t1, folded, sizes1[-1])
     if t2.ndim == 2:
         output_shape = output_shape + (t2._data.shape[1],)
         output = _unsafe_view(mm(t1_folded, t2), output_shape)
-        return contiguous(transpose(output, -2, -1)) if transpose_back else output
+        return ops.contiguous(ops.transpose(output, -2, -1)) if transpose_back else output
     return _unsafe_view(mv(t1_folded, t2), output_shape)
 
 
 def _matmul_batched(tensor1: Tensor, tensor2: Tensor) -> Tensor:
-    from .shape import expand, reshape, squeeze, unsqueeze
     dim1, dim2 = tensor1.ndim, tensor2.ndim
     shape1, shape2 = tensor1._data.shape, tensor2._data.shape
     n = shape1[-2] if dim1 > 1 else 1
@@ -707,27 +707,28 @@ def _matmul_batched(tensor1: Tensor, tensor2: Tensor) -> Tensor:
     if dim1 == 3 and dim2 == 3 and batch1[0] != batch2[0]:
         # Broadcasting a single matrix: fold it instead (cheaper gradients).
         if batch1[0] == 1 and tensor1._requires_grad:
-            return matmul(squeeze(tensor1, 0), tensor2)
+            return matmul(ops.squeeze(tensor1, 0), tensor2)
         if batch2[0] == 1 and tensor2._requires_grad:
-            return matmul(tensor1, squeeze(tensor2, 0))
+            return matmul(tensor1, ops.squeeze(tensor2, 0))
     batch = broadcast_shapes(batch1, batch2)
     count = math.prod(batch)
-    expanded1 = reshape(expand(tensor1, batch + (n, m1)), count, n, m1)
+    expanded1 = ops.reshape(ops.expand(tensor1, batch + (n, m1)), count, n, m1)
     vector_rhs = dim2 == 1
     if vector_rhs:
-        expanded2 = unsqueeze(reshape(expand(tensor2, batch + (m2,)), count, m2), 2)
+        expanded2 = ops.unsqueeze(ops.reshape(ops.expand(tensor2, batch + (m2,)), count, m2), 2)
     else:
-        expanded2 = reshape(expand(tensor2, batch + (m2, p)), count, m2, p)
+        expanded2 = ops.reshape(ops.expand(tensor2, batch + (m2, p)), count, m2, p)
     output_shape = batch + ((n,) if dim1 > 1 else ()) + ((p,) if dim2 > 1 else ())
     product = bmm(expanded1, expanded2)
     if vector_rhs:
-        product = squeeze(product, -1)
+        product = ops.squeeze(product, -1)
     return _unsafe_view(product, output_shape)
 
 
 @table.op(operators=("__matmul__",),
-          grad_fns=("DotBackward0", "MvBackward0", "MmBackward0", "BmmBackward0",
-                    "UnsafeViewBackward0", "SqueezeBackward4", "CloneBackward0"))
+          backward=(_mv_backward, _mm_backward, _bmm_backward, _unsafe_view_backward,
+                    _squeeze_first_backward),
+          composes=("dot", "clone"))
 def matmul(input, other):
     """The ``@`` operator: dot, matrix-vector, matrix or broadcast batched product.
 
@@ -748,8 +749,7 @@ def matmul(input, other):
     if dim1 == 2 and dim2 == 1:
         return mv(input, other)
     if dim1 == 1 and dim2 == 2:
-        from .shape import unsqueeze
-        return _squeeze_first(mm(unsqueeze(input, 0), other))
+        return _squeeze_first(mm(ops.unsqueeze(input, 0), other))
     if dim1 == 2 and dim2 == 2:
         return mm(input, other)
     _check_matrix_dtypes(input, other)
@@ -810,7 +810,6 @@ def _label_order(label: str) -> int:
 
 def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
     """``(left * right).sum(sum_dims, keepdim=True)`` as a bmm (PyTorch's pairwise step)."""
-    from .shape import permute, reshape, view
     if not sum_dims:
         return left * right
     ndim = left.ndim
@@ -849,26 +848,24 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
     operm = [-1] * len(out_size)
     for i, d in enumerate(lro + lo + list(sum_dims) + ro):
         operm[d] = i
-    left = reshape(permute(left, lperm), lro_size, lo_size, sum_size)
-    right = reshape(permute(right, rperm), lro_size, sum_size, ro_size)
+    left = ops.reshape(ops.permute(left, lperm), lro_size, lo_size, sum_size)
+    right = ops.reshape(ops.permute(right, rperm), lro_size, sum_size, ro_size)
     result = bmm(left, right)
-    return permute(view(result, out_size), operm)
+    return ops.permute(ops.view(result, out_size), operm)
 
 
 def _sum_keep(t: Tensor, dims: list) -> Tensor:
-    from .reduce import sum as reduce_sum
-    return reduce_sum(t, tuple(dims), keepdim=True)
+    return ops.sum(t, tuple(dims), keepdim=True)
 
 
 @table.op(method=False, out=False,
-          grad_fns=("ViewBackward0", "PermuteBackward0", "SumBackward1", "MulBackward0"))
+          composes=("view", "permute", "sum", "mul"))
 def einsum(equation, *operands):
     """Einstein summation, computed as PyTorch does: diagonals, permutes, then bmm pairs.
 
     Example:
         >>> einsum("ij,jk->ik", a, b)  # a @ b
     """
-    from .shape import diagonal, movedim, permute, unsqueeze, view
     if not isinstance(equation, str):
         raise TypeError(f"einsum() expects the equation as a string, not a value of type "
                         f"{type(equation).__name__}")
@@ -953,7 +950,7 @@ def einsum(equation, *operands):
     label_size: dict = {}
     ell_sizes = [1] * ell_num_dim
     dim_counts = [0] * total_dims
-    ops = []
+    terms = []
     for i, (operand, labels) in enumerate(zip(operands, op_labels)):
         op = operand
         permutation = [-1] * total_dims
@@ -991,17 +988,17 @@ def einsum(equation, *operands):
                     raise RuntimeError(
                         f"einsum(): subscript {lab} is repeated in operand {i}, but the sizes "
                         f"differ ({op._data.shape[previous]} and {op._data.shape[dim]})")
-                op = movedim(diagonal(op, 0, previous, dim), -1, previous)
+                op = ops.movedim(ops.diagonal(op, 0, previous, dim), -1, previous)
         for k, value in enumerate(permutation):
             if value == -1:
-                op = unsqueeze(op, dim)
+                op = ops.unsqueeze(op, dim)
                 permutation[k] = dim
                 dim += 1
-        ops.append(permute(op, permutation))
+        terms.append(ops.permute(op, permutation))
 
-    while len(ops) > 1:
-        a, b = ops[0], ops[1]
-        del ops[:2]
+    while len(terms) > 1:
+        a, b = terms[0], terms[1]
+        del terms[:2]
         sum_dims, a_dims, b_dims = [], [], []
         for d in range(out_num_dim, total_dims):
             a_size, b_size = a._data.shape[d], b._data.shape[d]
@@ -1021,22 +1018,20 @@ def einsum(equation, *operands):
             a = _sum_keep(a, a_dims)
         if b_dims:
             b = _sum_keep(b, b_dims)
-        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+        terms.insert(0, _sumproduct_pair(a, b, sum_dims))
 
-    result = ops[0]
+    result = terms[0]
     if total_dims - out_num_dim > 0:
         if len(operands) > 1:
-            return view(result, list(result._data.shape[:out_num_dim]))
-        from .reduce import sum as reduce_sum
-        return reduce_sum(result, tuple(range(out_num_dim, total_dims)))
+            return ops.view(result, list(result._data.shape[:out_num_dim]))
+        return ops.sum(result, tuple(range(out_num_dim, total_dims)))
     return result
 
 
 # ============================================================== tensordot
-@table.op(method=False, grad_fns=("ViewBackward0",))
+@table.op(method=False, composes=("view",))
 def tensordot(a, b, dims=2):
     """Contracts ``dims`` (a count, or two lists of dims) of ``a`` and ``b`` with one mm."""
-    from .shape import permute, reshape
     _check_tensor(a, "tensordot", "a")
     _check_tensor(b, "tensordot", "b", 2)
     if isinstance(dims, Tensor):
@@ -1078,12 +1073,12 @@ def tensordot(a, b, dims=2):
     size2 = math.prod(t2._data.shape[d] for d in range(b.ndim) if d not in dims_b)
     rsizes = [t1._data.shape[d] for d in range(a.ndim) if d not in dims_a] + \
         [t2._data.shape[d] for d in range(b.ndim) if d not in dims_b]
-    left = reshape(permute(t1, p1), size1, csize)
-    right = reshape(permute(t2, p2), csize, size2)
-    return reshape(mm(left, right), rsizes)
+    left = ops.reshape(ops.permute(t1, p1), size1, csize)
+    right = ops.reshape(ops.permute(t2, p2), csize, size2)
+    return ops.reshape(mm(left, right), rsizes)
 
 
-@table.op(grad_fns=("ViewBackward0", "DotBackward0", "MmBackward0", "MulBackward0"))
+@table.op(backward=(_mm_backward,), composes=("view", "dot", "mul"))
 def inner(input, other):
     """Inner product over the last dims (a product with a 0-dim operand is elementwise)."""
     _check_tensor(input, "inner")
@@ -1094,12 +1089,11 @@ def inner(input, other):
         raise RuntimeError(f"inner() needs the last dimensions to match, but got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
     if input.ndim == 1 and other.ndim == 1:
-        from .shape import view
-        return view(dot(input, other), ())
+        return ops.view(dot(input, other), ())
     return tensordot(input, other, ([-1], [-1]))
 
 
-@table.op(grad_fns=("UnsafeViewBackward0", "MulBackward0"))
+@table.op(backward=(_unsafe_view_backward,), composes=("mul",))
 def kron(input, other):
     """Kronecker product: every element of ``input`` times the whole of ``other``."""
     _check_tensor(input, "kron")
@@ -1144,17 +1138,17 @@ def _diagonal_array(array, offset: int, dim1: int, dim2: int):
                                            writeable=array.flags.writeable)
 
 
+@backward("DiagonalBackward0_copy")
 def _diagonal_backward(ctx, grad):
-    from .shape import diagonal_backward
-    return (diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
+    return (ops.diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
+@backward("DiagEmbedBackward0")
 def _diag_embed_backward(ctx, grad):
-    from .shape import diagonal
-    return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
+    return (ops.diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
-@table.op(grad_fns=("DiagEmbedBackward0", "DiagonalBackward0_copy"))
+@table.op(backward=(_diag_embed_backward, _diagonal_backward))
 def diag(input, diagonal=0):
     """A 1-D tensor becomes a diagonal matrix; a matrix gives its diagonal (a copy)."""
     _check_tensor(input, "diag")
@@ -1164,7 +1158,7 @@ def diag(input, diagonal=0):
         _diagonal_array(data, diagonal, 0, 1)[...] = input._data
         result = new(data, input._dtype)
         if ag.needs_grad(input):
-            ag.record("DiagEmbedBackward0", _diag_embed_backward, (input,), result,
+            ag.record(_diag_embed_backward, (input,), result,
                       _ctx(offset=diagonal, dim1=0, dim2=1))
         return result
     if input.ndim != 2:
@@ -1172,23 +1166,21 @@ def diag(input, diagonal=0):
                            f"{plural(input.ndim, 'dimension')}")
     result = new(_diagonal_array(input._data, diagonal, 0, 1).copy(), input._dtype)
     if ag.needs_grad(input):
-        ag.record("DiagonalBackward0_copy", _diagonal_backward, (input,), result,
+        ag.record(_diagonal_backward, (input,), result,
                   _ctx(shape=input._data.shape, offset=diagonal, dim1=0, dim2=1))
     return result
 
 
+@backward("TraceBackward0")
 def _trace_backward(ctx, grad):
     """PyTorch's ``trace_backward``: ``grad`` written on the flattened diagonal."""
-    from .creation import zeros
-    from .index import index_fill
-    from .shape import view
     rows, cols = ctx.shape
     indices = new(xp.arange(0, rows * cols, cols + 1, dtype=xp.int64), dt.int64)
-    flat = index_fill(zeros(rows * cols, dtype=grad._dtype), 0, indices, grad)
-    return (view(flat, ctx.shape),)
+    flat = ops.index_fill(ops.zeros(rows * cols, dtype=grad._dtype), 0, indices, grad)
+    return (ops.view(flat, ctx.shape),)
 
 
-@table.op(grad_fns=("TraceBackward0",), out=False)
+@table.op(backward=(_trace_backward,), out=False)
 def trace(input):
     """Sum of the main diagonal of a matrix (integers give int64)."""
     _check_tensor(input, "trace")
@@ -1205,14 +1197,18 @@ def trace(input):
         total = values.astype(xp.int64).sum()
     result = new(xp.asarray(total).astype(target.np).reshape(()), target)
     if ag.needs_grad(input):
-        ag.record("TraceBackward0", _trace_backward, (input,), result,
+        ag.record(_trace_backward, (input,), result,
                   _ctx(shape=input._data.shape))
     return result
 
 
-def _make_triangle(name: str, np_fn, node: str):
-    def backward(ctx, grad):
+def _make_triangle(name: str, np_fn, node_name: str):
+    """Declares ``tril``/``triu``: the op, its in-place form and its backward node."""
+
+    def rule(ctx, grad):
         return (triangle(grad, ctx.diagonal),)
+
+    node = Backward(node_name, rule)
 
     def triangle(input, diagonal=0):
         _check_tensor(input, name)
@@ -1221,22 +1217,20 @@ def _make_triangle(name: str, np_fn, node: str):
                                f"one with {plural(input.ndim, 'dimension')}")
         result = new(np_fn(input._data, diagonal), input._dtype)
         if ag.needs_grad(input):
-            ag.record(node, backward, (input,), result, _ctx(diagonal=diagonal))
+            ag.record(node, (input,), result, _ctx(diagonal=diagonal))
         return result
 
     triangle.__name__ = name
     triangle.__doc__ = (f"The {'lower' if name == 'tril' else 'upper'} triangle of the last two "
                         "dims (others zeroed), relative to ``diagonal``.")
-    return triangle
+    return table.op(inplace=True, backward=(node,))(triangle)
 
 
-tril = table.op(inplace=True, grad_fns=("TrilBackward0",))(
-    _make_triangle("tril", xp.tril, "TrilBackward0"))
-triu = table.op(inplace=True, grad_fns=("TriuBackward0",))(
-    _make_triangle("triu", xp.triu, "TriuBackward0"))
+tril = _make_triangle("tril", xp.tril, "TrilBackward0")
+triu = _make_triangle("triu", xp.triu, "TriuBackward0")
 
 
-@table.op(grad_fns=("MmBackward0",))
+@table.op(backward=(_mm_backward,))
 def matrix_power(input, n):
     """``input`` multiplied by itself ``n`` times (``n`` >= 0; 0 gives the identity)."""
     _check_tensor(input, "matrix_power")
@@ -1252,8 +1246,7 @@ def matrix_power(input, n):
                               input._data.shape).copy()
         return new(eye, input._dtype)
     if n == 1:
-        from .creation import clone
-        return clone(input)
+        return ops.clone(input)
     if n == 2:
         return matmul(input, input)
     if n == 3:

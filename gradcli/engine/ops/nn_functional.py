@@ -19,6 +19,7 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..node import backward
 from ..tensor import Tensor, wrap_dim
 from . import elementwise as ew
 from .common import broadcast_shapes, plural
@@ -38,6 +39,7 @@ from .elementwise import (
     zeros_like_grad,
 )
 from .registry import OpTable
+from ..namespace import ops
 
 table = OpTable("nn")
 
@@ -69,22 +71,24 @@ def _float_input(input, op: str) -> Tensor:
 def threshold_backward(grad: Tensor, x: Tensor, threshold) -> Tensor:
     """PyTorch's ``threshold_backward``: ``grad`` where ``x > threshold``, else 0."""
     return backward_kernel(
-        "ThresholdBackwardBackward0",
+        _threshold_double_backward,
         _compute(lambda g, a: xp.where(a <= threshold, 0, g), grad._data, x._data),
-        grad._dtype, (grad, x), _threshold_double_backward, _ctx(x, threshold=threshold))
+        grad._dtype, (grad, x), _ctx(x, threshold=threshold))
 
 
+@backward("ThresholdBackwardBackward0")
 def _threshold_double_backward(ctx, gg):
     (x,) = ctx.saved_tensors
     return threshold_backward(gg, x, ctx.threshold), zeros_like_grad(gg)
 
 
+@backward("ReluBackward0")
 def _relu_backward(ctx, grad):
     (result,) = ctx.saved_tensors
     return (threshold_backward(grad, result, 0),)
 
 
-@table.op(inplace=True, grad_fns=("ReluBackward0",))
+@table.op(inplace=True, backward=(_relu_backward,))
 def relu(input):
     """``max(input, 0)`` elementwise (integers stay integers).
 
@@ -98,23 +102,24 @@ def relu(input):
     data = input._data
     result = new(xp.where(data > 0, data, xp.zeros((), data.dtype)), input._dtype)
     if ag.needs_grad(input):
-        ag.record("ReluBackward0", _relu_backward, (input,), result, _ctx(result))
+        ag.record(_relu_backward, (input,), result, _ctx(result))
     return result
 
 
+@backward("ThresholdBackward0")
 def _threshold_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (threshold_backward(grad, x, ctx.threshold),)
 
 
-@table.op(method=False, grad_fns=("ThresholdBackward0",))
+@table.op(method=False, backward=(_threshold_backward_rule,))
 def threshold(input, threshold, value):
     """``input`` where it is above ``threshold``, else ``value``."""
     require_tensor(input, "threshold")
     data = input._data
     result = new(xp.where(data > threshold, data, ew.values(value, input._dtype)), input._dtype)
     if ag.needs_grad(input):
-        ag.record("ThresholdBackward0", _threshold_backward_rule, (input,), result,
+        ag.record(_threshold_backward_rule, (input,), result,
                   _ctx(input, threshold=threshold))
     return result
 
@@ -122,22 +127,24 @@ def threshold(input, threshold, value):
 def hardtanh_backward(grad: Tensor, x: Tensor, low, high) -> Tensor:
     """PyTorch's ``hardtanh_backward``: ``grad`` strictly inside ``(low, high)``."""
     return backward_kernel(
-        "HardtanhBackwardBackward0",
+        _hardtanh_double_backward,
         _compute(lambda g, a: xp.where((a <= low) | (a >= high), 0, g), grad._data, x._data),
-        grad._dtype, (grad, x), _hardtanh_double_backward, _ctx(x, low=low, high=high))
+        grad._dtype, (grad, x), _ctx(x, low=low, high=high))
 
 
+@backward("HardtanhBackwardBackward0")
 def _hardtanh_double_backward(ctx, gg):
     (x,) = ctx.saved_tensors
     return hardtanh_backward(gg, x, ctx.low, ctx.high), zeros_like_grad(gg)
 
 
+@backward("HardtanhBackward0")
 def _hardtanh_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (hardtanh_backward(grad, x, ctx.low, ctx.high),)
 
 
-@table.op(function=False, method=False, grad_fns=("HardtanhBackward0",))
+@table.op(function=False, method=False, backward=(_hardtanh_backward_rule,))
 def hardtanh(input, min_val=-1.0, max_val=1.0):
     """``input`` clipped to ``[min_val, max_val]``; ``relu6`` is ``hardtanh(x, 0, 6)``."""
     require_tensor(input, "hardtanh")
@@ -150,7 +157,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
     low, high = ew.values(min_val, input._dtype), ew.values(max_val, input._dtype)
     result = new(xp.minimum(xp.maximum(data, low), high), input._dtype)
     if ag.needs_grad(input):
-        ag.record("HardtanhBackward0", _hardtanh_backward_rule, (input,), result,
+        ag.record(_hardtanh_backward_rule, (input,), result,
                   _ctx(input, low=min_val, high=max_val))
     return result
 
@@ -158,22 +165,24 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
 def leaky_relu_backward(grad: Tensor, x: Tensor, slope) -> Tensor:
     """PyTorch's ``leaky_relu_backward``: ``grad`` where ``x > 0``, else ``grad * slope``."""
     return backward_kernel(
-        "LeakyReluBackwardBackward0",
+        _leaky_relu_double_backward,
         _compute(lambda g, a: xp.where(a > 0, g, g * g.dtype.type(slope)), grad._data, x._data),
-        grad._dtype, (grad, x), _leaky_relu_double_backward, _ctx(x, slope=slope))
+        grad._dtype, (grad, x), _ctx(x, slope=slope))
 
 
+@backward("LeakyReluBackwardBackward0")
 def _leaky_relu_double_backward(ctx, gg):
     (x,) = ctx.saved_tensors
     return leaky_relu_backward(gg, x, ctx.slope), zeros_like_grad(gg)
 
 
+@backward("LeakyReluBackward0")
 def _leaky_relu_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (leaky_relu_backward(grad, x, ctx.slope),)
 
 
-@table.op(function=False, method=False, grad_fns=("LeakyReluBackward0",))
+@table.op(function=False, method=False, backward=(_leaky_relu_backward_rule,))
 def leaky_relu(input, negative_slope=0.01):
     """``input`` where positive, else ``negative_slope * input``."""
     _float_input(input, "leaky_relu")
@@ -181,7 +190,7 @@ def leaky_relu(input, negative_slope=0.01):
     result = new(_compute(lambda a: xp.where(a > 0, a, a * a.dtype.type(negative_slope)), data),
                  input._dtype)
     if ag.needs_grad(input):
-        ag.record("LeakyReluBackward0", _leaky_relu_backward_rule, (input,), result,
+        ag.record(_leaky_relu_backward_rule, (input,), result,
                   _ctx(input, slope=negative_slope))
     return result
 
@@ -199,10 +208,10 @@ def elu_backward(grad: Tensor, x: Tensor, alpha, scale, input_scale) -> Tensor:
         return xp.where(a64 <= 0, negative, g * _f64(xp.asarray(scale, a.dtype)))
 
     return backward_kernel(
-        "EluBackwardBackward0", _compute(kernel, grad._data, x._data), grad._dtype, (grad, x),
-        _elu_double_backward, _ctx(grad, x, alpha=alpha, scale=scale, input_scale=input_scale))
+        _elu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), _ctx(grad, x, alpha=alpha, scale=scale, input_scale=input_scale))
 
 
+@backward("EluBackwardBackward0")
 def _elu_double_backward(ctx, gg):
     grad, x = ctx.saved_tensors
     a, s, i = ctx.alpha, ctx.scale, ctx.input_scale
@@ -210,6 +219,7 @@ def _elu_double_backward(ctx, gg):
     return elu_backward(gg, x, a, s, i), grad_x
 
 
+@backward("EluBackward0")
 def _elu_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (elu_backward(grad, x, ctx.alpha, ctx.scale, ctx.input_scale),)
@@ -224,18 +234,18 @@ def _elu(input, alpha, scale, input_scale, op: str) -> Tensor:
 
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record("EluBackward0", _elu_backward_rule, (input,), result,
+        ag.record(_elu_backward_rule, (input,), result,
                   _ctx(input, alpha=alpha, scale=scale, input_scale=input_scale))
     return result
 
 
-@table.op(function=False, method=False, grad_fns=("EluBackward0",))
+@table.op(function=False, method=False, backward=(_elu_backward_rule,))
 def elu(input, alpha=1.0):
     """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
     return _elu(input, alpha, 1.0, 1.0, "elu")
 
 
-@table.op(method=False, grad_fns=("EluBackward0",))
+@table.op(method=False, backward=(_elu_backward_rule,))
 def selu(input):
     """Scaled ELU with PyTorch's self-normalizing constants."""
     return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "elu")
@@ -278,22 +288,23 @@ def gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
         return g * (cdf + x_pdf)
 
     return backward_kernel(
-        "GeluBackwardBackward0", _compute(kernel, grad._data, x._data), grad._dtype, (grad, x),
-        _gelu_double_backward, _ctx(grad, x, approximate=approximate))
+        _gelu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), _ctx(grad, x, approximate=approximate))
 
 
+@backward("GeluBackwardBackward0")
 def _gelu_double_backward(ctx, gg):
     grad, x = ctx.saved_tensors
     curvature = new(_compute(_gelu_curvature, _f64(x._data), ctx.approximate), x._dtype)
     return gelu_backward(gg, x, ctx.approximate), gg * grad * curvature
 
 
+@backward("GeluBackward0")
 def _gelu_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (gelu_backward(grad, x, ctx.approximate),)
 
 
-@table.op(function=False, method=False, grad_fns=("GeluBackward0",))
+@table.op(function=False, method=False, backward=(_gelu_backward_rule,))
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (``approximate='tanh'``: PyTorch's tanh approximation)."""
     _float_input(input, "gelu")
@@ -313,18 +324,19 @@ def gelu(input, approximate="none"):
 
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record("GeluBackward0", _gelu_backward_rule, (input,), result,
+        ag.record(_gelu_backward_rule, (input,), result,
                   _ctx(input, approximate=approximate))
     return result
 
 
+@backward("SiluBackward0")
 def _silu_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     s = x.sigmoid()
     return (grad * s * add_scalar(x * scalar_minus(1.0, s), 1.0),)
 
 
-@table.op(function=False, method=False, grad_fns=("SiluBackward0",))
+@table.op(function=False, method=False, backward=(_silu_backward,))
 def silu(input):
     """``x * sigmoid(x)``."""
     _float_input(input, "silu")
@@ -335,7 +347,7 @@ def silu(input):
 
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record("SiluBackward0", _silu_backward, (input,), result, _ctx(input))
+        ag.record(_silu_backward, (input,), result, _ctx(input))
     return result
 
 
@@ -347,10 +359,11 @@ def softplus_backward(grad: Tensor, x: Tensor, beta, threshold) -> Tensor:
         return xp.where(_f64(a) * beta > threshold, g, g * (z / (z + 1)))
 
     return backward_kernel(
-        "SoftplusBackwardBackward0", _compute(kernel, grad._data, x._data), grad._dtype,
-        (grad, x), _softplus_double_backward, _ctx(grad, x, beta=beta, threshold=threshold))
+        _softplus_double_backward, _compute(kernel, grad._data, x._data), grad._dtype,
+        (grad, x), _ctx(grad, x, beta=beta, threshold=threshold))
 
 
+@backward("SoftplusBackwardBackward0")
 def _softplus_double_backward(ctx, gg):
     grad, x = ctx.saved_tensors
     beta, limit = ctx.beta, ctx.threshold
@@ -359,12 +372,13 @@ def _softplus_double_backward(ctx, gg):
     return softplus_backward(gg, x, beta, limit), grad_x
 
 
+@backward("SoftplusBackward0")
 def _softplus_backward_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (softplus_backward(grad, x, ctx.beta, ctx.threshold),)
 
 
-@table.op(function=False, method=False, grad_fns=("SoftplusBackward0",))
+@table.op(function=False, method=False, backward=(_softplus_backward_rule,))
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``."""
     _float_input(input, "softplus")
@@ -377,7 +391,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record("SoftplusBackward0", _softplus_backward_rule, (input,), result,
+        ag.record(_softplus_backward_rule, (input,), result,
                   _ctx(input, beta=beta, threshold=threshold))
     return result
 
@@ -392,8 +406,7 @@ def _softmax_dim(input: Tensor, dim) -> int:
 def _softmax_input(input, dim, dtype, op: str):
     require_tensor(input, op)
     if dtype is not None:
-        from .creation import to_dtype
-        input = to_dtype(input, dtype)
+        input = ops.to_dtype(input, dtype)
     if input._dtype.category != dt.FLOAT:
         raise not_implemented_for(f"{op}()", input._dtype)
     return input, _softmax_dim(input, dim)
@@ -448,10 +461,10 @@ def softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
     """PyTorch's ``_softmax_backward_data``: ``y * (grad - sum(grad * y))``."""
     g, y = grad._data, output._data
     value = _compute(lambda: y * (g - xp.sum(g * y, axis=dim, keepdims=True)))
-    return backward_kernel("SoftmaxBackwardDataBackward0", value, output._dtype, (grad, output),
-                           _softmax_double_backward, _ctx(grad, output, dim=dim))
+    return backward_kernel(_softmax_double_backward, value, output._dtype, (grad, output), _ctx(grad, output, dim=dim))
 
 
+@backward("SoftmaxBackwardDataBackward0")
 def _softmax_double_backward(ctx, gg):
     grad, y = ctx.saved_tensors
     d = ctx.dim
@@ -464,11 +477,12 @@ def log_softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
     """PyTorch's ``_log_softmax_backward_data``: ``grad - exp(y) * sum(grad)``."""
     g, y = grad._data, output._data
     value = _compute(lambda: g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True))
-    return backward_kernel("LogSoftmaxBackwardDataBackward0", value, output._dtype,
-                           (grad, output), _log_softmax_double_backward,
+    return backward_kernel(_log_softmax_double_backward, value, output._dtype,
+                           (grad, output),
                            _ctx(grad, output, dim=dim))
 
 
+@backward("LogSoftmaxBackwardDataBackward0")
 def _log_softmax_double_backward(ctx, gg):
     grad, y = ctx.saved_tensors
     d = ctx.dim
@@ -476,17 +490,19 @@ def _log_softmax_double_backward(ctx, gg):
     return gg - (gg * e).sum(d, keepdim=True), -grad.sum(d, keepdim=True) * e * gg
 
 
+@backward("SoftmaxBackward0")
 def _softmax_rule(ctx, grad):
     (y,) = ctx.saved_tensors
     return (softmax_backward_data(grad, y, ctx.dim),)
 
 
+@backward("LogSoftmaxBackward0")
 def _log_softmax_rule(ctx, grad):
     (y,) = ctx.saved_tensors
     return (log_softmax_backward_data(grad, y, ctx.dim),)
 
 
-@table.op(grad_fns=("SoftmaxBackward0",))
+@table.op(backward=(_softmax_rule,))
 def softmax(input, dim=None, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``.
 
@@ -497,17 +513,17 @@ def softmax(input, dim=None, dtype=None):
     input, d = _softmax_input(input, dim, dtype, "softmax")
     result = new(_compute(_softmax_values, input._data, d, False), input._dtype)
     if ag.needs_grad(input):
-        ag.record("SoftmaxBackward0", _softmax_rule, (input,), result, _ctx(result, dim=d))
+        ag.record(_softmax_rule, (input,), result, _ctx(result, dim=d))
     return result
 
 
-@table.op(grad_fns=("LogSoftmaxBackward0",))
+@table.op(backward=(_log_softmax_rule,))
 def log_softmax(input, dim=None, dtype=None):
     """``x - log(sum(exp(x)))`` along ``dim``, computed stably."""
     input, d = _softmax_input(input, dim, dtype, "log_softmax")
     result = new(_compute(_softmax_values, input._data, d, True), input._dtype)
     if ag.needs_grad(input):
-        ag.record("LogSoftmaxBackward0", _log_softmax_rule, (input,), result,
+        ag.record(_log_softmax_rule, (input,), result,
                   _ctx(result, dim=d))
     return result
 
@@ -558,17 +574,18 @@ def mse_loss_backward(grad: Tensor, a: Tensor, b: Tensor, reduction: str) -> Ten
     dtype = dt.result_type(a, b)
     value = _compute(lambda: dtype.np.type(norm) * (a._data.astype(dtype.np) - b._data)
                      * grad._data)
-    return backward_kernel("MseLossBackwardBackward0", value, dtype, (grad, a, b),
-                           _mse_double_backward, _ctx(grad, a, b, reduction=reduction,
+    return backward_kernel(_mse_double_backward, value, dtype, (grad, a, b), _ctx(grad, a, b, reduction=reduction,
                                                       norm=norm))
 
 
+@backward("MseLossBackwardBackward0")
 def _mse_double_backward(ctx, gg):
     grad, a, b = ctx.saved_tensors
     grad_a = mul_scalar(gg * grad, ctx.norm)
     return mse_loss_backward(gg, a, b, ctx.reduction), grad_a, -grad_a
 
 
+@backward("MseLossBackward0")
 def _mse_rule(ctx, grad):
     a, b = ctx.saved_tensors
     grad_a = mse_loss_backward(grad, a, b, ctx.reduction) if ctx.need[0] else None
@@ -576,7 +593,7 @@ def _mse_rule(ctx, grad):
     return grad_a, grad_b
 
 
-@table.op(function=False, method=False, grad_fns=("MseLossBackward0",))
+@table.op(function=False, method=False, backward=(_mse_rule,))
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean (or summed) squared error; with ``weight``, PyTorch's weighted form
     ``sum(weight * (input - target) ** 2) / sum(weight)``, built from tensor ops."""
@@ -597,7 +614,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if ag.needs_grad(input, target):
         ctx = _ctx(input, target, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
-        ag.record("MseLossBackward0", _mse_rule, (input, target), result, ctx)
+        ag.record(_mse_rule, (input, target), result, ctx)
     return result
 
 
@@ -629,12 +646,13 @@ def bce_backward(grad: Tensor, x: Tensor, target: Tensor, weight, reduction: str
             out = out * weight._data
         return out / numel if reduction == "mean" else out
 
-    return backward_kernel("BinaryCrossEntropyBackwardBackward0", _compute(kernel), x._dtype,
-                           (grad, x, target), _bce_double_backward,
+    return backward_kernel(_bce_double_backward, _compute(kernel), x._dtype,
+                           (grad, x, target),
                            _ctx(grad, x, target, weight=weight, reduction=reduction,
                                 numel=numel))
 
 
+@backward("BinaryCrossEntropyBackwardBackward0")
 def _bce_double_backward(ctx, gg):
     grad, x, t = ctx.saved_tensors
     w, reduction, n = ctx.weight, ctx.reduction, ctx.numel
@@ -648,6 +666,7 @@ def _bce_double_backward(ctx, gg):
     return grad_grad, grad_x, grad_t
 
 
+@backward("BinaryCrossEntropyBackward0")
 def _bce_rule(ctx, grad):
     x, t = ctx.saved_tensors
     w, reduction = ctx.weight, ctx.reduction
@@ -664,7 +683,7 @@ def _check_same_size(input: Tensor, target: Tensor) -> None:
                          f"{list(input.shape)}; they must be the same")
 
 
-@table.op(function=False, method=False, grad_fns=("BinaryCrossEntropyBackward0",))
+@table.op(function=False, method=False, backward=(_bce_rule,))
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """``-(t * log(x) + (1 - t) * log(1 - x))``, logs clamped at -100 as in PyTorch."""
@@ -688,7 +707,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if ag.needs_grad(input, target):
         ctx = _ctx(input, target, weight=weight, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
-        ag.record("BinaryCrossEntropyBackward0", _bce_rule, (input, target), result, ctx)
+        ag.record(_bce_rule, (input, target), result, ctx)
     return result
 
 
@@ -696,6 +715,7 @@ def _log_sigmoid(t: Tensor) -> Tensor:
     return -softplus(-t)
 
 
+@backward("BinaryCrossEntropyWithLogitsBackward0")
 def _bce_logits_rule(ctx, grad):
     x, t = ctx.saved_tensors
     w, pw, reduction, n = ctx.weight, ctx.pos_weight, ctx.reduction, x._data.size
@@ -733,12 +753,12 @@ def _bce_with_logits(input, target, weight, pos_weight, reduction: str) -> Tenso
     if ag.needs_grad(input, target):
         ctx = _ctx(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
-        ag.record("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_rule, (input, target),
+        ag.record(_bce_logits_rule, (input, target),
                   result, ctx)
     return result
 
 
-@table.op(method=False, grad_fns=("BinaryCrossEntropyWithLogitsBackward0",))
+@table.op(method=False, backward=(_bce_logits_rule,))
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """``torch.binary_cross_entropy_with_logits``: the reduction is PyTorch's enum
     (0 none, 1 mean, 2 sum) and defaults to none."""
@@ -790,22 +810,24 @@ def nll_loss_backward(grad: Tensor, input: Tensor, target: Tensor, weight, reduc
     out = xp.zeros_like(scores)
     out[xp.arange(scores.shape[0]), classes] = -row_weights * g
     return backward_kernel(
-        "NllLossBackwardBackward0", _compute(lambda: out.reshape(input._data.shape)),
-        input._dtype, (grad, input), _nll_double_backward,
+        _nll_double_backward, _compute(lambda: out.reshape(input._data.shape)),
+        input._dtype, (grad, input),
         _ctx(target=target, weight=weight, reduction=reduction, ignore_index=ignore_index))
 
 
+@backward("NllLossBackwardBackward0")
 def _nll_double_backward(ctx, gg):
     return (nll_loss(gg, ctx.target, ctx.weight, ignore_index=ctx.ignore_index,
                      reduction=ctx.reduction), zeros_like_grad(gg))
 
 
+@backward("NllLossBackward0")
 def _nll_rule(ctx, grad):
     (x,) = ctx.saved_tensors
     return (nll_loss_backward(grad, x, ctx.target, ctx.weight, ctx.reduction, ctx.ignore_index),)
 
 
-@table.op(function=False, method=False, grad_fns=("NllLossBackward0",))
+@table.op(function=False, method=False, backward=(_nll_rule,))
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Negative log likelihood of class-index targets: ``-input[n, target[n]]``."""
@@ -823,7 +845,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          xp.sum(row_weights, dtype=picked.dtype))
     result = new(value, input._dtype)
     if ag.needs_grad(input):
-        ag.record("NllLossBackward0", _nll_rule, (input,), result,
+        ag.record(_nll_rule, (input,), result,
                   _ctx(input, target=target, weight=weight, reduction=reduction,
                        ignore_index=ignore_index))
     return result
@@ -884,17 +906,16 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``, recorded as PyTorch records it: ``addmm`` for
     a 2-D input with a bias, ``matmul`` without one."""
-    from . import linalg, shape
     require_tensor(input, "linear")
     require_tensor(weight, "linear", "weight", 2)
-    transposed = shape.t(weight)
+    transposed = ops.t(weight)
     if bias is None:
-        return linalg.matmul(input, transposed)
+        return ops.matmul(input, transposed)
     if input.ndim == 2:
-        return linalg.addmm(bias, input, transposed)
-    flat = shape.reshape(input, -1, input._data.shape[-1])
-    out = linalg.addmm(bias, flat, transposed)
-    return shape.reshape(out, *input._data.shape[:-1], weight._data.shape[0])
+        return ops.addmm(bias, input, transposed)
+    flat = ops.reshape(input, -1, input._data.shape[-1])
+    out = ops.addmm(bias, flat, transposed)
+    return ops.reshape(out, *input._data.shape[:-1], weight._data.shape[0])
 
 
 @table.op(method=False, out=False)
@@ -906,8 +927,7 @@ def dropout(input, p=0.5, train=True):
         raise ValueError(f"the dropout probability must be between 0 and 1, but got {p}")
     if not train or p == 0:
         return input
-    from .creation import default_generator
-    keep = default_generator.rng.random(input._data.shape) >= p
+    keep = ops.default_generator.rng.random(input._data.shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1 - p)
     mask = new(keep * input._dtype.np.type(scale), input._dtype)
     return ew.mul(input, mask)

@@ -21,11 +21,12 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Backward, SavedContext, backward
 from ..returntypes import TYPES
 from ..tensor import Tensor
 from .common import dims_arg, new, wrap_dim
 from .registry import OpTable
+from ..namespace import ops
 
 table = OpTable("reduce")
 
@@ -82,10 +83,9 @@ def _reduced_shape(shape: tuple, dims: tuple, keepdim: bool) -> tuple:
 
 def _unsqueeze_dims(grad: Tensor, dims: tuple, ndim: int) -> Tensor:
     """PyTorch's ``unsqueeze_multiple``: puts the reduced dims back as size-1 dims."""
-    from .shape import unsqueeze
     for d in sorted(dims):
         if d < ndim:
-            grad = unsqueeze(grad, d)
+            grad = ops.unsqueeze(grad, d)
     return grad
 
 
@@ -105,11 +105,10 @@ def _named_dims(dim, dims: tuple) -> tuple:
 
 def _expand_back(grad: Tensor, shape, named: tuple, keepdim: bool) -> Tensor:
     """PyTorch's ``sum_backward``: unsqueeze the ``named`` reduced dims, then expand."""
-    from .shape import expand
     shape = tuple(shape)
     if not keepdim and named and shape:
         grad = _unsqueeze_dims(grad, named, len(shape))
-    return expand(grad, shape)
+    return ops.expand(grad, shape)
 
 
 def _sum_dtype(input: Tensor, dtype) -> dt.DType:
@@ -120,8 +119,7 @@ def _sum_dtype(input: Tensor, dtype) -> dt.DType:
 
 def _zero_where(mask, t: Tensor) -> Tensor:
     """PyTorch's ``t.masked_fill(mask, 0)`` (``mask``: a bool array)."""
-    from .index import masked_fill
-    return masked_fill(t, new(xp.asarray(mask, dtype=bool), dt.bool_), 0)
+    return ops.masked_fill(t, new(xp.asarray(mask, dtype=bool), dt.bool_), 0)
 
 
 def _check_keepdim_needs_dim(keepdim, name: str) -> None:
@@ -427,7 +425,11 @@ def _sum_backward(ctx, grad):
     return (_expand_back(grad, ctx.shape, ctx.named, ctx.keepdim),)
 
 
-@table.op(grad_fns=("SumBackward0", "SumBackward1"))
+sum_backward0 = Backward("SumBackward0", _sum_backward)
+sum_backward1 = Backward("SumBackward1", _sum_backward)
+
+
+@table.op(backward=(sum_backward0, sum_backward1))
 def sum(input, dim=ALL, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
 
@@ -448,7 +450,7 @@ def sum(input, dim=ALL, keepdim=False, *, dtype=None):
     result = new(total.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
         ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep)
-        ag.record("SumBackward0" if dim is ALL else "SumBackward1", _sum_backward, (input,),
+        ag.record(sum_backward0 if dim is ALL else sum_backward1, (input,),
                   result, ctx)
     return result
 
@@ -463,8 +465,7 @@ def sum_to_size(input: Tensor, shape) -> Tensor:
         return input
     result = sum(input, dims, keepdim=True)
     if lead:
-        from .shape import reshape
-        result = reshape(result, shape)
+        result = ops.reshape(result, shape)
     return result
 
 
@@ -473,6 +474,7 @@ table.op(name="sum_to_size", function=False)(
                                     isinstance(size[0], (tuple, list)) else size))
 
 
+@backward("NansumBackward0")
 def _nansum_backward(ctx, grad):
     """PyTorch's ``nansum_backward``: the sum's gradient times ``input.isnan().logical_not()``."""
     (input,) = ctx.saved_tensors
@@ -480,7 +482,7 @@ def _nansum_backward(ctx, grad):
     return (expanded * new(~xp.isnan(input._data), dt.bool_),)
 
 
-@table.op(grad_fns=("NansumBackward0",))
+@table.op(backward=(_nansum_backward,))
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum that treats NaN as zero."""
     _check_tensor(input, "nansum")
@@ -494,17 +496,20 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if ag.needs_grad(input):
         ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keepdim)
         ctx.save(input)
-        ag.record("NansumBackward0", _nansum_backward, (input,), result, ctx)
+        ag.record(_nansum_backward, (input,), result, ctx)
     return result
 
 
 # ================================================================ mean
 def _mean_backward(ctx, grad):
-    from .elementwise import div_scalar
-    return (div_scalar(_expand_back(grad, ctx.shape, ctx.named, ctx.keepdim), ctx.count),)
+    return (ops.div_scalar(_expand_back(grad, ctx.shape, ctx.named, ctx.keepdim), ctx.count),)
 
 
-@table.op(grad_fns=("MeanBackward0", "MeanBackward1"))
+mean_backward0 = Backward("MeanBackward0", _mean_backward)
+mean_backward1 = Backward("MeanBackward1", _mean_backward)
+
+
+@table.op(backward=(mean_backward0, mean_backward1))
 def mean(input, dim=ALL, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim``; needs a floating dtype (or ``dtype=``)."""
     _check_tensor(input, "mean")
@@ -530,8 +535,7 @@ def mean(input, dim=ALL, keepdim=False, *, dtype=None):
     if ag.needs_grad(input):
         ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep,
                    count=count)
-        ag.record("MeanBackward0" if dim is ALL else "MeanBackward1", _mean_backward,
-                  (input,), result, ctx)
+        ag.record(mean_backward0 if dim is ALL else mean_backward1, (input,), result, ctx)
     return result
 
 
@@ -549,7 +553,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 # ================================================================ prod
 def _prod_backward(ctx, grad):
     """PyTorch's ``prod_backward``: ``grad * result / input``, or zero-safe products."""
-    from .shape import reshape
     input, result = ctx.saved_tensors
     if input.ndim == 0:
         return (grad,)
@@ -558,35 +561,35 @@ def _prod_backward(ctx, grad):
         if not zeros_at.any():
             return (grad * (result / input),)
         if not ag.is_grad_enabled() and zeros_at.sum() > 1:
-            from .creation import zeros_like
-            return (zeros_like(input),)
-        flat = reshape(input, -1)
-        return (reshape(_prod_safe_zeros_backward(grad, flat, 0), input._data.shape),)
+            return (ops.zeros_like(input),)
+        flat = ops.reshape(input, -1)
+        return (ops.reshape(_prod_safe_zeros_backward(grad, flat, 0), input._data.shape),)
     if not ctx.keepdim:
-        from .shape import unsqueeze
-        grad, result = unsqueeze(grad, ctx.dim), unsqueeze(result, ctx.dim)
+        grad, result = ops.unsqueeze(grad, ctx.dim), ops.unsqueeze(result, ctx.dim)
     if not zeros_at.any():
         return (grad * (result / input),)
     return (_prod_safe_zeros_backward(grad, input, ctx.dim),)
 
 
+prod_backward0 = Backward("ProdBackward0", _prod_backward)
+prod_backward1 = Backward("ProdBackward1", _prod_backward)
+
+
 def _prod_safe_zeros_backward(grad: Tensor, input: Tensor, dim: int) -> Tensor:
     """Each element's gradient is the product of the others: prefix times suffix products."""
-    from .creation import ones
-    from .shape import cat, expand, flip, narrow
     size = input._data.shape[dim]
     if input._data.size == 0:
-        return expand(grad, input._data.shape)
+        return ops.expand(grad, input._data.shape)
     ones_shape = list(input._data.shape)
     ones_shape[dim] = 1
-    one = ones(ones_shape, dtype=grad._dtype)
-    before = cumprod(cat([one, narrow(input, dim, 0, size - 1)], dim), dim)
-    after = flip(cumprod(cat([one, flip(narrow(input, dim, 1, size - 1), dim)], dim), dim),
+    one = ops.ones(ones_shape, dtype=grad._dtype)
+    before = cumprod(ops.cat([one, ops.narrow(input, dim, 0, size - 1)], dim), dim)
+    after = ops.flip(cumprod(ops.cat([one, ops.flip(ops.narrow(input, dim, 1, size - 1), dim)], dim), dim),
                  dim)
     return grad * (before * after)
 
 
-@table.op(grad_fns=("ProdBackward0", "ProdBackward1"))
+@table.op(backward=(prod_backward0, prod_backward1))
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or over one ``dim``; ints and bools give int64."""
     _check_tensor(input, "prod")
@@ -613,8 +616,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if ag.needs_grad(input):
         ctx = _ctx(dim=d if input.ndim else None, keepdim=keepdim)
         ctx.save(input, result)
-        ag.record("ProdBackward0" if dim is None else "ProdBackward1", _prod_backward,
-                  (input,), result, ctx)
+        ag.record(prod_backward0 if dim is None else prod_backward1, (input,), result, ctx)
     return result
 
 
@@ -623,15 +625,22 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 # PyTorch's gradient puts each output gradient back where it was picked:
 # ``zeros(sizes).scatter(dim, indices, grad)``.
 def _value_selecting_backward(ctx, grad):
-    from .creation import zeros
-    from .index import scatter
-    from .shape import unsqueeze
     if not ctx.shape:
         return (grad,)
     if not ctx.keepdim:
-        grad = unsqueeze(grad, ctx.dim)
+        grad = ops.unsqueeze(grad, ctx.dim)
     indices = new(ctx.index, dt.int64)
-    return (scatter(zeros(ctx.shape, dtype=grad._dtype), ctx.dim, indices, grad),)
+    return (ops.scatter(ops.zeros(ctx.shape, dtype=grad._dtype), ctx.dim, indices, grad),)
+
+
+sort_backward0 = Backward("SortBackward0", _value_selecting_backward)
+topk_backward0 = Backward("TopkBackward0", _value_selecting_backward)
+kthvalue_backward0 = Backward("KthvalueBackward0", _value_selecting_backward)
+mode_backward0 = Backward("ModeBackward0", _value_selecting_backward)
+max_backward0 = Backward("MaxBackward0", _value_selecting_backward)
+min_backward0 = Backward("MinBackward0", _value_selecting_backward)
+median_backward1 = Backward("MedianBackward1", _value_selecting_backward)
+nanmedian_backward1 = Backward("NanmedianBackward1", _value_selecting_backward)
 
 
 def _record_selection(node: str, input: Tensor, values: Tensor, dim: int, index_keep,
@@ -639,7 +648,7 @@ def _record_selection(node: str, input: Tensor, values: Tensor, dim: int, index_
     """Records a value-selecting op; ``index_keep`` has the reduced dim kept."""
     if ag.needs_grad(input):
         ctx = _ctx(dim=dim, index=index_keep, shape=input._data.shape, keepdim=keepdim)
-        ag.record(node, _value_selecting_backward, (input,), values, ctx)
+        ag.record(node, (input,), values, ctx)
 
 
 def _named(kind: str, values: Tensor, indices: Tensor):
@@ -649,14 +658,18 @@ def _named(kind: str, values: Tensor, indices: Tensor):
 # ===================================================== max, min, argmax
 def _evenly_distribute_backward(ctx, grad):
     """PyTorch's ``evenly_distribute_backward``: ties share the gradient equally."""
-    from .creation import zeros
-    from .index import masked_fill
     input, result = ctx.saved_tensors
     value = result._data.reshape(())
     mask = xp.isnan(input._data) if xp.isnan(value) else input._data == value
     count = int(mask.sum())
-    return (masked_fill(zeros(input._data.shape, dtype=grad._dtype), new(mask, dt.bool_),
+    return (ops.masked_fill(ops.zeros(input._data.shape, dtype=grad._dtype), new(mask, dt.bool_),
                         grad / count),)
+
+
+max_backward1 = Backward("MaxBackward1", _evenly_distribute_backward)
+min_backward1 = Backward("MinBackward1", _evenly_distribute_backward)
+median_backward0 = Backward("MedianBackward0", _evenly_distribute_backward)
+nanmedian_backward0 = Backward("NanmedianBackward0", _evenly_distribute_backward)
 
 
 def _check_not_empty(input: Tensor, name: str) -> None:
@@ -676,7 +689,7 @@ def _extreme_all(input: Tensor, name: str, np_fn, node: str) -> Tensor:
     if ag.needs_grad(input):
         ctx = SavedContext()
         ctx.save(input, result)
-        ag.record(node, _evenly_distribute_backward, (input,), result, ctx)
+        ag.record(node, (input,), result, ctx)
     return result
 
 
@@ -710,8 +723,7 @@ def _extreme_dim(input: Tensor, dim, keepdim: bool, kind: str, node: str):
 
 def _binary_extreme(input, other, name: str):
     """``max(input, other)`` is ``maximum`` (and ``min`` is ``minimum``)."""
-    from .elementwise import maximum, minimum
-    return (maximum if name == "max" else minimum)(input, other)
+    return (ops.maximum if name == "max" else ops.minimum)(input, other)
 
 
 def _check_dim_type(dim, name: str) -> None:
@@ -740,15 +752,14 @@ def _make_extreme(name: str, np_fn, all_node: str, dim_node: str):
     return extreme
 
 
-max = table.op(grad_fns=("MaxBackward0", "MaxBackward1"), out=False)(
-    _make_extreme("max", xp.max, "MaxBackward1", "MaxBackward0"))
-min = table.op(grad_fns=("MinBackward0", "MinBackward1"), out=False)(
-    _make_extreme("min", xp.min, "MinBackward1", "MinBackward0"))
+max = table.op(backward=(max_backward0, max_backward1), out=False)(
+    _make_extreme("max", xp.max, max_backward1, max_backward0))
+min = table.op(backward=(min_backward0, min_backward1), out=False)(
+    _make_extreme("min", xp.min, min_backward1, min_backward0))
 
 
 def _restore_reduced_dims(t: Tensor, given: tuple, keepdim: bool) -> Tensor:
     """PyTorch's ``restore_reduced_dims``: a reshape putting size-1 dims back at ``given``."""
-    from .shape import reshape
     if keepdim:
         return t
     total = t.ndim + len(given)
@@ -757,7 +768,7 @@ def _restore_reduced_dims(t: Tensor, given: tuple, keepdim: bool) -> Tensor:
         target[d if d >= 0 else d + total] = 1
     sizes = iter(t._data.shape)
     target = [1 if size else next(sizes) for size in target]
-    return reshape(t, target)
+    return ops.reshape(t, target)
 
 
 def _scale_grad_by_count(grad: Tensor, value: Tensor, input: Tensor, given: tuple,
@@ -772,6 +783,10 @@ def _scale_grad_by_count(grad: Tensor, value: Tensor, input: Tensor, given: tupl
 def _amax_backward(ctx, grad):
     input, result = ctx.saved_tensors
     return (_scale_grad_by_count(grad, result, input, ctx.given, ctx.keepdim),)
+
+
+amax_backward0 = Backward("AmaxBackward0", _amax_backward)
+amin_backward0 = Backward("AminBackward0", _amax_backward)
 
 
 def _make_amax(name: str, np_fn, node: str):
@@ -791,7 +806,7 @@ def _make_amax(name: str, np_fn, node: str):
                 (isinstance(dim, (tuple, list)) and not dim) else dims
             ctx = _ctx(given=given, keepdim=keepdim)
             ctx.save(input, result)
-            ag.record(node, _amax_backward, (input,), result, ctx)
+            ag.record(node, (input,), result, ctx)
         return result
 
     reduce_extreme.__name__ = name
@@ -800,8 +815,8 @@ def _make_amax(name: str, np_fn, node: str):
     return reduce_extreme
 
 
-amax = table.op(grad_fns=("AmaxBackward0",))(_make_amax("amax", xp.max, "AmaxBackward0"))
-amin = table.op(grad_fns=("AminBackward0",))(_make_amax("amin", xp.min, "AminBackward0"))
+amax = table.op(backward=(amax_backward0,))(_make_amax("amax", xp.max, amax_backward0))
+amin = table.op(backward=(amin_backward0,))(_make_amax("amin", xp.min, amin_backward0))
 
 
 def _make_arg(name: str, largest: bool):
@@ -836,13 +851,14 @@ argmax = table.op()(_make_arg("argmax", True))
 argmin = table.op()(_make_arg("argmin", False))
 
 
+@backward("AminmaxBackward0")
 def _aminmax_backward(ctx, grad_min, grad_max):
     input, low, high = ctx.saved_tensors
     return (_scale_grad_by_count(grad_min, low, input, ctx.given, ctx.keepdim)
             + _scale_grad_by_count(grad_max, high, input, ctx.given, ctx.keepdim),)
 
 
-@table.op(grad_fns=("AminmaxBackward0",), out=False)
+@table.op(backward=(_aminmax_backward,), out=False)
 def aminmax(input, *, dim=None, keepdim=False):
     """``torch.return_types.aminmax(min, max)`` over ``dim`` (all dims by default)."""
     _check_tensor(input, "aminmax")
@@ -856,7 +872,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     if ag.needs_grad(input):
         ctx = _ctx(given=dims if dim is not None and input.ndim else (), keepdim=keepdim)
         ctx.save(input, low, high)
-        ag.record("AminmaxBackward0", _aminmax_backward, (input,), (low, high), ctx)
+        ag.record(_aminmax_backward, (input,), (low, high), ctx)
     return TYPES["aminmax"]((low, high))
 
 
@@ -918,27 +934,24 @@ def _variance(input: Tensor, dims: tuple, correction: float, take_sqrt: bool,
 def _var_backward_formula(grad: Tensor, input: Tensor, dims, correction: float,
                           keepdim: bool, full: bool) -> Tensor:
     """PyTorch's ``var_backward``."""
-    from .elementwise import mul_scalar
     if input.ndim == 0 or full:
         dof = input._data.size - correction
         if dof <= 0:
-            from .elementwise import where
             centered = input._data - mean(input.detach())._data
             nan = new(xp.full((), xp.nan, dtype=grad._dtype.np), grad._dtype)
             inf = new(xp.full((), xp.inf, dtype=grad._dtype.np), grad._dtype)
-            return grad * where(new(centered == 0, dt.bool_), nan, inf)
-        return mul_scalar(grad, 2.0 / dof) * (input - mean(input))
+            return grad * ops.where(new(centered == 0, dt.bool_), nan, inf)
+        return ops.mul_scalar(grad, 2.0 / dof) * (input - mean(input))
     if not keepdim and input.ndim > 1:
         grad = _unsqueeze_dims(grad, dims, input.ndim)
     count = math.prod(input._data.shape[d] for d in dims)
-    return mul_scalar(grad, 2.0 / (count - correction)) * (input - mean(input, dims,
+    return ops.mul_scalar(grad, 2.0 / (count - correction)) * (input - mean(input, dims,
                                                                      keepdim=True))
 
 
 def _std_backward_formula(grad: Tensor, input: Tensor, result: Tensor, ctx) -> Tensor:
     """PyTorch's ``std_backward``: the variance's rule on ``grad / (2 * std)``."""
-    from .elementwise import mul_scalar
-    scaled = _zero_where(result._data == 0, grad / mul_scalar(result, 2))
+    scaled = _zero_where(result._data == 0, grad / ops.mul_scalar(result, 2))
     return _var_backward_formula(scaled, input, ctx.dims, ctx.correction, ctx.keepdim,
                                  ctx.full)
 
@@ -949,9 +962,15 @@ def _var_backward(ctx, grad):
                                   ctx.full),)
 
 
+var_backward0 = Backward("VarBackward0", _var_backward)
+
+
 def _std_backward(ctx, grad):
     input, result = ctx.saved_tensors
     return (_std_backward_formula(grad, input, result, ctx),)
+
+
+std_backward0 = Backward("StdBackward0", _std_backward)
 
 
 def _statistic_args(input, dim, unbiased, keepdim, correction, name: str):
@@ -977,10 +996,10 @@ def _make_statistic(name: str, take_sqrt: bool, node: str):
             ctx = _ctx(dims=dims, correction=corr, keepdim=keepdim, full=full)
             if take_sqrt:
                 ctx.save(input, result)
-                ag.record(node, _std_backward, (input,), result, ctx)
+                ag.record(node, (input,), result, ctx)
             else:
                 ctx.save(input)
-                ag.record(node, _var_backward, (input,), result, ctx)
+                ag.record(node, (input,), result, ctx)
         return result
 
     statistic.__name__ = name
@@ -990,8 +1009,8 @@ def _make_statistic(name: str, take_sqrt: bool, node: str):
     return statistic
 
 
-std = table.op(grad_fns=("StdBackward0",))(_make_statistic("std", True, "StdBackward0"))
-var = table.op(grad_fns=("VarBackward0",))(_make_statistic("var", False, "VarBackward0"))
+std = table.op(backward=(std_backward0,))(_make_statistic("std", True, std_backward0))
+var = table.op(backward=(var_backward0,))(_make_statistic("var", False, var_backward0))
 
 
 def _statistic_mean_backward(ctx, grad_stat, grad_mean):
@@ -1002,10 +1021,13 @@ def _statistic_mean_backward(ctx, grad_stat, grad_mean):
         grad = _var_backward_formula(grad_stat, input, ctx.dims, ctx.correction, ctx.keepdim,
                                      ctx.full)
     count = math.prod(input._data.shape[d] for d in _axes(ctx.dims, input.ndim))
-    from .elementwise import div_scalar
     mean_grad = _expand_back(grad_mean, input._data.shape, _named_dims(ctx.dim, ctx.dims),
                              ctx.keepdim)
-    return (grad + div_scalar(mean_grad, count),)
+    return (grad + ops.div_scalar(mean_grad, count),)
+
+
+std_mean_backward0 = Backward("StdMeanBackward0", _statistic_mean_backward)
+var_mean_backward0 = Backward("VarMeanBackward0", _statistic_mean_backward)
 
 
 def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
@@ -1019,7 +1041,7 @@ def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
             ctx = _ctx(dim=None if full else dims, dims=dims, correction=corr,
                        keepdim=keepdim, full=full, take_sqrt=take_sqrt)
             ctx.save(input, stat)
-            ag.record(node, _statistic_mean_backward, (input,), (stat, average), ctx)
+            ag.record(node, (input,), (stat, average), ctx)
         return stat, average
 
     statistic_mean.__name__ = name
@@ -1028,10 +1050,10 @@ def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
     return statistic_mean
 
 
-std_mean = table.op(method=False, grad_fns=("StdMeanBackward0",), out=False)(
-    _make_statistic_mean("std_mean", True, "StdMeanBackward0"))
-var_mean = table.op(method=False, grad_fns=("VarMeanBackward0",), out=False)(
-    _make_statistic_mean("var_mean", False, "VarMeanBackward0"))
+std_mean = table.op(method=False, backward=(std_mean_backward0,), out=False)(
+    _make_statistic_mean("std_mean", True, std_mean_backward0))
+var_mean = table.op(method=False, backward=(var_mean_backward0,), out=False)(
+    _make_statistic_mean("var_mean", False, var_mean_backward0))
 
 
 # ================================================================ norm
@@ -1127,6 +1149,7 @@ def _is_lastdim_reduction(data, axes: tuple) -> bool:
             and layout.in_strides[0] == data.itemsize)
 
 
+@backward("LinalgVectorNormBackward0")
 def _norm_backward(ctx, grad):
     input, norm_value = ctx.saved_tensors
     p = ctx.ord
@@ -1135,8 +1158,7 @@ def _norm_backward(ctx, grad):
         grad = _unsqueeze_dims(grad, ctx.given, len(shape))
         norm_value = _unsqueeze_dims(norm_value, ctx.given, len(shape))
     if grad._dtype is not input._dtype:
-        from .creation import to_dtype
-        input = to_dtype(input, grad._dtype)
+        input = ops.to_dtype(input, grad._dtype)
     if p == 0.0:
         return (input * 0 * grad,)
     if p == 1.0:
@@ -1195,17 +1217,17 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
         given = () if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dims
         ctx = _ctx(ord=p, dims=dims, given=given, keepdim=keepdim)
         ctx.save(input, result)
-        ag.record("LinalgVectorNormBackward0", _norm_backward, (input,), result, ctx)
+        ag.record(_norm_backward, (input,), result, ctx)
     return result
 
 
+@backward("LinalgMatrixNormBackward0")
 def _nuclear_backward(ctx, grad):
     (input,) = ctx.saved_tensors
     u, _, vh = xp.linalg.svd(input._data.astype(xp.float64), full_matrices=False)
     direction = new((u @ vh).astype(grad._dtype.np), grad._dtype)
     if not ctx.keepdim:
-        from .shape import unsqueeze
-        grad = unsqueeze(unsqueeze(grad, -1), -1)
+        grad = ops.unsqueeze(ops.unsqueeze(grad, -1), -1)
     return (grad * direction,)
 
 
@@ -1220,11 +1242,11 @@ def _nuclear_norm(input: Tensor, keepdim: bool) -> Tensor:
     if ag.needs_grad(input):
         ctx = _ctx(keepdim=keepdim)
         ctx.save(input)
-        ag.record("LinalgMatrixNormBackward0", _nuclear_backward, (input,), result, ctx)
+        ag.record(_nuclear_backward, (input,), result, ctx)
     return result
 
 
-@table.op(grad_fns=("LinalgVectorNormBackward0",))
+@table.op(backward=(_norm_backward,))
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """``torch.norm``: the 2-norm by default; ``p`` a number, ``'fro'`` or ``'nuc'``.
 
@@ -1251,12 +1273,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 # ============================================================ logsumexp
 def _elementwise(name: str, array):
     """The values of the elementwise op ``name`` (``exp``, ``log``) on a float array."""
-    from . import elementwise
     dtype = dt.from_numpy(array.dtype)
     with ag.no_grad():
-        return getattr(elementwise, name)(new(xp.asarray(array), dtype))._data
+        return getattr(ops, name)(new(xp.asarray(array), dtype))._data
 
 
+@backward("LogsumexpBackward0")
 def _logsumexp_backward(ctx, grad):
     input, result = ctx.saved_tensors
     shape = input._data.shape
@@ -1266,15 +1288,14 @@ def _logsumexp_backward(ctx, grad):
     return (grad * (input - result).exp(),)
 
 
-@table.op(grad_fns=("LogsumexpBackward0",))
+@table.op(backward=(_logsumexp_backward,))
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably (ints give floats)."""
     _check_tensor(input, "logsumexp")
     if dim is None:
         raise TypeError("logsumexp() needs dim, the dimension(s) to reduce")
     if input._dtype.category != dt.FLOAT:
-        from .creation import to_dtype
-        input = to_dtype(input, dt.get_default_dtype())
+        input = ops.to_dtype(input, dt.get_default_dtype())
     dims = _reduced_dims(dim, input.ndim)
     axes = _axes(dims, input.ndim)
     data = input._data
@@ -1294,16 +1315,16 @@ def logsumexp(input, dim, keepdim=False):
     if ag.needs_grad(input):
         ctx = _ctx(dims=dims, keepdim=keepdim)
         ctx.save(input, result)
-        ag.record("LogsumexpBackward0", _logsumexp_backward, (input,), result, ctx)
+        ag.record(_logsumexp_backward, (input,), result, ctx)
     return result
 
 
 # ==================================================== cumulative ops
 def _reversed_cumsum(grad: Tensor, dim: int) -> Tensor:
-    from .shape import flip
-    return flip(cumsum(flip(grad, dim), dim), dim)
+    return ops.flip(cumsum(ops.flip(grad, dim), dim), dim)
 
 
+@backward("CumsumBackward0")
 def _cumsum_backward(ctx, grad):
     if grad._data.size <= 1 or grad.ndim == 0 or grad._data.shape[ctx.dim] == 1:
         return (grad,)
@@ -1316,13 +1337,12 @@ def _cumulative_input(input: Tensor, dim, dtype, name: str):
         raise TypeError(f"{name}() needs dim, the dimension to work along")
     d = wrap_dim(dim, input.ndim)
     if dtype is not None:
-        from .creation import to_dtype
-        input = to_dtype(input, dtype)
+        input = ops.to_dtype(input, dtype)
     target = input._dtype if input._dtype.category == dt.FLOAT else dt.int64
     return input, d, target
 
 
-@table.op(inplace=True, grad_fns=("CumsumBackward0",))
+@table.op(inplace=True, backward=(_cumsum_backward,))
 def cumsum(input, dim=None, *, dtype=None):
     """Running sums along ``dim`` (ints and bools give int64)."""
     input, d, target = _cumulative_input(input, dim, dtype, "cumsum")
@@ -1337,10 +1357,11 @@ def cumsum(input, dim=None, *, dtype=None):
         values = xp.cumsum(data.astype(xp.int64), axis=d)
     result = new(values, target)
     if ag.needs_grad(input):
-        ag.record("CumsumBackward0", _cumsum_backward, (input,), result, _ctx(dim=d))
+        ag.record(_cumsum_backward, (input,), result, _ctx(dim=d))
     return result
 
 
+@backward("CumprodBackward0")
 def _cumprod_backward(ctx, grad):
     input, result = ctx.saved_tensors
     d = ctx.dim
@@ -1365,7 +1386,7 @@ def _cumprod_grad_with_zeros(x, g, dim: int):
     return xp.moveaxis(out, -1, dim)
 
 
-@table.op(inplace=True, grad_fns=("CumprodBackward0",))
+@table.op(inplace=True, backward=(_cumprod_backward,))
 def cumprod(input, dim=None, *, dtype=None):
     """Running products along ``dim`` (ints and bools give int64)."""
     input, d, target = _cumulative_input(input, dim, dtype, "cumprod")
@@ -1381,14 +1402,13 @@ def cumprod(input, dim=None, *, dtype=None):
     if ag.needs_grad(input):
         ctx = _ctx(dim=d)
         ctx.save(input, result)
-        ag.record("CumprodBackward0", _cumprod_backward, (input,), result, ctx)
+        ag.record(_cumprod_backward, (input,), result, ctx)
     return result
 
 
+@backward("LogcumsumexpBackward0")
 def _logcumsumexp_backward(ctx, grad):
     """PyTorch's ``logcumsumexp_backward``: positive and negative gradients in log space."""
-    from .elementwise import where
-    from .shape import flip
     input, result = ctx.saved_tensors
     if grad.ndim == 0 or grad._data.size == 0:
         return (grad,)
@@ -1397,12 +1417,12 @@ def _logcumsumexp_backward(ctx, grad):
     log_abs = grad.abs().log()
     parts = []
     for mask in (grad > 0, grad < 0):
-        shifted = where(mask, log_abs, lowest) - result
-        parts.append((flip(logcumsumexp(flip(shifted, d), d), d) + input).exp())
+        shifted = ops.where(mask, log_abs, lowest) - result
+        parts.append((ops.flip(logcumsumexp(ops.flip(shifted, d), d), d) + input).exp())
     return (parts[0] - parts[1],)
 
 
-@table.op(grad_fns=("LogcumsumexpBackward0",))
+@table.op(backward=(_logcumsumexp_backward,))
 def logcumsumexp(input, dim):
     """``log(cumsum(exp(input)))`` along ``dim``, computed stably."""
     _check_tensor(input, "logcumsumexp")
@@ -1430,18 +1450,20 @@ def logcumsumexp(input, dim):
     if ag.needs_grad(input):
         ctx = _ctx(dim=d)
         ctx.save(input, result)
-        ag.record("LogcumsumexpBackward0", _logcumsumexp_backward, (input,), result, ctx)
+        ag.record(_logcumsumexp_backward, (input,), result, ctx)
     return result
 
 
 def _cum_extreme_backward(ctx, grad):
     """PyTorch's ``cummaxmin_backward``: each gradient goes to where its value came from."""
-    from .creation import zeros
-    from .index import scatter_add
     if grad.ndim == 0:
         return (grad,)
-    return (scatter_add(zeros(ctx.shape, dtype=grad._dtype), ctx.dim,
+    return (ops.scatter_add(ops.zeros(ctx.shape, dtype=grad._dtype), ctx.dim,
                         new(ctx.index, dt.int64), grad),)
+
+
+cummax_backward0 = Backward("CummaxBackward0", _cum_extreme_backward)
+cummin_backward0 = Backward("CumminBackward0", _cum_extreme_backward)
 
 
 def _make_cum_extreme(name: str, largest: bool, node: str):
@@ -1474,7 +1496,7 @@ def _make_cum_extreme(name: str, largest: bool, node: str):
         indices = new(xp.ascontiguousarray(index), dt.int64)
         if ag.needs_grad(input):
             ctx = _ctx(dim=d, index=xp.ascontiguousarray(index), shape=data.shape)
-            ag.record(node, _cum_extreme_backward, (input,), result, ctx)
+            ag.record(node, (input,), result, ctx)
         return TYPES[name]((result, indices))
 
     cum_extreme.__name__ = name
@@ -1483,10 +1505,10 @@ def _make_cum_extreme(name: str, largest: bool, node: str):
     return cum_extreme
 
 
-cummax = table.op(grad_fns=("CummaxBackward0",), out=False)(
-    _make_cum_extreme("cummax", True, "CummaxBackward0"))
-cummin = table.op(grad_fns=("CumminBackward0",), out=False)(
-    _make_cum_extreme("cummin", False, "CumminBackward0"))
+cummax = table.op(backward=(cummax_backward0,), out=False)(
+    _make_cum_extreme("cummax", True, cummax_backward0))
+cummin = table.op(backward=(cummin_backward0,), out=False)(
+    _make_cum_extreme("cummin", False, cummin_backward0))
 
 
 # ================================================ all, any, count_nonzero
@@ -1550,7 +1572,7 @@ def _scalar_selection(input: Tensor, kind: str, node: str):
     return _named(kind, values, new(xp.zeros((), xp.int64), dt.int64))
 
 
-@table.op(grad_fns=("SortBackward0",), out=False)
+@table.op(backward=(sort_backward0,), out=False)
 def sort(input, dim=-1, descending=False, stable=False):
     """Sorted values and their original indices along ``dim`` (ties keep their order)."""
     _check_tensor(input, "sort")
@@ -1558,9 +1580,9 @@ def sort(input, dim=-1, descending=False, stable=False):
         dim, descending = -1, dim
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        return _scalar_selection(input, "sort", "SortBackward0")
+        return _scalar_selection(input, "sort", sort_backward0)
     order = _stable_order(input._data, d, descending)
-    return _selection_result(input, order, d, True, "sort", "SortBackward0")
+    return _selection_result(input, order, d, True, "sort", sort_backward0)
 
 
 @table.op(out=False)
@@ -1573,7 +1595,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return new(_stable_order(input._data, d, descending).astype(xp.int64), dt.int64)
 
 
-@table.op(grad_fns=("TopkBackward0",), out=False)
+@table.op(backward=(topk_backward0,), out=False)
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) elements along ``dim`` with their indices."""
     _check_tensor(input, "topk")
@@ -1586,13 +1608,13 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         if k == 0:
             empty = new(xp.zeros((0,), input._dtype.np), input._dtype)
             return _named("topk", empty, new(xp.zeros((0,), xp.int64), dt.int64))
-        return _scalar_selection(input, "topk", "TopkBackward0")
+        return _scalar_selection(input, "topk", topk_backward0)
     order = _stable_order(input._data, d, largest)
     index = xp.take(order, xp.arange(k), axis=d)
-    return _selection_result(input, index, d, True, "topk", "TopkBackward0")
+    return _selection_result(input, index, d, True, "topk", topk_backward0)
 
 
-@table.op(grad_fns=("KthvalueBackward0",), out=False)
+@table.op(backward=(kthvalue_backward0,), out=False)
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
     _check_tensor(input, "kthvalue")
@@ -1602,10 +1624,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise RuntimeError(f"kthvalue() k={k} is out of range for dimension {d} of size "
                            f"{size} (k counts from 1)")
     if input.ndim == 0:
-        return _scalar_selection(input, "kthvalue", "KthvalueBackward0")
+        return _scalar_selection(input, "kthvalue", kthvalue_backward0)
     order = _stable_order(input._data, d, False)
     index = xp.take(order, [k - 1], axis=d)
-    return _selection_result(input, index, d, keepdim, "kthvalue", "KthvalueBackward0")
+    return _selection_result(input, index, d, keepdim, "kthvalue", kthvalue_backward0)
 
 
 def _median_index(data, axis: int, ignore_nan: bool):
@@ -1641,7 +1663,7 @@ def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
             if ag.needs_grad(input):
                 ctx = SavedContext()
                 ctx.save(input, result)
-                ag.record(all_node, _evenly_distribute_backward, (input,), result, ctx)
+                ag.record(all_node, (input,), result, ctx)
             return result
         d = wrap_dim(dim, input.ndim)
         if input.ndim == 0:
@@ -1657,10 +1679,10 @@ def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
     return median_op
 
 
-median = table.op(grad_fns=("MedianBackward0", "MedianBackward1"), out=False)(
-    _make_median("median", False, "MedianBackward0", "MedianBackward1"))
-nanmedian = table.op(grad_fns=("NanmedianBackward0", "NanmedianBackward1"), out=False)(
-    _make_median("nanmedian", True, "NanmedianBackward0", "NanmedianBackward1"))
+median = table.op(backward=(median_backward0, median_backward1), out=False)(
+    _make_median("median", False, median_backward0, median_backward1))
+nanmedian = table.op(backward=(nanmedian_backward0, nanmedian_backward1), out=False)(
+    _make_median("nanmedian", True, nanmedian_backward0, nanmedian_backward1))
 
 
 def _mode_index(data, axis: int):
@@ -1678,15 +1700,15 @@ def _mode_index(data, axis: int):
     return xp.moveaxis(index, -1, axis)
 
 
-@table.op(grad_fns=("ModeBackward0",), out=False)
+@table.op(backward=(mode_backward0,), out=False)
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along ``dim`` and an index where it occurs."""
     _check_tensor(input, "mode")
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        return _scalar_selection(input, "mode", "ModeBackward0")
+        return _scalar_selection(input, "mode", mode_backward0)
     index = _mode_index(input._data, d)
-    return _selection_result(input, index, d, keepdim, "mode", "ModeBackward0")
+    return _selection_result(input, index, d, keepdim, "mode", mode_backward0)
 
 
 # ========================================================= NumPy's names

@@ -3,19 +3,29 @@
 Each family module (``elementwise``, ``reduce``, ...) owns an :class:`OpTable`
 and declares every op right at its forward::
 
-    @table.op(operators=("__mul__", "__rmul__"), inplace=True, grad_fns=("MulBackward0",))
-    def mul(input, other, *, out=None): ...
+    @backward("MulBackward0")
+    def _mul_backward(ctx, grad): ...
+
+    @table.op(operators=("__mul__", "__rmul__"), inplace=True, backward=(_mul_backward,))
+    def mul(input, other): ...
 
 An entry says under which names the op is reachable (``torch.NAME``,
-``Tensor.NAME``, operators, aliases, the in-place ``NAME_`` method), which
-backward nodes it can record (checked against PyTorch and by gradcheck), and
-the function itself, written with PyTorch's argument names.
+``Tensor.NAME``, operators, aliases, ``torch.nn.functional`` names, the
+in-place ``NAME_`` method), which backward rules it can record (each carries
+its node name, checked against PyTorch and by gradcheck), and the function
+itself, written with PyTorch's argument names. Declaring an op also makes it
+reachable as ``ops.NAME`` in :mod:`gradcli.engine.namespace`, the way other
+families call it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from ..namespace import ops as namespace
+from ..node import Backward
+from .inplace import apply_inplace, write_out
 
 
 @dataclass(frozen=True)
@@ -29,8 +39,16 @@ class OpDef:
     aliases: tuple[str, ...] = ()
     operators: tuple[str, ...] = ()
     inplace: bool = False
-    grad_fns: tuple[str, ...] = ()
+    backward: tuple[Backward, ...] = ()
     out: bool = True
+    functional: tuple[str, ...] = ()
+    composes: tuple[str, ...] = ()
+    inplace_operators: tuple[str, ...] = ()
+
+    @property
+    def grad_fns(self) -> tuple[str, ...]:
+        """The PyTorch names of the nodes this op records itself."""
+        return tuple(rule.name for rule in self.backward)
 
 
 @dataclass
@@ -41,17 +59,32 @@ class OpTable:
     ops: list[OpDef] = field(default_factory=list)
 
     def op(self, *, function: bool = True, method: bool = True, aliases: tuple = (),
-           operators: tuple = (), inplace: bool = False, grad_fns: tuple = (),
-           out: bool = True, name: str | None = None):
-        """Declares the decorated function as an op (see :class:`OpDef`)."""
+           operators: tuple = (), inplace: bool = False, backward: tuple = (),
+           out: bool = True, name: str | None = None, functional: tuple = (),
+           composes: tuple = (), inplace_operators: tuple = ()):
+        """Declares the decorated function as an op (see :class:`OpDef`).
+
+        ``functional`` lists its names in ``torch.nn.functional``; ``composes``
+        names the other ops it is built from, whose nodes its graph shows
+        (``einsum`` records ``MulBackward0`` through ``mul``); ``inplace_operators``
+        are the augmented assignments (``__iadd__``) that run its ``NAME_`` method.
+        """
 
         def declare(fn):
-            self.ops.append(OpDef(name or fn.__name__, fn, function, method,
-                                  tuple(aliases), tuple(operators), inplace, tuple(grad_fns),
-                                  out))
+            opdef = OpDef(name or fn.__name__, fn, function, method, tuple(aliases),
+                          tuple(operators), inplace, tuple(backward), out, tuple(functional),
+                          tuple(composes), tuple(inplace_operators))
+            self.ops.append(opdef)
+            for n in (opdef.name,) + opdef.aliases:
+                namespace.provide(n, fn)
             return fn
 
         return declare
+
+    def internal(self, fn):
+        """Declares a helper other families call (``ops.NAME``) that is not a public op."""
+        namespace.provide(fn.__name__, fn)
+        return fn
 
 
 def with_out(fn):
@@ -61,7 +94,6 @@ def with_out(fn):
         result = fn(*args, **kwargs)
         if out is None:
             return result
-        from .inplace import write_out
         return write_out(out, result)
 
     call.__name__ = fn.__name__
@@ -85,7 +117,6 @@ def as_inplace(fn, name: str):
     """The ``name_`` method: computes ``fn(self, ...)`` and writes it into ``self``."""
 
     def method(self, *args, **kwargs):
-        from .inplace import apply_inplace
         return apply_inplace(self, fn, args, kwargs)
 
     method.__name__ = name
@@ -109,7 +140,23 @@ def install(tensor_cls, tables) -> dict:
                     setattr(tensor_cls, n + "_", as_inplace(opdef.fn, n + "_"))
             for dunder in opdef.operators:
                 setattr(tensor_cls, dunder, as_method(opdef.fn))
+            for dunder in opdef.inplace_operators:
+                setattr(tensor_cls, dunder, augmented(dunder, opdef.name + "_"))
     return functions
+
+
+def augmented(dunder: str, method: str):
+    """``x += y`` (``dunder`` ``__iadd__``) runs ``x.add_(y)``: the same tensor, updated."""
+
+    def operator(self, other):
+        fn = getattr(type(self), method, None)
+        if fn is None:
+            return NotImplemented
+        return fn(self, other)
+
+    operator.__name__ = dunder
+    operator.__doc__ = f"``x {dunder[3:-2]}= y`` runs ``x.{method}(y)``: the same tensor, updated."
+    return operator
 
 
 def hasattr_own(cls, name: str) -> bool:
@@ -119,3 +166,17 @@ def hasattr_own(cls, name: str) -> bool:
 def all_ops(tables) -> list[OpDef]:
     """Every declared op, in table order."""
     return [opdef for table in tables for opdef in table.ops]
+
+
+def node_names(opdef: OpDef, tables) -> set[str]:
+    """Every node name ``opdef``'s graphs can show: its own and those of the ops it composes."""
+    by_name = {n: d for d in all_ops(tables) for n in (d.name,) + d.aliases}
+    names, pending, seen = set(), [opdef], set()
+    while pending:
+        current = pending.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        names.update(current.grad_fns)
+        pending.extend(by_name[n] for n in current.composes)
+    return names

@@ -1,15 +1,7 @@
 """Shape ops: views that share storage (view, permute, expand, ...) and copies (cat, stack).
 
-A view's array is a NumPy view of its base's array, and the view tensor keeps
-``_base`` so that writes through either are seen by both, as in PyTorch. View
-arrays are built with PyTorch's own stride rules (so ``stride()`` and
-``is_contiguous()`` agree with torch, size-1 dimensions included).
-
-Every view made here is also an autograd view: :func:`view_info` tells which
-tensor it is a view of for autograd (``detach()`` shares storage but is no
-view), how it was created (in grad mode, under ``no_grad``, or as one output
-of a multi-output op such as ``unbind``), which ``ops/inplace.py`` needs for
-PyTorch's in-place rules and for rewriting a view's history after a write.
+Views are made with :mod:`.views` (PyTorch's stride rules and the autograd
+view bookkeeping that in-place ops need).
 """
 
 from __future__ import annotations
@@ -18,15 +10,17 @@ import builtins
 import itertools
 import math
 import numbers
-import weakref
 
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import SavedContext
+from ..node import Backward, SavedContext, backward
 from ..tensor import Tensor, wrap_dim
 from .common import check_nonnegative, new, shape_arg
 from .registry import OpTable
+from .views import (MULTI, compute_stride, fresh, infer_shape,
+                    list_repr, make_view, restride, strides_of)
+from ..namespace import ops
 
 table = OpTable("shape")
 
@@ -37,185 +31,14 @@ def _ctx(**values) -> SavedContext:
     return ctx
 
 
-def list_repr(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
-# ============================================================== view bookkeeping
-DEFAULT, NO_GRAD, MULTI = "default", "no_grad", "multi_output"
-
-
-class ViewInfo:
-    """What autograd knows about a view: its base and how it was made."""
-
-    __slots__ = ("base", "creation", "op")
-
-    def __init__(self, base: Tensor, creation: str, op: str | None) -> None:
-        self.base = base  # the tensor this is a view of (never itself a view)
-        self.creation = creation
-        self.op = op  # the multi-output op's name, for error messages
-
-
-_INFO: dict[int, tuple] = {}  # id(view) -> (ViewInfo, weakref to the view)
-_VIEWS_OF: dict[int, dict] = {}  # id(base) -> {id(view): weakref to the view}
-
-
-def _forget(view_id: int, base_id: int):
-    def callback(_ref) -> None:
-        _INFO.pop(view_id, None)
-        views = _VIEWS_OF.get(base_id)
-        if views is not None:
-            views.pop(view_id, None)
-            if not views:
-                del _VIEWS_OF[base_id]
-    return callback
-
-
-def view_info(t: Tensor) -> ViewInfo | None:
-    """The autograd view information of ``t``, or None when ``t`` is not a view."""
-    entry = _INFO.get(id(t))
-    return entry[0] if entry is not None else None
-
-
-def views_of(base: Tensor) -> list:
-    """The live views of ``base`` (for autograd: views of its views included)."""
-    refs = _VIEWS_OF.get(id(base))
-    if not refs:
-        return []
-    return [v for v in (r() for r in list(refs.values())) if v is not None]
-
-
-def make_view(input: Tensor, array, creation: str | None = None, op: str | None = None) -> Tensor:
-    """A tensor over ``array``, a NumPy view of ``input``'s storage.
-
-    The result is registered as an autograd view of ``input``'s base. Made
-    under ``no_grad`` from a tensor that requires grad, it still reports
-    ``requires_grad=True`` (as a leaf), as PyTorch's views do.
-    """
-    root = input._base if input._base is not None else input
-    result = Tensor._make(array, input._dtype, base=root)
-    parent = view_info(input)
-    base = parent.base if parent is not None else input
-    if not ag.is_grad_enabled():
-        creation, op = NO_GRAD, None
-    elif creation is None:
-        creation = DEFAULT
-    if parent is not None and parent.creation != DEFAULT and creation == DEFAULT:
-        creation, op = parent.creation, parent.op
-    view_id, base_id = id(result), id(base)
-    ref = weakref.ref(result, _forget(view_id, base_id))
-    _INFO[view_id] = (ViewInfo(base, creation, op), ref)
-    _VIEWS_OF.setdefault(base_id, {})[view_id] = ref
-    if base._requires_grad:
-        result._requires_grad = True
-    return result
-
-
-# ============================================================== strides
-def strides_of(t: Tensor) -> tuple:
-    """``t``'s strides counted in elements."""
-    itemsize = t._data.itemsize
-    return tuple(s // itemsize for s in t._data.strides)
-
-
-def restride(array, shape, strides):
-    """A NumPy view of ``array`` (same start) with the given element strides."""
-    itemsize = array.itemsize
-    return xp.lib.stride_tricks.as_strided(array, shape=tuple(shape),
-                                           strides=tuple(s * itemsize for s in strides))
-
-
-def contiguous_strides(shape) -> tuple:
-    """PyTorch's strides for a contiguous tensor of ``shape`` (size-0/1 dims count as 1)."""
-    strides = []
-    step = 1
-    for size in reversed(shape):
-        strides.append(step)
-        step *= max(size, 1)
-    return tuple(reversed(strides))
-
-
-def fresh(array, dtype: dt.DType, copy: bool = False) -> Tensor:
-    """A new tensor over a C-contiguous ``array`` (copied if asked), with PyTorch's strides.
-
-    NumPy picks its own strides for dims of size 0 or 1; PyTorch's are fixed,
-    and ``stride()`` shows them. ``copy=True`` is for arrays that may be views
-    of an input (NumPy calls a view contiguous when only size-1 dims differ).
-    """
-    array = xp.array(array, order="C", copy=True) if copy else xp.ascontiguousarray(array)
-    if array.ndim and tuple(s // array.itemsize for s in array.strides) != \
-            contiguous_strides(array.shape):
-        array = restride(array, array.shape, contiguous_strides(array.shape))
-    return new(array, dtype)
-
-
-def compute_stride(oldshape, oldstride, newshape):
-    """PyTorch's ``computeStride``: strides viewing ``oldshape`` as ``newshape``, or None."""
-    if not oldshape:
-        return tuple(1 for _ in newshape)
-    numel = math.prod(oldshape)
-    if numel == 0 and tuple(oldshape) == tuple(newshape):
-        return tuple(oldstride)
-    newstride = [0] * len(newshape)
-    if numel == 0:
-        for d in range(len(newshape) - 1, -1, -1):
-            newstride[d] = 1 if d == len(newshape) - 1 else \
-                max(newshape[d + 1], 1) * newstride[d + 1]
-        return tuple(newstride)
-    view_d = len(newshape) - 1
-    chunk_base_stride = oldstride[-1]
-    tensor_numel = 1
-    view_numel = 1
-    for tensor_d in range(len(oldshape) - 1, -1, -1):
-        tensor_numel *= oldshape[tensor_d]
-        if tensor_d == 0 or (oldshape[tensor_d - 1] != 1
-                             and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride):
-            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
-                newstride[view_d] = view_numel * chunk_base_stride
-                view_numel *= newshape[view_d]
-                view_d -= 1
-            if view_numel != tensor_numel:
-                return None
-            if tensor_d > 0:
-                chunk_base_stride = oldstride[tensor_d - 1]
-                tensor_numel = 1
-                view_numel = 1
-    if view_d != -1:
-        return None
-    return tuple(newstride)
-
-
-# ============================================================ view/reshape
-def infer_shape(shape, numel: int) -> tuple:
-    """Resolves one ``-1`` in ``shape`` and checks the element count."""
-    shape = list(shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
-    if len(unknown) > 1:
-        raise RuntimeError("a shape may contain -1 only once: only one size can be inferred")
-    for i, s in enumerate(shape):
-        if s < -1:
-            raise RuntimeError(f"shape {list_repr(shape)} has the invalid size {s} at "
-                               f"index {i}")
-    known = math.prod(s for s in shape if s != -1)
-    if unknown:
-        if known == 0:
-            if numel == 0:
-                raise RuntimeError(
-                    f"cannot infer the -1 of shape {list_repr(shape)} for a tensor with no "
-                    "elements: any size would fit")
-            raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} "
-                               "elements")
-        if numel % known:
-            raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} "
-                               "elements")
-        shape[unknown[0]] = numel // known
-    elif known != numel:
-        raise RuntimeError(f"shape {list_repr(shape)} does not fit a tensor of {numel} elements")
-    return tuple(shape)
-
 
 def _reshape_backward(ctx, grad):
     return (reshape(grad, ctx.shape),)
+
+
+reshape_alias_backward0 = Backward("ReshapeAliasBackward0", _reshape_backward)
+unsafe_view_backward0 = Backward("UnsafeViewBackward0", _reshape_backward)
+view_backward0 = Backward("ViewBackward0", _reshape_backward)
 
 
 def _view_array(input: Tensor, target: tuple):
@@ -225,7 +48,7 @@ def _view_array(input: Tensor, target: tuple):
     return restride(input._data, target, strides)
 
 
-@table.op(function=False, grad_fns=("ViewBackward0",), out=False)
+@table.op(function=False, backward=(view_backward0,), out=False)
 def view(input, *shape, size=None):
     """The same storage seen with another shape; an error when that needs a copy.
 
@@ -246,7 +69,7 @@ def view(input, *shape, size=None):
             "when it must")
     result = make_view(input, array)
     if ag.needs_grad(input):
-        ag.record("ViewBackward0", _reshape_backward, (input,), result,
+        ag.record(view_backward0, (input,), result,
                   _ctx(shape=input._data.shape))
     return result
 
@@ -263,13 +86,12 @@ def _view_dtype(input: Tensor, dtype: dt.DType) -> Tensor:
                         base=input._base if input._base is not None else input)
 
 
-@table.op(function=False, grad_fns=("ViewBackward0",), out=False)
+@table.op(function=False, backward=(view_backward0,), out=False)
 def view_as(input, other):
     return view(input, other._data.shape)
 
 
-@table.op(grad_fns=("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
-                    "CloneBackward0"), out=False)
+@table.op(backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0), composes=("clone",), out=False)
 def reshape(input, *sizes, shape=None):
     """A view when the storage allows one, otherwise a copy (as PyTorch's reshape).
 
@@ -286,7 +108,7 @@ def reshape(input, *sizes, shape=None):
     if array is not None:
         result = make_view(input, array)
         if ag.needs_grad(input):
-            ag.record("ReshapeAliasBackward0", _reshape_backward, (input,), result,
+            ag.record(reshape_alias_backward0, (input,), result,
                       _ctx(shape=input._data.shape))
         return result
     return _unsafe_view(contiguous_clone(input), target)
@@ -294,8 +116,7 @@ def reshape(input, *sizes, shape=None):
 
 def contiguous_clone(input: Tensor) -> Tensor:
     """A C-contiguous copy recorded as ``CloneBackward0``."""
-    from .creation import clone
-    copied = clone(input)
+    copied = ops.clone(input)
     if not copied._data.flags.c_contiguous:
         copied._data = xp.ascontiguousarray(copied._data)
     return copied
@@ -304,19 +125,17 @@ def contiguous_clone(input: Tensor) -> Tensor:
 def _unsafe_view(copied: Tensor, target: tuple) -> Tensor:
     result = fresh(copied._data.reshape(target), copied._dtype)
     if ag.needs_grad(copied):
-        ag.record("UnsafeViewBackward0", _reshape_backward, (copied,), result,
+        ag.record(unsafe_view_backward0, (copied,), result,
                   _ctx(shape=copied._data.shape))
     return result
 
 
-@table.op(function=False, grad_fns=("ViewBackward0", "ReshapeAliasBackward0",
-                                    "UnsafeViewBackward0", "CloneBackward0"), out=False)
+@table.op(function=False, backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0), composes=("clone",), out=False)
 def reshape_as(input, other):
     return reshape(input, other._data.shape)
 
 
-@table.op(grad_fns=("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0",
-                    "CloneBackward0"), out=False)
+@table.op(backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0), composes=("clone",), out=False)
 def flatten(input, start_dim=0, end_dim=-1):
     """Merges dims ``start_dim..end_dim`` into one (the input itself when nothing merges)."""
     if input.ndim == 0:
@@ -331,7 +150,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
-@table.op(grad_fns=("ViewBackward0",), out=False)
+@table.op(backward=(view_backward0,), out=False)
 def unflatten(input, dim, sizes):
     """Splits dim ``dim`` into ``sizes`` (one of them may be -1)."""
     d = wrap_dim(dim, input.ndim)
@@ -349,13 +168,14 @@ def unflatten(input, dim, sizes):
     return view(input, shape[:d] + inner + shape[d + 1:])
 
 
-@table.op(grad_fns=("ViewBackward0", "CloneBackward0"), out=False)
+@table.op(backward=(view_backward0,), composes=("clone",), out=False)
 def ravel(input):
     """The elements as a 1-D tensor: a view of a contiguous input, else of a copy."""
     return view(contiguous(input), (-1,))
 
 
 # ============================================================ permutations
+@backward("PermuteBackward0")
 def _permute_backward(ctx, grad):
     inverse = [0] * len(ctx.dims)
     for i, d in enumerate(ctx.dims):
@@ -363,7 +183,7 @@ def _permute_backward(ctx, grad):
     return (permute(grad, inverse),)
 
 
-@table.op(grad_fns=("PermuteBackward0",), out=False)
+@table.op(backward=(_permute_backward,), out=False)
 def permute(input, *order, dims=None):
     """The dims in a new order (a view)."""
     dims = shape_arg(order if dims is None else (dims,), "dims")
@@ -375,7 +195,7 @@ def permute(input, *order, dims=None):
         raise RuntimeError(f"permute(): the order {list_repr(dims)} names a dim twice")
     result = make_view(input, xp.transpose(input._data, wrapped))
     if ag.needs_grad(input):
-        ag.record("PermuteBackward0", _permute_backward, (input,), result, _ctx(dims=wrapped))
+        ag.record(_permute_backward, (input,), result, _ctx(dims=wrapped))
     return result
 
 
@@ -387,7 +207,7 @@ def _dims_list(value, ndim: int, what: str) -> tuple:
     return wrapped
 
 
-@table.op(aliases=("moveaxis",), grad_fns=("PermuteBackward0",), out=False)
+@table.op(aliases=("moveaxis",), backward=(_permute_backward,), out=False)
 def movedim(input, source, destination):
     """Moves dims ``source`` to positions ``destination``; the others keep their order."""
     src = _dims_list(source, input.ndim, "source")
@@ -403,27 +223,29 @@ def movedim(input, source, destination):
     return permute(input, order)
 
 
+@backward("TransposeBackward0")
 def _transpose_backward(ctx, grad):
     return (transpose(grad, ctx.dim0, ctx.dim1),)
 
 
-@table.op(aliases=("swapaxes", "swapdims"), grad_fns=("TransposeBackward0",), out=False)
+@table.op(aliases=("swapaxes", "swapdims"), backward=(_transpose_backward,), out=False)
 def transpose(input, dim0, dim1):
     """Swaps two dims (a view)."""
     d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
     array = xp.swapaxes(input._data, d0, d1) if input.ndim else input._data.view()
     result = make_view(input, array)
     if ag.needs_grad(input):
-        ag.record("TransposeBackward0", _transpose_backward, (input,), result,
+        ag.record(_transpose_backward, (input,), result,
                   _ctx(dim0=d0, dim1=d1))
     return result
 
 
+@backward("TBackward0")
 def _t_backward(ctx, grad):
     return (t(grad),)
 
 
-@table.op(grad_fns=("TBackward0",), out=False)
+@table.op(backward=(_t_backward,), out=False)
 def t(input):
     """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
     if input.ndim > 2:
@@ -431,23 +253,25 @@ def t(input):
                            f"{input.ndim} (use transpose(dim0, dim1))")
     result = make_view(input, input._data.T)
     if ag.needs_grad(input):
-        ag.record("TBackward0", _t_backward, (input,), result)
+        ag.record(_t_backward, (input,), result)
     return result
 
 
+@backward("AliasBackward0")
 def _alias_backward(ctx, grad):
     return (grad,)
 
 
+@table.op(function=False, method=False, backward=(_alias_backward,), out=False)
 def alias_view(input: Tensor) -> Tensor:
     """A view of the whole tensor, recorded as ``AliasBackward0`` (``x[...]``)."""
     result = make_view(input, input._data.view())
     if ag.needs_grad(input):
-        ag.record("AliasBackward0", _alias_backward, (input,), result)
+        ag.record(_alias_backward, (input,), result)
     return result
 
 
-@table.op(function=False, grad_fns=("CloneBackward0",), out=False)
+@table.op(function=False, composes=("clone",), out=False)
 def contiguous(input, memory_format=None):
     """``input`` itself when contiguous, otherwise a contiguous copy (``CloneBackward0``)."""
     if input.is_contiguous():
@@ -456,6 +280,7 @@ def contiguous(input, memory_format=None):
 
 
 # ====================================================== squeeze/unsqueeze
+@backward("UnsqueezeBackward0")
 def _unsqueeze_backward(ctx, grad):
     return (squeeze(grad, ctx.dim),)
 
@@ -465,14 +290,14 @@ def _unsqueeze_geometry(shape, strides, d):
     return shape[:d] + (1,) + shape[d:], strides[:d] + (new_stride,) + strides[d:]
 
 
-@table.op(grad_fns=("UnsqueezeBackward0",), out=False)
+@table.op(backward=(_unsqueeze_backward,), out=False)
 def unsqueeze(input, dim):
     """Inserts a dim of size 1 at ``dim`` (a view)."""
     d = wrap_dim(dim, input.ndim + 1)
     shape, strides = _unsqueeze_geometry(input._data.shape, strides_of(input), d)
     result = make_view(input, restride(input._data, shape, strides))
     if ag.needs_grad(input):
-        ag.record("UnsqueezeBackward0", _unsqueeze_backward, (input,), result, _ctx(dim=d))
+        ag.record(_unsqueeze_backward, (input,), result, _ctx(dim=d))
     return result
 
 
@@ -482,18 +307,23 @@ def _squeeze_backward(ctx, grad):
     return (grad,)
 
 
+squeeze_backward0 = Backward("SqueezeBackward0", _squeeze_backward)
+squeeze_backward1 = Backward("SqueezeBackward1", _squeeze_backward)
+squeeze_backward2 = Backward("SqueezeBackward2", _squeeze_backward)
+
+
 def _squeeze_dims(input: Tensor, dim):
-    """(dims to remove, node name) for ``squeeze(dim)``."""
+    """(dims to remove, backward rule) for ``squeeze(dim)``."""
     shape = input._data.shape
     if dim is None:
-        return tuple(i for i, s in enumerate(shape) if s == 1), "SqueezeBackward0"
+        return tuple(i for i, s in enumerate(shape) if s == 1), squeeze_backward0
     many = isinstance(dim, (tuple, list))
     dims = tuple(wrap_dim(d, input.ndim) for d in (dim if many else (dim,)))
     dims = tuple(sorted({d for d in dims if input.ndim and shape[d] == 1}))
-    return dims, ("SqueezeBackward2" if many else "SqueezeBackward1")
+    return dims, (squeeze_backward2 if many else squeeze_backward1)
 
 
-@table.op(grad_fns=("SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2"), out=False)
+@table.op(backward=(squeeze_backward0, squeeze_backward1, squeeze_backward2), out=False)
 def squeeze(input, dim=None):
     """Removes dims of size 1 (all of them, or those of ``dim``), as a view."""
     dims, node = _squeeze_dims(input, dim)
@@ -502,21 +332,21 @@ def squeeze(input, dim=None):
     result = make_view(input, restride(input._data, [shape[i] for i in keep],
                                        [strides[i] for i in keep]))
     if ag.needs_grad(input):
-        ag.record(node, _squeeze_backward, (input,), result, _ctx(dims=dims))
+        ag.record(node, (input,), result, _ctx(dims=dims))
     return result
 
 
-@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+@table.op(method=False, backward=(_unsqueeze_backward, view_backward0), out=False)
 def atleast_1d(*tensors):
     return _atleast(tensors, 1)
 
 
-@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+@table.op(method=False, backward=(_unsqueeze_backward, view_backward0), out=False)
 def atleast_2d(*tensors):
     return _atleast(tensors, 2)
 
 
-@table.op(method=False, grad_fns=("UnsqueezeBackward0", "ViewBackward0"), out=False)
+@table.op(method=False, backward=(_unsqueeze_backward, view_backward0), out=False)
 def atleast_3d(*tensors):
     return _atleast(tensors, 3)
 
@@ -541,9 +371,9 @@ def _atleast(tensors, n: int):
 
 
 # ================================================================= expand
+@backward("ExpandBackward0")
 def _expand_backward(ctx, grad):
-    from .reduce import sum_to_size
-    return (sum_to_size(grad, ctx.shape),)
+    return (ops.sum_to_size(grad, ctx.shape),)
 
 
 def expanded_geometry(input: Tensor, sizes) -> tuple:
@@ -580,30 +410,30 @@ def expanded_geometry(input: Tensor, sizes) -> tuple:
     return tuple(target), tuple(new_strides)
 
 
-@table.op(function=False, grad_fns=("ExpandBackward0",), out=False)
+@table.op(function=False, backward=(_expand_backward,), out=False)
 def expand(input, *sizes, size=None):
     """A broadcast view (no copy); -1 keeps a size."""
     sizes = shape_arg(sizes if size is None else (size,))
     target, strides = expanded_geometry(input, sizes)
     result = make_view(input, restride(input._data, target, strides))
     if ag.needs_grad(input):
-        ag.record("ExpandBackward0", _expand_backward, (input,), result,
+        ag.record(_expand_backward, (input,), result,
                   _ctx(shape=input._data.shape))
     return result
 
 
-@table.op(function=False, grad_fns=("ExpandBackward0",), out=False)
+@table.op(function=False, backward=(_expand_backward,), out=False)
 def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-@table.op(grad_fns=("ExpandBackward0",), out=False)
+@table.op(backward=(_expand_backward,), out=False)
 def broadcast_to(input, size):
     """``input`` expanded to ``size`` (a view, as ``expand``)."""
     return expand(input, tuple(size))
 
 
-@table.op(method=False, grad_fns=("ExpandBackward0",), out=False)
+@table.op(method=False, backward=(_expand_backward,), out=False)
 def broadcast_tensors(*tensors):
     """Every tensor expanded to the shape they broadcast to together."""
     from .common import broadcast_shapes
@@ -611,7 +441,7 @@ def broadcast_tensors(*tensors):
     return tuple(expand(t, target) for t in tensors)
 
 
-@table.op(method=False, grad_fns=("ExpandBackward0", "ViewBackward0"), out=False)
+@table.op(method=False, backward=(_expand_backward, view_backward0), out=False)
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors; ``indexing`` is 'ij' (default) or 'xy'."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -638,20 +468,20 @@ def meshgrid(*tensors, indexing=None):
     return tuple(grids)
 
 
+@backward("RepeatBackward0")
 def _repeat_backward(ctx, grad):
-    from .reduce import sum as reduce_sum
     shape, reps = ctx.padded, ctx.reps
     interleaved = []
     for r, s in zip(reps, shape):
         interleaved += [r, s]
     g = reshape(grad, interleaved)
-    g = reduce_sum(g, tuple(range(0, 2 * len(reps), 2)))
+    g = ops.sum(g, tuple(range(0, 2 * len(reps), 2)))
     if g._data.shape != ctx.shape:
         g = reshape(g, ctx.shape)
     return (g,)
 
 
-@table.op(function=False, grad_fns=("RepeatBackward0",), out=False)
+@table.op(function=False, backward=(_repeat_backward,), out=False)
 def repeat(input, *sizes, repeats=None):
     """Tiles the tensor ``sizes[i]`` times along each dim (a copy)."""
     reps = shape_arg(sizes if repeats is None else (repeats,), "repeats")
@@ -664,12 +494,12 @@ def repeat(input, *sizes, repeats=None):
     data = xp.tile(input._data.reshape(padded), reps) if reps else input._data
     result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
-        ag.record("RepeatBackward0", _repeat_backward, (input,), result,
+        ag.record(_repeat_backward, (input,), result,
                   _ctx(shape=input._data.shape, padded=padded, reps=reps))
     return result
 
 
-@table.op(grad_fns=("RepeatBackward0",), out=False)
+@table.op(backward=(_repeat_backward,), out=False)
 def tile(input, dims):
     dims = shape_arg((dims,) if isinstance(dims, numbers.Integral) else (tuple(dims),), "dims")
     if len(dims) < input.ndim:
@@ -678,10 +508,12 @@ def tile(input, dims):
 
 
 # ================================================================ select, slice
+@backward("SelectBackward0")
 def _select_backward(ctx, grad):
     return (select_backward(grad, ctx.shape, ctx.dim, ctx.index),)
 
 
+@backward("SelectBackwardBackward0")
 def _select_backward_backward(ctx, grad):
     return (select(grad, ctx.dim, ctx.index),)
 
@@ -692,7 +524,7 @@ def select_backward(grad: Tensor, input_sizes, dim: int, index: int) -> Tensor:
     data[(slice(None),) * dim + (index,)] = grad._data
     result = new(data, grad._dtype)
     if ag.needs_grad(grad):
-        ag.record("SelectBackwardBackward0", _select_backward_backward, (grad,), result,
+        ag.record(_select_backward_backward, (grad,), result,
                   _ctx(dim=dim, index=index))
     return result
 
@@ -705,7 +537,7 @@ def _index_int(index, what: str = "index") -> int:
     return int(index)
 
 
-@table.op(grad_fns=("SelectBackward0",), out=False)
+@table.op(backward=(_select_backward,), out=False)
 def select(input, dim, index):
     """The slice at ``index`` along ``dim``, without that dim (a view)."""
     if input.ndim == 0:
@@ -723,15 +555,17 @@ def select_view(input: Tensor, d: int, index: int) -> Tensor:
     """``select`` with a wrapped, checked dim and index."""
     result = make_view(input, input._data[(slice(None),) * d + (index, Ellipsis)])
     if ag.needs_grad(input):
-        ag.record("SelectBackward0", _select_backward, (input,), result,
+        ag.record(_select_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, index=index))
     return result
 
 
+@backward("SliceBackward0")
 def _slice_backward(ctx, grad):
     return (slice_backward(grad, ctx.shape, ctx.dim, ctx.start, ctx.end, ctx.step),)
 
 
+@backward("SliceBackwardBackward0")
 def _slice_backward_backward(ctx, grad):
     return (slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step),)
 
@@ -743,7 +577,7 @@ def slice_backward(grad: Tensor, input_sizes, dim: int, start: int, end: int,
     data[(slice(None),) * dim + (slice(start, end, step),)] = grad._data
     result = new(data, grad._dtype)
     if ag.needs_grad(grad):
-        ag.record("SliceBackwardBackward0", _slice_backward_backward, (grad,), result,
+        ag.record(_slice_backward_backward, (grad,), result,
                   _ctx(dim=dim, start=start, end=end, step=step))
     return result
 
@@ -771,12 +605,12 @@ def slice_view(input: Tensor, d: int, start: int, end: int, step: int = 1) -> Te
         array = restride(shifted, array.shape, tuple(s // array.itemsize for s in array.strides))
     result = make_view(input, array)
     if ag.needs_grad(input):
-        ag.record("SliceBackward0", _slice_backward, (input,), result,
+        ag.record(_slice_backward, (input,), result,
                   _ctx(shape=input._data.shape, dim=d, start=start, end=end, step=step))
     return result
 
 
-@table.op(grad_fns=("SliceBackward0",), out=False)
+@table.op(backward=(_slice_backward,), out=False)
 def narrow(input, dim, start, length):
     """``length`` elements of dim ``dim`` from ``start`` (a view, recorded as a slice)."""
     if input.ndim == 0:
@@ -798,11 +632,12 @@ def narrow(input, dim, start, length):
 
 
 # ================================================================ unbind, split
+@backward("UnbindBackward0")
 def _unbind_backward(ctx, *grads):
     return (stack(grads, ctx.dim),)
 
 
-@table.op(grad_fns=("UnbindBackward0",), out=False)
+@table.op(backward=(_unbind_backward,), out=False)
 def unbind(input, dim=0):
     """The slices along ``dim`` as a tuple of views."""
     if input.ndim == 0:
@@ -811,7 +646,7 @@ def unbind(input, dim=0):
     parts = tuple(make_view(input, input._data[(slice(None),) * d + (i, Ellipsis)], MULTI, "Unbind")
                   for i in range(input._data.shape[d]))
     if ag.needs_grad(input) and parts:
-        ag.record("UnbindBackward0", _unbind_backward, (input,), parts, _ctx(dim=d))
+        ag.record(_unbind_backward, (input,), parts, _ctx(dim=d))
     return parts
 
 
@@ -819,7 +654,11 @@ def _split_backward(ctx, *grads):
     return (cat(grads, ctx.dim),)
 
 
-def _split_parts(input: Tensor, d: int, sizes, node: str, op: str) -> tuple:
+split_backward0 = Backward("SplitBackward0", _split_backward)
+split_with_sizes_backward0 = Backward("SplitWithSizesBackward0", _split_backward)
+
+
+def _split_parts(input: Tensor, d: int, sizes, node: Backward, op: str) -> tuple:
     parts = []
     offset = 0
     for s in sizes:
@@ -828,11 +667,11 @@ def _split_parts(input: Tensor, d: int, sizes, node: str, op: str) -> tuple:
         offset += s
     parts = tuple(parts)
     if ag.needs_grad(input):
-        ag.record(node, _split_backward, (input,), parts, _ctx(dim=d))
+        ag.record(node, (input,), parts, _ctx(dim=d))
     return parts
 
 
-@table.op(grad_fns=("SplitBackward0", "SplitWithSizesBackward0"), out=False)
+@table.op(backward=(split_backward0, split_with_sizes_backward0), out=False)
 def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of listed sizes."""
     if split_size_or_sections is None:
@@ -851,7 +690,7 @@ def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
             raise RuntimeError(
                 f"split(): sizes {list_repr(sizes)} add up to {builtins.sum(sizes)}, but dim {d} "
                 f"has size {size}")
-        return _split_parts(tensor, d, sizes, "SplitWithSizesBackward0", "SplitWithSizes")
+        return _split_parts(tensor, d, sizes, split_with_sizes_backward0, "SplitWithSizes")
     step = _index_int(split_size_or_sections, "split_size")
     if step < 0:
         raise RuntimeError(f"split(): split_size must not be negative, got {step}")
@@ -860,10 +699,10 @@ def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
                            f"size {size}")
     count = max(-(-size // step), 1) if step else 1
     sizes = [step] * (count - 1) + [size - step * (count - 1)]
-    return _split_parts(tensor, d, sizes, "SplitBackward0", "Split")
+    return _split_parts(tensor, d, sizes, split_backward0, "Split")
 
 
-@table.op(grad_fns=("SplitBackward0", "SplitWithSizesBackward0"), out=False)
+@table.op(backward=(split_backward0, split_with_sizes_backward0), out=False)
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size (the last may be smaller)."""
     if input.ndim == 0:
@@ -875,12 +714,12 @@ def chunk(input, chunks, dim=0):
     size = input._data.shape[d]
     step = -(-size // chunks)
     if step == 0 and size == 0:
-        return _split_parts(input, d, [0] * chunks, "SplitWithSizesBackward0",
+        return _split_parts(input, d, [0] * chunks, split_with_sizes_backward0,
                             "SplitWithSizes")
     return split(input, step, d)
 
 
-@table.op(grad_fns=("SliceBackward0",), out=False)
+@table.op(backward=(_slice_backward,), out=False)
 def tensor_split(input, indices_or_sections, dim=0):
     """Pieces split at the given indices, or ``n`` nearly equal pieces (each a slice view)."""
     if input.ndim == 0:
@@ -927,6 +766,7 @@ def _promoted(tensors) -> dt.DType:
     return target
 
 
+@backward("CatBackward0")
 def _cat_backward(ctx, grad):
     grads = []
     offset = 0
@@ -940,7 +780,7 @@ def _cat_backward(ctx, grad):
     return tuple(grads)
 
 
-@table.op(method=False, aliases=("concat",), grad_fns=("CatBackward0",))
+@table.op(method=False, aliases=("concat",), backward=(_cat_backward,))
 def cat(tensors, dim=0):
     """Joins tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
     tensors = _tensor_list(tensors, "cat")
@@ -971,22 +811,23 @@ def cat(tensors, dim=0):
         result = new(xp.concatenate([t._data.astype(target.np, copy=False) for _, t in kept],
                                     axis=d), target)
     if ag.needs_grad(*tensors):
-        ag.record("CatBackward0", _cat_backward, tensors, result,
+        ag.record(_cat_backward, tensors, result,
                   _ctx(dim=d, shapes=tuple(t._data.shape for t in tensors),
                        skip=bool(kept)))
     return result
 
 
-@table.op(method=False, grad_fns=("CatBackward0",))
+@table.op(method=False, backward=(_cat_backward,))
 def concatenate(tensors, axis=0, dim=None):
     return cat(tensors, axis if dim is None else dim)
 
 
+@backward("StackBackward0")
 def _stack_backward(ctx, grad):
     return tuple(select_view(grad, ctx.dim, i) for i in range(ctx.count))
 
 
-@table.op(method=False, grad_fns=("StackBackward0",))
+@table.op(method=False, backward=(_stack_backward,))
 def stack(tensors, dim=0):
     """Joins same-shaped tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
@@ -1003,31 +844,31 @@ def stack(tensors, dim=0):
     result = new(xp.stack([t._data.astype(target.np, copy=False) for t in tensors], axis=d),
                  target)
     if ag.needs_grad(*tensors):
-        ag.record("StackBackward0", _stack_backward, tensors, result,
+        ag.record(_stack_backward, tensors, result,
                   _ctx(dim=d, count=len(tensors)))
     return result
 
 
-@table.op(method=False, grad_fns=("CatBackward0",))
+@table.op(method=False, backward=(_cat_backward,))
 def hstack(tensors):
     """Joins along dim 1 (dim 0 for 1-D tensors)."""
     tensors = atleast_1d(_tensor_list(tensors, "hstack"))
     return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
 
 
-@table.op(method=False, aliases=("row_stack",), grad_fns=("CatBackward0",))
+@table.op(method=False, aliases=("row_stack",), backward=(_cat_backward,))
 def vstack(tensors):
     """Joins along dim 0, 1-D tensors becoming rows."""
     return cat(atleast_2d(_tensor_list(tensors, "vstack")), 0)
 
 
-@table.op(method=False, grad_fns=("CatBackward0",))
+@table.op(method=False, backward=(_cat_backward,))
 def dstack(tensors):
     """Joins along dim 2, after making every tensor at least 3-D."""
     return cat(atleast_3d(_tensor_list(tensors, "dstack")), 2)
 
 
-@table.op(method=False, grad_fns=("CatBackward0",))
+@table.op(method=False, backward=(_cat_backward,))
 def column_stack(tensors):
     """1-D and 0-D tensors become columns; joins along dim 1."""
     tensors = _tensor_list(tensors, "column_stack")
@@ -1036,6 +877,7 @@ def column_stack(tensors):
 
 
 # ================================================================ flip, roll
+@backward("FlipBackward0")
 def _flip_backward(ctx, grad):
     return (flip(grad, ctx.dims),)
 
@@ -1049,35 +891,36 @@ def _flip_dims(dims, ndim: int) -> tuple:
     return wrapped
 
 
-@table.op(grad_fns=("FlipBackward0",), out=False)
+@table.op(backward=(_flip_backward,), out=False)
 def flip(input, *order, dims=None):
     """The elements in reverse order along ``dims`` (a copy)."""
     wrapped = _flip_dims(order if dims is None else (dims,), input.ndim)
     result = fresh(xp.flip(input._data, wrapped), input._dtype, copy=True)
     if ag.needs_grad(input):
-        ag.record("FlipBackward0", _flip_backward, (input,), result, _ctx(dims=wrapped))
+        ag.record(_flip_backward, (input,), result, _ctx(dims=wrapped))
     return result
 
 
-@table.op(grad_fns=("FlipBackward0",), out=False)
+@table.op(backward=(_flip_backward,), out=False)
 def fliplr(input):
     if input.ndim < 2:
         raise RuntimeError("fliplr() needs a tensor with at least 2 dims")
     return flip(input, (1,))
 
 
-@table.op(grad_fns=("FlipBackward0",), out=False)
+@table.op(backward=(_flip_backward,), out=False)
 def flipud(input):
     if input.ndim < 1:
         raise RuntimeError("flipud() needs a tensor with at least 1 dim")
     return flip(input, (0,))
 
 
+@backward("RollBackward0")
 def _roll_backward(ctx, grad):
     return (roll(grad, tuple(-s for s in ctx.shifts), ctx.dims),)
 
 
-@table.op(grad_fns=("RollBackward0",), out=False)
+@table.op(backward=(_roll_backward,), out=False)
 def roll(input, shifts, dims=None):
     """Shifts the elements cyclically along ``dims`` (of the flattened tensor when None)."""
     shifts_t = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
@@ -1096,7 +939,7 @@ def roll(input, shifts, dims=None):
         data = xp.roll(input._data, shifts_t, dims_t)
     result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
-        ag.record("RollBackward0", _roll_backward, (input,), result,
+        ag.record(_roll_backward, (input,), result,
                   _ctx(shifts=shifts_t, dims=dims_t))
     return result
 
@@ -1120,26 +963,29 @@ def _diagonal_geometry(input: Tensor, offset: int, d1: int, d2: int):
     return array, new_shape, new_strides
 
 
+@backward("DiagonalBackward0")
 def _diagonal_backward(ctx, grad):
     return (diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
+@backward("DiagonalBackwardBackward0")
 def _diagonal_backward_backward(ctx, grad):
     return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
+@table.internal
 def diagonal_backward(grad: Tensor, input_sizes, offset: int, dim1: int, dim2: int) -> Tensor:
     """Zeros of ``input_sizes`` with ``grad`` on the diagonal (differentiable)."""
     zeros = Tensor._make(xp.zeros(input_sizes, dtype=grad._dtype.np), grad._dtype)
     array, shape, strides = _diagonal_geometry(zeros, offset, dim1, dim2)
     restride(array, shape, strides)[...] = grad._data
     if ag.needs_grad(grad):
-        ag.record("DiagonalBackwardBackward0", _diagonal_backward_backward, (grad,), zeros,
+        ag.record(_diagonal_backward_backward, (grad,), zeros,
                   _ctx(offset=offset, dim1=dim1, dim2=dim2))
     return zeros
 
 
-@table.op(grad_fns=("DiagonalBackward0",), out=False)
+@table.op(backward=(_diagonal_backward,), out=False)
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal of the (``dim1``, ``dim2``) planes as a view, in a new last dim."""
     d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
@@ -1149,16 +995,17 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     array, shape, strides = _diagonal_geometry(input, offset, d1, d2)
     result = make_view(input, restride(array, shape, strides))
     if ag.needs_grad(input):
-        ag.record("DiagonalBackward0", _diagonal_backward, (input,), result,
+        ag.record(_diagonal_backward, (input,), result,
                   _ctx(shape=input._data.shape, offset=offset, dim1=d1, dim2=d2))
     return result
 
 
+@backward("DiagEmbedBackward0")
 def _diag_embed_backward(ctx, grad):
     return (diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
-@table.op(grad_fns=("DiagEmbedBackward0",), out=False)
+@table.op(backward=(_diag_embed_backward,), out=False)
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Tensors whose (``dim1``, ``dim2``) planes have ``input``'s last dim on a diagonal."""
     ndim = input.ndim + 1
@@ -1174,6 +1021,6 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     array, geo_shape, strides = _diagonal_geometry(out, offset, d1, d2)
     restride(array, geo_shape, strides)[...] = input._data
     if ag.needs_grad(input):
-        ag.record("DiagEmbedBackward0", _diag_embed_backward, (input,), out,
+        ag.record(_diag_embed_backward, (input,), out,
                   _ctx(offset=offset, dim1=d1, dim2=d2))
     return out
