@@ -71,11 +71,15 @@ class SavedContext:
     anything else (shapes, dims, flags) is set as a plain attribute.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *saved, **values) -> None:
+        """``SavedContext(x, y, dim=1)`` saves ``x`` and ``y`` and sets ``ctx.dim``."""
         self._saved = ()
         self._versions = ()
         self._freed = False
         self._node = None
+        if saved:
+            self.save(*saved)
+        self.__dict__.update(values)
 
     def save(self, *values) -> None:
         """Keeps tensors (version-checked) or plain numbers for the backward rule."""

@@ -42,15 +42,6 @@ def new(array, dtype: dt.DType) -> Tensor:
         return _new(array, dtype)
 
 
-def _ctx(*saved, **values) -> SavedContext:
-    """A SavedContext holding ``saved`` (version-checked) and plain ``values``."""
-    ctx = SavedContext()
-    if saved:
-        ctx.save(*saved)
-    ctx.__dict__.update(values)
-    return ctx
-
-
 def require_tensor(value, op: str, arg: str = "input", position: int = 1) -> Tensor:
     """``value`` if it is a tensor, else a TypeError (PyTorch's class)."""
     if not isinstance(value, Tensor):
@@ -150,7 +141,7 @@ def mul_scalar(input: Tensor, scalar) -> Tensor:
     target = dt.result_type(input, scalar)
     result = new(_compute(xp.multiply, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record(_mul_scalar_backward, (input,), result, _ctx(scalar=scalar))
+        ag.record(_mul_scalar_backward, (input,), result, SavedContext(scalar=scalar))
     return result
 
 
@@ -165,7 +156,7 @@ def div_scalar(input: Tensor, scalar) -> Tensor:
     target = _true_div_dtype(input, scalar)
     result = new(_compute(xp.true_divide, values(input, target), values(scalar, target)), target)
     if ag.needs_grad(input):
-        ag.record(_div_scalar_backward, (input,), result, _ctx(scalar=scalar))
+        ag.record(_div_scalar_backward, (input,), result, SavedContext(scalar=scalar))
     return result
 
 
@@ -209,7 +200,7 @@ def rsub_scalar(input: Tensor, scalar, alpha=1) -> Tensor:
         _compute(xp.multiply, values(input, target), values(alpha, target))
     result = new(_compute(xp.subtract, values(scalar, target), scaled), target)
     if ag.needs_grad(input):
-        ag.record(_rsub_scalar_backward, (input,), result, _ctx(alpha=alpha))
+        ag.record(_rsub_scalar_backward, (input,), result, SavedContext(alpha=alpha))
     return result
 
 
@@ -249,7 +240,7 @@ def record_not_implemented(op: str, inputs: tuple, result: Tensor) -> Tensor:
     tensors = tuple(t for t in inputs if isinstance(t, Tensor))
     if ag.needs_grad(*tensors):
         ag.record(_not_implemented_backward, tensors, result,
-                  _ctx(op=op))
+                  SavedContext(op=op))
     return result
 
 
@@ -299,7 +290,7 @@ def add(input, other, *, alpha=1):
     """
     result = _plus(input, other, alpha, "add", xp.add)
     if ag.needs_grad(input, other):
-        ag.record(_add_backward, _edges(input, other), result, _ctx(alpha=alpha))
+        ag.record(_add_backward, _edges(input, other), result, SavedContext(alpha=alpha))
     return result
 
 
@@ -326,7 +317,7 @@ def sub(input, other, *, alpha=1):
     _check_sub_bool(check_operand(input, "sub", "input", 1), check_operand(other, "sub"))
     result = _plus(input, other, alpha, "sub", xp.subtract)
     if ag.needs_grad(input, other):
-        ag.record(_sub_backward, _edges(input, other), result, _ctx(alpha=alpha))
+        ag.record(_sub_backward, _edges(input, other), result, SavedContext(alpha=alpha))
     return result
 
 
@@ -344,7 +335,7 @@ def rsub(input, other, *, alpha=1):
     _check_sub_bool(input, other)
     result = _plus(other, input, alpha, "rsub", xp.subtract)
     if ag.needs_grad(input, other):
-        ag.record(_rsub_backward, (input, other), result, _ctx(alpha=alpha))
+        ag.record(_rsub_backward, (input, other), result, SavedContext(alpha=alpha))
     return result
 
 
@@ -376,7 +367,7 @@ def mul(input, other):
         need_a, need_b = _requires(input), _requires(other)
         # Each side's gradient reads the other side: save only what is read (a
         # number is saved too, as PyTorch saves it as a tensor that backward frees).
-        ctx = _ctx(input if need_b else None, other if need_a else None,
+        ctx = SavedContext(input if need_b else None, other if need_a else None,
                    need_a=need_a, need_b=need_b)
         ag.record(_mul_backward, _edges(input, other), result, ctx)
     return result
@@ -445,12 +436,12 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is not None:
         result = _rounded_div(input, other, rounding_mode)
         if ag.needs_grad(input, other):
-            ag.record(_zeros_backward, _edges(input, other), result, _ctx(n=2))
+            ag.record(_zeros_backward, _edges(input, other), result, SavedContext(n=2))
         return result
     result = _binary(input, other, xp.true_divide, "div", _true_div_dtype(input, other))
     if ag.needs_grad(input, other):
         need_a, need_b = _requires(input), _requires(other)
-        ctx = _ctx(input if need_b else None, other, need_a=need_a, need_b=need_b)
+        ctx = SavedContext(input if need_b else None, other, need_a=need_a, need_b=need_b)
         ag.record(_div_backward, _edges(input, other), result, ctx)
     return result
 
@@ -508,7 +499,7 @@ def _modulus(input, other, op: str, np_fn, kernel: str, rules: tuple, rounding: 
     result = _binary(input, other, _int_division(np_fn, kernel), op)
     if ag.needs_grad(input, other):
         two = isinstance(other, Tensor)
-        ctx = _ctx(input, other if two else None, two=two, need_b=_requires(other),
+        ctx = SavedContext(input, other if two else None, two=two, need_b=_requires(other),
                    rounding=rounding)
         ag.record(rules[two], (input, other) if two else (input,), result, ctx)
     return result
@@ -679,12 +670,12 @@ def pow(input, exponent):
     result = new(_power(input, exponent, target), target)
     if isinstance(exponent, Tensor):
         if ag.needs_grad(input, exponent):
-            ctx = _ctx(input, exponent, result, need_x=input._requires_grad,
+            ctx = SavedContext(input, exponent, result, need_x=input._requires_grad,
                        need_e=exponent._requires_grad)
             ag.record(_pow_tensor_backward, (input, exponent), result, ctx)
     elif ag.needs_grad(input):
         ag.record(_pow_scalar_backward, (input,), result,
-                  _ctx(input, exponent=exponent))
+                  SavedContext(input, exponent=exponent))
     return result
 
 
@@ -698,7 +689,7 @@ def rpow(input, other):
         raise not_implemented_for("pow()", target)
     result = new(_power(other, input, target), target)
     if ag.needs_grad(input):
-        ctx = _ctx(result, base=other, exponent=(input,) if other == 0 else None)
+        ctx = SavedContext(result, base=other, exponent=(input,) if other == 0 else None)
         ag.record(_pow_scalar_base_backward, (input,), result, ctx)
     return result
 
@@ -887,7 +878,7 @@ def _extremum(name: str, np_fn, node_name: str, bigger: bool, nan_aware: bool) -
         result = _binary(input, other, np_fn, name)
         if ag.needs_grad(input, other):
             ag.record(node, (input, other), result,
-                      _ctx(input, other, bigger=bigger, nan_aware=nan_aware))
+                      SavedContext(input, other, bigger=bigger, nan_aware=nan_aware))
         return result
 
     op.__name__ = name
@@ -975,11 +966,11 @@ def clamp(input, min=None, max=None):
     result = new(_clamp_values(values(input, target), low, high), target)
     if tensors[0]:
         if ag.needs_grad(input, min, max):
-            ctx = _ctx(input, min, max, need=(_requires(input), _requires(min), _requires(max)))
+            ctx = SavedContext(input, min, max, need=(_requires(input), _requires(min), _requires(max)))
             ag.record(_clamp_tensor_backward, (input, min, max), result, ctx)
     elif ag.needs_grad(input):
         ag.record(_clamp_scalar_backward, (input,), result,
-                  _ctx(input, low=min, high=max))
+                  SavedContext(input, low=min, high=max))
     return result
 
 
@@ -996,11 +987,11 @@ def _clamp_side(name: str, bound_arg: str, node_name: str) -> None:
         if ag.needs_grad(input, bound):
             if isinstance(bound, Tensor):
                 low, high = (bound, None) if bound_arg == "min" else (None, bound)
-                ctx = _ctx(input, low, high,
+                ctx = SavedContext(input, low, high,
                            need=(_requires(input), _requires(low), _requires(high)))
                 ag.record(tensor_rule, (input, bound), result, ctx)
             else:
-                ctx = _ctx(input, low=kwargs.get("min"), high=kwargs.get("max"))
+                ctx = SavedContext(input, low=kwargs.get("min"), high=kwargs.get("max"))
                 ag.record(number_rule, (input,), result, ctx)
         return result
 
@@ -1049,7 +1040,7 @@ def where(condition, input=None, other=None):
                  target)
     if ag.needs_grad(input, other):
         ag.record(_where_backward, _edges(input, other), result,
-                  _ctx(condition, need=(_requires(input), _requires(other))))
+                  SavedContext(condition, need=(_requires(input), _requires(other))))
     return result
 
 
@@ -1093,10 +1084,10 @@ def lerp(input, end, weight):
     if isinstance(weight, Tensor):
         if ag.needs_grad(input, end, weight):
             ag.record(lerp_backward1, (input, end, weight), result,
-                      _ctx(input, end, weight))
+                      SavedContext(input, end, weight))
     elif ag.needs_grad(input, end):
         ag.record(lerp_backward0, (input, end), result,
-                  _ctx(None, None, None, weight=weight))
+                  SavedContext(None, None, None, weight=weight))
     return result
 
 
@@ -1126,7 +1117,7 @@ def _float_binary(name: str, np_fn, node_name: str, rule, precise: bool, ints: b
             a, b = a.astype(_F64), b.astype(_F64)
         result = new(_compute(np_fn, a, b), target)
         if ag.needs_grad(input, other):
-            ag.record(node, (input, other), result, _ctx(input, other, result))
+            ag.record(node, (input, other), result, SavedContext(input, other, result))
         return result
 
     op.__name__ = name
@@ -1164,7 +1155,7 @@ def copysign(input, other):
     result = _binary(input, other, xp.copysign, "copysign", _true_div_dtype(input, other))
     if ag.needs_grad(input, other):
         two = isinstance(other, Tensor)
-        ag.record(copysign_backward0 if two else copysign_backward1, (input, other) if two else (input,), result, _ctx(input, result, two=two))
+        ag.record(copysign_backward0 if two else copysign_backward1, (input, other) if two else (input,), result, SavedContext(input, result, two=two))
     return result
 
 
@@ -1199,7 +1190,7 @@ class Unary:
         result = new(_precise(self.forward, input._data.astype(dtype.np, copy=False),
                               self.precise), dtype)
         if self.node is not None and ag.needs_grad(input):
-            ctx = _ctx(input if "x" in self.saves else None,
+            ctx = SavedContext(input if "x" in self.saves else None,
                        result if "y" in self.saves else None, derivative=self.derivative)
             ag.record(self.node, (input,), result, ctx)
         return result
@@ -1264,7 +1255,7 @@ def _tanh_backward(grad: Tensor, y: Tensor) -> Tensor:
     """PyTorch's ``tanh_backward(grad, result)``: ``grad * (1 - y**2)``, one node."""
     return backward_kernel(
         _tanh_double_backward, _compute(lambda g, t: g * (1 - t * t), grad._data, y._data),
-        y._dtype, (grad, y), _ctx(grad, y))
+        y._dtype, (grad, y), SavedContext(grad, y))
 
 
 @backward("TanhBackwardBackward0")
@@ -1277,7 +1268,7 @@ def sigmoid_backward(grad: Tensor, y: Tensor) -> Tensor:
     """PyTorch's ``sigmoid_backward(grad, result)``: ``grad * (1 - y) * y``, one node."""
     return backward_kernel(
         _sigmoid_double_backward, _compute(lambda g, s: g * (1 - s) * s, grad._data, y._data),
-        y._dtype, (grad, y), _ctx(grad, y))
+        y._dtype, (grad, y), SavedContext(grad, y))
 
 
 @backward("SigmoidBackwardBackward0")
@@ -1489,7 +1480,7 @@ def logit(input, eps=None):
     # The ratio in the input's precision, then an exactly rounded log.
     result = new(_precise(xp.log, _precise(lambda a: a / (1 - a), data, ""), "f64"), dtype)
     if ag.needs_grad(input):
-        ag.record(_logit_backward, (input,), result, _ctx(input, eps=eps))
+        ag.record(_logit_backward, (input,), result, SavedContext(input, eps=eps))
     return result
 
 
@@ -1571,7 +1562,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
                              neginf=info.min if neginf is None else neginf)
     result = new(xp.array(data, copy=True), input._dtype)
     if ag.needs_grad(input):
-        ag.record(_nan_to_num_backward, (input,), result, _ctx(input))
+        ag.record(_nan_to_num_backward, (input,), result, SavedContext(input))
     return result
 
 

@@ -31,12 +31,6 @@ from ..namespace import ops
 table = OpTable("index")
 
 
-def _ctx(**values) -> SavedContext:
-    ctx = SavedContext()
-    ctx.__dict__.update(values)
-    return ctx
-
-
 def _zeros(shape, dtype: dt.DType) -> Tensor:
     return new(xp.zeros(shape, dtype=dtype.np), dtype)
 
@@ -142,7 +136,7 @@ def advanced_index(input: Tensor, indices) -> Tensor:
     result = sh.fresh(input._data[_key(aligned)], input._dtype)
     if ag.needs_grad(input):
         ag.record(_index_backward, (input,), result,
-                  _ctx(shape=input._data.shape, indices=aligned))
+                  SavedContext(shape=input._data.shape, indices=aligned))
     return result
 
 
@@ -177,7 +171,7 @@ def _index_put_impl(input: Tensor, aligned, values: Tensor, accumulate: bool) ->
     result = _put_values(input, aligned, values, accumulate)
     if ag.needs_grad(input, values):
         ag.record(index_put_impl_backward0, (input, values), result,
-                  _ctx(indices=aligned, accumulate=accumulate))
+                  SavedContext(indices=aligned, accumulate=accumulate))
     return result
 
 
@@ -206,7 +200,7 @@ def index_put(input, indices, values, accumulate=False):
     result = _put_values(input, aligned, values, bool(accumulate))
     if ag.needs_grad(input, values):
         ag.record(index_put_backward0, (input, values), result,
-                  _ctx(indices=aligned, accumulate=bool(accumulate)))
+                  SavedContext(indices=aligned, accumulate=bool(accumulate)))
     return result
 
 
@@ -478,7 +472,7 @@ def index_select(input, dim, index):
     result = sh.fresh(data, input._dtype, copy=input.ndim == 0)
     if ag.needs_grad(input):
         ag.record(_index_select_backward, (input,), result,
-                  _ctx(shape=input._data.shape, dim=d, index=index))
+                  SavedContext(shape=input._data.shape, dim=d, index=index))
     return result
 
 
@@ -523,7 +517,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
         ag.record(_index_add_backward_self, (input, source), result,
-                  _ctx(dim=d, index=index, alpha=alpha))
+                  SavedContext(dim=d, index=index, alpha=alpha))
     return result
 
 
@@ -543,7 +537,7 @@ def index_copy(input, dim, index, source):
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
         ag.record(_index_copy_backward, (input, source), result,
-                  _ctx(dim=d, index=index))
+                  SavedContext(dim=d, index=index))
     return result
 
 
@@ -583,10 +577,10 @@ def index_fill(input, dim, index, value):
     result = new(out, input._dtype)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
         ag.record(_index_fill_tensor_backward, (input, value_tensor),
-                  result, _ctx(dim=d, index=index))
+                  result, SavedContext(dim=d, index=index))
     elif ag.needs_grad(input):
         ag.record(_index_fill_backward, (input,), result,
-                  _ctx(dim=d, index=index))
+                  SavedContext(dim=d, index=index))
     return result
 
 
@@ -641,7 +635,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     result = sh.fresh(data, input._dtype)
     if ag.needs_grad(input):
         ag.record(_gather_backward, (input,), result,
-                  _ctx(shape=input._data.shape, dim=d, index=index))
+                  SavedContext(shape=input._data.shape, dim=d, index=index))
     return result
 
 
@@ -710,11 +704,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             ag.record(_not_implemented, (input, tensor_or_none(src)), result)
     elif src is not None and ag.needs_grad(input, src):
         ag.record(_scatter_src_backward, (input, src), result,
-                  _ctx(dim=d, index=index, src_shape=src._data.shape,
+                  SavedContext(dim=d, index=index, src_shape=src._data.shape,
                        need_src=src._requires_grad))
     elif src is None and ag.needs_grad(input):
         ag.record(_scatter_value_backward, (input,), result,
-                  _ctx(dim=d, index=index))
+                  SavedContext(dim=d, index=index))
     return result
 
 
@@ -741,7 +735,7 @@ def scatter_add(input, dim, index, src):
     result = new(out, input._dtype)
     if ag.needs_grad(input, src):
         ag.record(_scatter_add_backward, (input, src), result,
-                  _ctx(dim=d, index=index, src_shape=src._data.shape,
+                  SavedContext(dim=d, index=index, src_shape=src._data.shape,
                        need_src=src._requires_grad))
     return result
 
@@ -772,7 +766,7 @@ def take(input, index):
     result = sh.fresh(input._data.reshape(-1)[idx], input._dtype)
     if ag.needs_grad(input):
         ag.record(_take_backward, (input,), result,
-                  _ctx(shape=input._data.shape, index=index))
+                  SavedContext(shape=input._data.shape, index=index))
     return result
 
 
@@ -802,7 +796,7 @@ def put(input, index, source, accumulate=False):
     result = new(out, input._dtype)
     if ag.needs_grad(input, source):
         ag.record(_put_backward, (input, source), result,
-                  _ctx(index=index, index_shape=index._data.shape, accumulate=accumulate))
+                  SavedContext(index=index, index_shape=index._data.shape, accumulate=accumulate))
     return result
 
 
@@ -966,7 +960,7 @@ def select_scatter(input, src, dim, index):
     result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
         ag.record(_select_scatter_backward, (input, src), result,
-                  _ctx(dim=d, index=index, src_shape=src._data.shape))
+                  SavedContext(dim=d, index=index, src_shape=src._data.shape))
     return result
 
 
@@ -986,7 +980,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
         ag.record(_slice_scatter_backward, (input, src), result,
-                  _ctx(dim=d, start=start, end=end, step=step, src_shape=src._data.shape))
+                  SavedContext(dim=d, start=start, end=end, step=step, src_shape=src._data.shape))
     return result
 
 
@@ -1073,7 +1067,7 @@ def transpose_(self, dim0, dim1):
     """Swaps two dims of the tensor itself."""
     d0, d1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
     return ip.restride_inplace(self, lambda t: sh.transpose(t, d0, d1), _transpose1_backward,
-                               _ctx(dim0=d0, dim1=d1))
+                               SavedContext(dim0=d0, dim1=d1))
 
 
 def _squeeze_inplace_backward(ctx, grad):
@@ -1093,7 +1087,7 @@ def squeeze_(self, dim=None):
     """Removes size-1 dims of the tensor itself."""
     dims, node = sh._squeeze_dims(self, dim)
     return ip.restride_inplace(self, lambda t: sh.squeeze(t, dim), _SQUEEZE_INPLACE[node.name],
-                               _ctx(dims=dims))
+                               SavedContext(dims=dims))
 
 
 @backward("UnsqueezeBackward1")
@@ -1106,5 +1100,5 @@ def unsqueeze_(self, dim):
     """Inserts a size-1 dim into the tensor itself."""
     d = wrap_dim(dim, self.ndim + 1)
     return ip.restride_inplace(self, lambda t: sh.unsqueeze(t, d), _unsqueeze_inplace_backward,
-                               _ctx(dim=d))
+                               SavedContext(dim=d))
 

@@ -29,12 +29,6 @@ from ..namespace import ops
 
 table = OpTable("linalg")
 
-def _ctx(**values) -> SavedContext:
-    ctx = SavedContext()
-    ctx.__dict__.update(values)
-    return ctx
-
-
 def _check_tensor(value, name: str, arg: str = "input", position: int = 1) -> None:
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}() expects a tensor for argument '{arg}' (position "
@@ -321,7 +315,7 @@ def bmm(input, mat2):
     _check_bmm(input, mat2)
     result = new(gemm(input._data, mat2._data, batched=True), input._dtype)
     if ag.needs_grad(input, mat2):
-        ctx = _ctx(need1=_requires(input), need2=_requires(mat2))
+        ctx = SavedContext(need1=_requires(input), need2=_requires(mat2))
         ctx.save(input if ctx.need2 else None, mat2 if ctx.need1 else None)
         ag.record(_bmm_backward, (input, mat2), result, ctx)
     return result
@@ -358,7 +352,7 @@ def mv(input, vec):
     _check_mv(input, vec)
     result = new(_mv_values(input._data, vec._data), input._dtype)
     if ag.needs_grad(input, vec):
-        ctx = _ctx(need_mat=_requires(input), need_vec=_requires(vec))
+        ctx = SavedContext(need_mat=_requires(input), need_vec=_requires(vec))
         ctx.save(input if ctx.need_vec else None, vec if ctx.need_mat else None)
         ag.record(_mv_backward, (input, vec), result, ctx)
     return result
@@ -395,7 +389,7 @@ def _make_dot(name: str, node: str):
         _check_dot(input, other, name)
         result = new(_dot_values(input._data, other._data).reshape(()), input._dtype)
         if ag.needs_grad(input, other):
-            ctx = _ctx(need_a=_requires(input), need_b=_requires(other))
+            ctx = SavedContext(need_a=_requires(input), need_b=_requires(other))
             ctx.save(input if ctx.need_b else None, other if ctx.need_a else None)
             ag.record(node, (input, other), result, ctx)
         return result
@@ -468,7 +462,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
                   _cast_scalar(alpha, dtype))
     result = new(values, dtype)
     if ag.needs_grad(input, mat1, mat2):
-        ctx = _ctx(need_input=_requires(input), beta=beta, alpha=alpha)
+        ctx = SavedContext(need_input=_requires(input), beta=beta, alpha=alpha)
         _save_mm(ctx, mat1, mat2)
         ag.record(_addmm_backward, (input, mat1, mat2), result, ctx)
     return result
@@ -499,7 +493,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
                         _cast_scalar(alpha, dtype))
     result = new(values, dtype)
     if ag.needs_grad(input, mat, vec):
-        ctx = _ctx(need_input=_requires(input), need_mat=_requires(mat),
+        ctx = SavedContext(need_input=_requires(input), need_mat=_requires(mat),
                    need_vec=_requires(vec), beta=beta, alpha=alpha)
         ctx.save(mat if ctx.need_vec else None, vec if ctx.need_mat else None)
         ag.record(_addmv_backward, (input, mat, vec), result, ctx)
@@ -532,7 +526,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
                   _cast_scalar(alpha, dtype), batched=True)
     result = new(values, dtype)
     if ag.needs_grad(input, batch1, batch2):
-        ctx = _ctx(need_input=_requires(input), need1=_requires(batch1),
+        ctx = SavedContext(need_input=_requires(input), need1=_requires(batch1),
                    need2=_requires(batch2), beta=beta, alpha=alpha)
         ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
         ag.record(_baddbmm_backward, (input, batch1, batch2), result, ctx)
@@ -580,7 +574,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
             values = values + bias * _cast_scalar(beta, dtype)
     result = new(values.astype(dtype.np), dtype)
     if ag.needs_grad(input, batch1, batch2):
-        ctx = _ctx(need_input=_requires(input), need1=_requires(batch1),
+        ctx = SavedContext(need_input=_requires(input), need1=_requires(batch1),
                    need2=_requires(batch2), beta=beta, alpha=alpha,
                    batch_shape=batch1._data.shape[:2] + (batch2._data.shape[2],))
         ctx.save(batch1 if ctx.need2 else None, batch2 if ctx.need1 else None)
@@ -618,7 +612,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
             values = values + (bias if beta == 1 else bias * _cast_scalar(beta, dtype))
     result = new(values.astype(dtype.np), dtype)
     if ag.needs_grad(input, vec1, vec2):
-        ctx = _ctx(need_input=_requires(input), need1=_requires(vec1), need2=_requires(vec2),
+        ctx = SavedContext(need_input=_requires(input), need1=_requires(vec1), need2=_requires(vec2),
                    beta=beta, alpha=alpha)
         ctx.save(vec1 if ctx.need2 else None, vec2 if ctx.need1 else None)
         ag.record(_addr_backward, (input, vec1, vec2), result, ctx)
@@ -643,7 +637,7 @@ def _unsafe_view(input: Tensor, shape) -> Tensor:
     result = new(array, input._dtype)
     if ag.needs_grad(input):
         ag.record(_unsafe_view_backward, (input,), result,
-                  _ctx(shape=input._data.shape))
+                  SavedContext(shape=input._data.shape))
     return result
 
 
@@ -1159,7 +1153,7 @@ def diag(input, diagonal=0):
         result = new(data, input._dtype)
         if ag.needs_grad(input):
             ag.record(_diag_embed_backward, (input,), result,
-                      _ctx(offset=diagonal, dim1=0, dim2=1))
+                      SavedContext(offset=diagonal, dim1=0, dim2=1))
         return result
     if input.ndim != 2:
         raise RuntimeError(f"diag() takes a 1- or 2-dimensional tensor, but got one with "
@@ -1167,7 +1161,7 @@ def diag(input, diagonal=0):
     result = new(_diagonal_array(input._data, diagonal, 0, 1).copy(), input._dtype)
     if ag.needs_grad(input):
         ag.record(_diagonal_backward, (input,), result,
-                  _ctx(shape=input._data.shape, offset=diagonal, dim1=0, dim2=1))
+                  SavedContext(shape=input._data.shape, offset=diagonal, dim1=0, dim2=1))
     return result
 
 
@@ -1198,7 +1192,7 @@ def trace(input):
     result = new(xp.asarray(total).astype(target.np).reshape(()), target)
     if ag.needs_grad(input):
         ag.record(_trace_backward, (input,), result,
-                  _ctx(shape=input._data.shape))
+                  SavedContext(shape=input._data.shape))
     return result
 
 
@@ -1217,7 +1211,7 @@ def _make_triangle(name: str, np_fn, node_name: str):
                                f"one with {plural(input.ndim, 'dimension')}")
         result = new(np_fn(input._data, diagonal), input._dtype)
         if ag.needs_grad(input):
-            ag.record(node, (input,), result, _ctx(diagonal=diagonal))
+            ag.record(node, (input,), result, SavedContext(diagonal=diagonal))
         return result
 
     triangle.__name__ = name

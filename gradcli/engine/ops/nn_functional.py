@@ -19,13 +19,12 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..node import backward
+from ..node import SavedContext, backward
 from ..tensor import Tensor, wrap_dim
 from . import elementwise as ew
 from .common import broadcast_shapes, plural
 from .elementwise import (
     _compute,
-    _ctx,
     add_scalar,
     backward_kernel,
     div_scalar,
@@ -73,7 +72,7 @@ def threshold_backward(grad: Tensor, x: Tensor, threshold) -> Tensor:
     return backward_kernel(
         _threshold_double_backward,
         _compute(lambda g, a: xp.where(a <= threshold, 0, g), grad._data, x._data),
-        grad._dtype, (grad, x), _ctx(x, threshold=threshold))
+        grad._dtype, (grad, x), SavedContext(x, threshold=threshold))
 
 
 @backward("ThresholdBackwardBackward0")
@@ -102,7 +101,7 @@ def relu(input):
     data = input._data
     result = new(xp.where(data > 0, data, xp.zeros((), data.dtype)), input._dtype)
     if ag.needs_grad(input):
-        ag.record(_relu_backward, (input,), result, _ctx(result))
+        ag.record(_relu_backward, (input,), result, SavedContext(result))
     return result
 
 
@@ -120,7 +119,7 @@ def threshold(input, threshold, value):
     result = new(xp.where(data > threshold, data, ew.values(value, input._dtype)), input._dtype)
     if ag.needs_grad(input):
         ag.record(_threshold_backward_rule, (input,), result,
-                  _ctx(input, threshold=threshold))
+                  SavedContext(input, threshold=threshold))
     return result
 
 
@@ -129,7 +128,7 @@ def hardtanh_backward(grad: Tensor, x: Tensor, low, high) -> Tensor:
     return backward_kernel(
         _hardtanh_double_backward,
         _compute(lambda g, a: xp.where((a <= low) | (a >= high), 0, g), grad._data, x._data),
-        grad._dtype, (grad, x), _ctx(x, low=low, high=high))
+        grad._dtype, (grad, x), SavedContext(x, low=low, high=high))
 
 
 @backward("HardtanhBackwardBackward0")
@@ -158,7 +157,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
     result = new(xp.minimum(xp.maximum(data, low), high), input._dtype)
     if ag.needs_grad(input):
         ag.record(_hardtanh_backward_rule, (input,), result,
-                  _ctx(input, low=min_val, high=max_val))
+                  SavedContext(input, low=min_val, high=max_val))
     return result
 
 
@@ -167,7 +166,7 @@ def leaky_relu_backward(grad: Tensor, x: Tensor, slope) -> Tensor:
     return backward_kernel(
         _leaky_relu_double_backward,
         _compute(lambda g, a: xp.where(a > 0, g, g * g.dtype.type(slope)), grad._data, x._data),
-        grad._dtype, (grad, x), _ctx(x, slope=slope))
+        grad._dtype, (grad, x), SavedContext(x, slope=slope))
 
 
 @backward("LeakyReluBackwardBackward0")
@@ -191,7 +190,7 @@ def leaky_relu(input, negative_slope=0.01):
                  input._dtype)
     if ag.needs_grad(input):
         ag.record(_leaky_relu_backward_rule, (input,), result,
-                  _ctx(input, slope=negative_slope))
+                  SavedContext(input, slope=negative_slope))
     return result
 
 
@@ -208,7 +207,7 @@ def elu_backward(grad: Tensor, x: Tensor, alpha, scale, input_scale) -> Tensor:
         return xp.where(a64 <= 0, negative, g * _f64(xp.asarray(scale, a.dtype)))
 
     return backward_kernel(
-        _elu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), _ctx(grad, x, alpha=alpha, scale=scale, input_scale=input_scale))
+        _elu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), SavedContext(grad, x, alpha=alpha, scale=scale, input_scale=input_scale))
 
 
 @backward("EluBackwardBackward0")
@@ -235,7 +234,7 @@ def _elu(input, alpha, scale, input_scale, op: str) -> Tensor:
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
         ag.record(_elu_backward_rule, (input,), result,
-                  _ctx(input, alpha=alpha, scale=scale, input_scale=input_scale))
+                  SavedContext(input, alpha=alpha, scale=scale, input_scale=input_scale))
     return result
 
 
@@ -288,7 +287,7 @@ def gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
         return g * (cdf + x_pdf)
 
     return backward_kernel(
-        _gelu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), _ctx(grad, x, approximate=approximate))
+        _gelu_double_backward, _compute(kernel, grad._data, x._data), grad._dtype, (grad, x), SavedContext(grad, x, approximate=approximate))
 
 
 @backward("GeluBackwardBackward0")
@@ -325,7 +324,7 @@ def gelu(input, approximate="none"):
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
         ag.record(_gelu_backward_rule, (input,), result,
-                  _ctx(input, approximate=approximate))
+                  SavedContext(input, approximate=approximate))
     return result
 
 
@@ -347,7 +346,7 @@ def silu(input):
 
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
-        ag.record(_silu_backward, (input,), result, _ctx(input))
+        ag.record(_silu_backward, (input,), result, SavedContext(input))
     return result
 
 
@@ -360,7 +359,7 @@ def softplus_backward(grad: Tensor, x: Tensor, beta, threshold) -> Tensor:
 
     return backward_kernel(
         _softplus_double_backward, _compute(kernel, grad._data, x._data), grad._dtype,
-        (grad, x), _ctx(grad, x, beta=beta, threshold=threshold))
+        (grad, x), SavedContext(grad, x, beta=beta, threshold=threshold))
 
 
 @backward("SoftplusBackwardBackward0")
@@ -392,7 +391,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     result = new(_compute(kernel, input._data), input._dtype)
     if ag.needs_grad(input):
         ag.record(_softplus_backward_rule, (input,), result,
-                  _ctx(input, beta=beta, threshold=threshold))
+                  SavedContext(input, beta=beta, threshold=threshold))
     return result
 
 
@@ -461,7 +460,7 @@ def softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
     """PyTorch's ``_softmax_backward_data``: ``y * (grad - sum(grad * y))``."""
     g, y = grad._data, output._data
     value = _compute(lambda: y * (g - xp.sum(g * y, axis=dim, keepdims=True)))
-    return backward_kernel(_softmax_double_backward, value, output._dtype, (grad, output), _ctx(grad, output, dim=dim))
+    return backward_kernel(_softmax_double_backward, value, output._dtype, (grad, output), SavedContext(grad, output, dim=dim))
 
 
 @backward("SoftmaxBackwardDataBackward0")
@@ -479,7 +478,7 @@ def log_softmax_backward_data(grad: Tensor, output: Tensor, dim: int) -> Tensor:
     value = _compute(lambda: g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True))
     return backward_kernel(_log_softmax_double_backward, value, output._dtype,
                            (grad, output),
-                           _ctx(grad, output, dim=dim))
+                           SavedContext(grad, output, dim=dim))
 
 
 @backward("LogSoftmaxBackwardDataBackward0")
@@ -513,7 +512,7 @@ def softmax(input, dim=None, dtype=None):
     input, d = _softmax_input(input, dim, dtype, "softmax")
     result = new(_compute(_softmax_values, input._data, d, False), input._dtype)
     if ag.needs_grad(input):
-        ag.record(_softmax_rule, (input,), result, _ctx(result, dim=d))
+        ag.record(_softmax_rule, (input,), result, SavedContext(result, dim=d))
     return result
 
 
@@ -524,7 +523,7 @@ def log_softmax(input, dim=None, dtype=None):
     result = new(_compute(_softmax_values, input._data, d, True), input._dtype)
     if ag.needs_grad(input):
         ag.record(_log_softmax_rule, (input,), result,
-                  _ctx(result, dim=d))
+                  SavedContext(result, dim=d))
     return result
 
 
@@ -574,7 +573,7 @@ def mse_loss_backward(grad: Tensor, a: Tensor, b: Tensor, reduction: str) -> Ten
     dtype = dt.result_type(a, b)
     value = _compute(lambda: dtype.np.type(norm) * (a._data.astype(dtype.np) - b._data)
                      * grad._data)
-    return backward_kernel(_mse_double_backward, value, dtype, (grad, a, b), _ctx(grad, a, b, reduction=reduction,
+    return backward_kernel(_mse_double_backward, value, dtype, (grad, a, b), SavedContext(grad, a, b, reduction=reduction,
                                                       norm=norm))
 
 
@@ -612,7 +611,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     diff = _compute(xp.subtract, input._data.astype(dtype.np), target._data.astype(dtype.np))
     result = new(_reduce_values(_compute(xp.multiply, diff, diff), reduction), dtype)
     if ag.needs_grad(input, target):
-        ctx = _ctx(input, target, reduction=reduction,
+        ctx = SavedContext(input, target, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
         ag.record(_mse_rule, (input, target), result, ctx)
     return result
@@ -648,7 +647,7 @@ def bce_backward(grad: Tensor, x: Tensor, target: Tensor, weight, reduction: str
 
     return backward_kernel(_bce_double_backward, _compute(kernel), x._dtype,
                            (grad, x, target),
-                           _ctx(grad, x, target, weight=weight, reduction=reduction,
+                           SavedContext(grad, x, target, weight=weight, reduction=reduction,
                                 numel=numel))
 
 
@@ -705,7 +704,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
     result = new(_reduce_values(_compute(kernel), reduction), input._dtype)
     if ag.needs_grad(input, target):
-        ctx = _ctx(input, target, weight=weight, reduction=reduction,
+        ctx = SavedContext(input, target, weight=weight, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
         ag.record(_bce_rule, (input, target), result, ctx)
     return result
@@ -751,7 +750,7 @@ def _bce_with_logits(input, target, weight, pos_weight, reduction: str) -> Tenso
     result = new(_reduce_values(_compute(kernel).astype(input._data.dtype), reduction),
                  input._dtype)
     if ag.needs_grad(input, target):
-        ctx = _ctx(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction,
+        ctx = SavedContext(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction,
                    need=(input._requires_grad, target._requires_grad))
         ag.record(_bce_logits_rule, (input, target),
                   result, ctx)
@@ -812,7 +811,7 @@ def nll_loss_backward(grad: Tensor, input: Tensor, target: Tensor, weight, reduc
     return backward_kernel(
         _nll_double_backward, _compute(lambda: out.reshape(input._data.shape)),
         input._dtype, (grad, input),
-        _ctx(target=target, weight=weight, reduction=reduction, ignore_index=ignore_index))
+        SavedContext(target=target, weight=weight, reduction=reduction, ignore_index=ignore_index))
 
 
 @backward("NllLossBackwardBackward0")
@@ -846,7 +845,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     result = new(value, input._dtype)
     if ag.needs_grad(input):
         ag.record(_nll_rule, (input,), result,
-                  _ctx(input, target=target, weight=weight, reduction=reduction,
+                  SavedContext(input, target=target, weight=weight, reduction=reduction,
                        ignore_index=ignore_index))
     return result
 

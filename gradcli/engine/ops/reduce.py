@@ -48,12 +48,6 @@ ALL = _AllDims()
 _GRAIN_SIZE = 32768
 
 
-def _ctx(**values) -> SavedContext:
-    ctx = SavedContext()
-    ctx.__dict__.update(values)
-    return ctx
-
-
 def _check_tensor(input, name: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}() expects a tensor, not a value of type "
@@ -449,7 +443,7 @@ def sum(input, dim=ALL, keepdim=False, *, dtype=None):
     total = _reduce_sum(data, _axes(dims, input.ndim), target)
     result = new(total.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep)
+        ctx = SavedContext(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep)
         ag.record(sum_backward0 if dim is ALL else sum_backward1, (input,),
                   result, ctx)
     return result
@@ -494,7 +488,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     total = _reduce_sum(data, _axes(dims, input.ndim), target)
     result = new(total.reshape(_reduced_shape(input._data.shape, dims, keepdim)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keepdim)
+        ctx = SavedContext(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keepdim)
         ctx.save(input)
         ag.record(_nansum_backward, (input,), result, ctx)
     return result
@@ -533,7 +527,7 @@ def mean(input, dim=ALL, keepdim=False, *, dtype=None):
         data = (total / xp.asarray(count, dtype=work)).astype(target.np)
     result = new(data.reshape(_reduced_shape(input._data.shape, dims, keep)), target)
     if ag.needs_grad(input):
-        ctx = _ctx(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep,
+        ctx = SavedContext(shape=input._data.shape, named=_named_dims(dim, dims), keepdim=keep,
                    count=count)
         ag.record(mean_backward0 if dim is ALL else mean_backward1, (input,), result, ctx)
     return result
@@ -614,7 +608,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         total = xp.prod(data, axis=axes, dtype=target.np)
     result = new(xp.asarray(total).reshape(shape), target)
     if ag.needs_grad(input):
-        ctx = _ctx(dim=d if input.ndim else None, keepdim=keepdim)
+        ctx = SavedContext(dim=d if input.ndim else None, keepdim=keepdim)
         ctx.save(input, result)
         ag.record(prod_backward0 if dim is None else prod_backward1, (input,), result, ctx)
     return result
@@ -647,7 +641,7 @@ def _record_selection(node: str, input: Tensor, values: Tensor, dim: int, index_
                       keepdim: bool) -> None:
     """Records a value-selecting op; ``index_keep`` has the reduced dim kept."""
     if ag.needs_grad(input):
-        ctx = _ctx(dim=dim, index=index_keep, shape=input._data.shape, keepdim=keepdim)
+        ctx = SavedContext(dim=dim, index=index_keep, shape=input._data.shape, keepdim=keepdim)
         ag.record(node, (input,), values, ctx)
 
 
@@ -804,7 +798,7 @@ def _make_amax(name: str, np_fn, node: str):
         if ag.needs_grad(input):
             given = () if dim is None or not input.ndim or \
                 (isinstance(dim, (tuple, list)) and not dim) else dims
-            ctx = _ctx(given=given, keepdim=keepdim)
+            ctx = SavedContext(given=given, keepdim=keepdim)
             ctx.save(input, result)
             ag.record(node, (input,), result, ctx)
         return result
@@ -870,7 +864,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         low = amin(input, dim if dim is not None else (), keepdim)
         high = amax(input, dim if dim is not None else (), keepdim)
     if ag.needs_grad(input):
-        ctx = _ctx(given=dims if dim is not None and input.ndim else (), keepdim=keepdim)
+        ctx = SavedContext(given=dims if dim is not None and input.ndim else (), keepdim=keepdim)
         ctx.save(input, low, high)
         ag.record(_aminmax_backward, (input,), (low, high), ctx)
     return TYPES["aminmax"]((low, high))
@@ -993,7 +987,7 @@ def _make_statistic(name: str, take_sqrt: bool, node: str):
         result = new(values.reshape(_reduced_shape(input._data.shape, dims, keepdim)),
                      input._dtype)
         if ag.needs_grad(input):
-            ctx = _ctx(dims=dims, correction=corr, keepdim=keepdim, full=full)
+            ctx = SavedContext(dims=dims, correction=corr, keepdim=keepdim, full=full)
             if take_sqrt:
                 ctx.save(input, result)
                 ag.record(node, (input,), result, ctx)
@@ -1038,7 +1032,7 @@ def _make_statistic_mean(name: str, take_sqrt: bool, node: str):
         stat = new(values.reshape(shape), input._dtype)
         average = new(means.reshape(shape), input._dtype)
         if ag.needs_grad(input):
-            ctx = _ctx(dim=None if full else dims, dims=dims, correction=corr,
+            ctx = SavedContext(dim=None if full else dims, dims=dims, correction=corr,
                        keepdim=keepdim, full=full, take_sqrt=take_sqrt)
             ctx.save(input, stat)
             ag.record(node, (input,), (stat, average), ctx)
@@ -1215,7 +1209,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     if ag.needs_grad(input):
         # PyTorch's norm_backward unsqueezes only the dims that were named.
         given = () if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dims
-        ctx = _ctx(ord=p, dims=dims, given=given, keepdim=keepdim)
+        ctx = SavedContext(ord=p, dims=dims, given=given, keepdim=keepdim)
         ctx.save(input, result)
         ag.record(_norm_backward, (input,), result, ctx)
     return result
@@ -1240,7 +1234,7 @@ def _nuclear_norm(input: Tensor, keepdim: bool) -> Tensor:
     value = xp.asarray(singular.sum()).astype(input._dtype.np)
     result = new(value.reshape((1, 1) if keepdim else ()), input._dtype)
     if ag.needs_grad(input):
-        ctx = _ctx(keepdim=keepdim)
+        ctx = SavedContext(keepdim=keepdim)
         ctx.save(input)
         ag.record(_nuclear_backward, (input,), result, ctx)
     return result
@@ -1313,7 +1307,7 @@ def logsumexp(input, dim, keepdim=False):
     shape = _reduced_shape(data.shape, dims, keepdim)
     result = new(xp.asarray(values).astype(data.dtype).reshape(shape), input._dtype)
     if ag.needs_grad(input):
-        ctx = _ctx(dims=dims, keepdim=keepdim)
+        ctx = SavedContext(dims=dims, keepdim=keepdim)
         ctx.save(input, result)
         ag.record(_logsumexp_backward, (input,), result, ctx)
     return result
@@ -1357,7 +1351,7 @@ def cumsum(input, dim=None, *, dtype=None):
         values = xp.cumsum(data.astype(xp.int64), axis=d)
     result = new(values, target)
     if ag.needs_grad(input):
-        ag.record(_cumsum_backward, (input,), result, _ctx(dim=d))
+        ag.record(_cumsum_backward, (input,), result, SavedContext(dim=d))
     return result
 
 
@@ -1400,7 +1394,7 @@ def cumprod(input, dim=None, *, dtype=None):
         values = xp.cumprod(data.astype(xp.int64), axis=d)
     result = new(values, target)
     if ag.needs_grad(input):
-        ctx = _ctx(dim=d)
+        ctx = SavedContext(dim=d)
         ctx.save(input, result)
         ag.record(_cumprod_backward, (input,), result, ctx)
     return result
@@ -1448,7 +1442,7 @@ def logcumsumexp(input, dim):
         values = xp.ascontiguousarray(xp.moveaxis(out, -1, d)).astype(data.dtype)
     result = new(values, input._dtype)
     if ag.needs_grad(input):
-        ctx = _ctx(dim=d)
+        ctx = SavedContext(dim=d)
         ctx.save(input, result)
         ag.record(_logcumsumexp_backward, (input,), result, ctx)
     return result
@@ -1495,7 +1489,7 @@ def _make_cum_extreme(name: str, largest: bool, node: str):
         result = new(xp.ascontiguousarray(values), input._dtype)
         indices = new(xp.ascontiguousarray(index), dt.int64)
         if ag.needs_grad(input):
-            ctx = _ctx(dim=d, index=xp.ascontiguousarray(index), shape=data.shape)
+            ctx = SavedContext(dim=d, index=xp.ascontiguousarray(index), shape=data.shape)
             ag.record(node, (input,), result, ctx)
         return TYPES[name]((result, indices))
 

@@ -25,12 +25,6 @@ from ..namespace import ops
 table = OpTable("shape")
 
 
-def _ctx(**values) -> SavedContext:
-    ctx = SavedContext()
-    ctx.__dict__.update(values)
-    return ctx
-
-
 
 def _reshape_backward(ctx, grad):
     return (reshape(grad, ctx.shape),)
@@ -70,7 +64,7 @@ def view(input, *shape, size=None):
     result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record(view_backward0, (input,), result,
-                  _ctx(shape=input._data.shape))
+                  SavedContext(shape=input._data.shape))
     return result
 
 
@@ -109,7 +103,7 @@ def reshape(input, *sizes, shape=None):
         result = make_view(input, array)
         if ag.needs_grad(input):
             ag.record(reshape_alias_backward0, (input,), result,
-                      _ctx(shape=input._data.shape))
+                      SavedContext(shape=input._data.shape))
         return result
     return _unsafe_view(contiguous_clone(input), target)
 
@@ -126,7 +120,7 @@ def _unsafe_view(copied: Tensor, target: tuple) -> Tensor:
     result = fresh(copied._data.reshape(target), copied._dtype)
     if ag.needs_grad(copied):
         ag.record(unsafe_view_backward0, (copied,), result,
-                  _ctx(shape=copied._data.shape))
+                  SavedContext(shape=copied._data.shape))
     return result
 
 
@@ -195,7 +189,7 @@ def permute(input, *order, dims=None):
         raise RuntimeError(f"permute(): the order {list_repr(dims)} names a dim twice")
     result = make_view(input, xp.transpose(input._data, wrapped))
     if ag.needs_grad(input):
-        ag.record(_permute_backward, (input,), result, _ctx(dims=wrapped))
+        ag.record(_permute_backward, (input,), result, SavedContext(dims=wrapped))
     return result
 
 
@@ -236,7 +230,7 @@ def transpose(input, dim0, dim1):
     result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record(_transpose_backward, (input,), result,
-                  _ctx(dim0=d0, dim1=d1))
+                  SavedContext(dim0=d0, dim1=d1))
     return result
 
 
@@ -297,7 +291,7 @@ def unsqueeze(input, dim):
     shape, strides = _unsqueeze_geometry(input._data.shape, strides_of(input), d)
     result = make_view(input, restride(input._data, shape, strides))
     if ag.needs_grad(input):
-        ag.record(_unsqueeze_backward, (input,), result, _ctx(dim=d))
+        ag.record(_unsqueeze_backward, (input,), result, SavedContext(dim=d))
     return result
 
 
@@ -332,7 +326,7 @@ def squeeze(input, dim=None):
     result = make_view(input, restride(input._data, [shape[i] for i in keep],
                                        [strides[i] for i in keep]))
     if ag.needs_grad(input):
-        ag.record(node, (input,), result, _ctx(dims=dims))
+        ag.record(node, (input,), result, SavedContext(dims=dims))
     return result
 
 
@@ -418,7 +412,7 @@ def expand(input, *sizes, size=None):
     result = make_view(input, restride(input._data, target, strides))
     if ag.needs_grad(input):
         ag.record(_expand_backward, (input,), result,
-                  _ctx(shape=input._data.shape))
+                  SavedContext(shape=input._data.shape))
     return result
 
 
@@ -495,7 +489,7 @@ def repeat(input, *sizes, repeats=None):
     result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record(_repeat_backward, (input,), result,
-                  _ctx(shape=input._data.shape, padded=padded, reps=reps))
+                  SavedContext(shape=input._data.shape, padded=padded, reps=reps))
     return result
 
 
@@ -525,7 +519,7 @@ def select_backward(grad: Tensor, input_sizes, dim: int, index: int) -> Tensor:
     result = new(data, grad._dtype)
     if ag.needs_grad(grad):
         ag.record(_select_backward_backward, (grad,), result,
-                  _ctx(dim=dim, index=index))
+                  SavedContext(dim=dim, index=index))
     return result
 
 
@@ -556,7 +550,7 @@ def select_view(input: Tensor, d: int, index: int) -> Tensor:
     result = make_view(input, input._data[(slice(None),) * d + (index, Ellipsis)])
     if ag.needs_grad(input):
         ag.record(_select_backward, (input,), result,
-                  _ctx(shape=input._data.shape, dim=d, index=index))
+                  SavedContext(shape=input._data.shape, dim=d, index=index))
     return result
 
 
@@ -578,7 +572,7 @@ def slice_backward(grad: Tensor, input_sizes, dim: int, start: int, end: int,
     result = new(data, grad._dtype)
     if ag.needs_grad(grad):
         ag.record(_slice_backward_backward, (grad,), result,
-                  _ctx(dim=dim, start=start, end=end, step=step))
+                  SavedContext(dim=dim, start=start, end=end, step=step))
     return result
 
 
@@ -606,7 +600,7 @@ def slice_view(input: Tensor, d: int, start: int, end: int, step: int = 1) -> Te
     result = make_view(input, array)
     if ag.needs_grad(input):
         ag.record(_slice_backward, (input,), result,
-                  _ctx(shape=input._data.shape, dim=d, start=start, end=end, step=step))
+                  SavedContext(shape=input._data.shape, dim=d, start=start, end=end, step=step))
     return result
 
 
@@ -646,7 +640,7 @@ def unbind(input, dim=0):
     parts = tuple(make_view(input, input._data[(slice(None),) * d + (i, Ellipsis)], MULTI, "Unbind")
                   for i in range(input._data.shape[d]))
     if ag.needs_grad(input) and parts:
-        ag.record(_unbind_backward, (input,), parts, _ctx(dim=d))
+        ag.record(_unbind_backward, (input,), parts, SavedContext(dim=d))
     return parts
 
 
@@ -667,7 +661,7 @@ def _split_parts(input: Tensor, d: int, sizes, node: Backward, op: str) -> tuple
         offset += s
     parts = tuple(parts)
     if ag.needs_grad(input):
-        ag.record(node, (input,), parts, _ctx(dim=d))
+        ag.record(node, (input,), parts, SavedContext(dim=d))
     return parts
 
 
@@ -812,7 +806,7 @@ def cat(tensors, dim=0):
                                     axis=d), target)
     if ag.needs_grad(*tensors):
         ag.record(_cat_backward, tensors, result,
-                  _ctx(dim=d, shapes=tuple(t._data.shape for t in tensors),
+                  SavedContext(dim=d, shapes=tuple(t._data.shape for t in tensors),
                        skip=bool(kept)))
     return result
 
@@ -845,7 +839,7 @@ def stack(tensors, dim=0):
                  target)
     if ag.needs_grad(*tensors):
         ag.record(_stack_backward, tensors, result,
-                  _ctx(dim=d, count=len(tensors)))
+                  SavedContext(dim=d, count=len(tensors)))
     return result
 
 
@@ -897,7 +891,7 @@ def flip(input, *order, dims=None):
     wrapped = _flip_dims(order if dims is None else (dims,), input.ndim)
     result = fresh(xp.flip(input._data, wrapped), input._dtype, copy=True)
     if ag.needs_grad(input):
-        ag.record(_flip_backward, (input,), result, _ctx(dims=wrapped))
+        ag.record(_flip_backward, (input,), result, SavedContext(dims=wrapped))
     return result
 
 
@@ -940,7 +934,7 @@ def roll(input, shifts, dims=None):
     result = fresh(data, input._dtype, copy=True)
     if ag.needs_grad(input):
         ag.record(_roll_backward, (input,), result,
-                  _ctx(shifts=shifts_t, dims=dims_t))
+                  SavedContext(shifts=shifts_t, dims=dims_t))
     return result
 
 
@@ -981,7 +975,7 @@ def diagonal_backward(grad: Tensor, input_sizes, offset: int, dim1: int, dim2: i
     restride(array, shape, strides)[...] = grad._data
     if ag.needs_grad(grad):
         ag.record(_diagonal_backward_backward, (grad,), zeros,
-                  _ctx(offset=offset, dim1=dim1, dim2=dim2))
+                  SavedContext(offset=offset, dim1=dim1, dim2=dim2))
     return zeros
 
 
@@ -996,7 +990,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     result = make_view(input, restride(array, shape, strides))
     if ag.needs_grad(input):
         ag.record(_diagonal_backward, (input,), result,
-                  _ctx(shape=input._data.shape, offset=offset, dim1=d1, dim2=d2))
+                  SavedContext(shape=input._data.shape, offset=offset, dim1=d1, dim2=d2))
     return result
 
 
@@ -1022,5 +1016,5 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     restride(array, geo_shape, strides)[...] = input._data
     if ag.needs_grad(input):
         ag.record(_diag_embed_backward, (input,), out,
-                  _ctx(offset=offset, dim1=d1, dim2=d2))
+                  SavedContext(offset=offset, dim1=d1, dim2=d2))
     return out
