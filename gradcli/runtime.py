@@ -11,9 +11,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .engine import Tensor, dtypes, printopts
-from .engine import tensor as tensor_module
+from . import engine
+from .engine import dtypes
 from .errors import ProgramError
+from .lang.interpreter import Interpreter
+from .lang.parser import parse
+from .lang.scope import program_scope
+from .render.tensor_repr import tensor_repr
 
 DEFAULT_MAX_STEPS = 1_000_000
 DEFAULT_MAX_DEPTH = 200
@@ -34,25 +38,14 @@ class RunOptions:
     max_depth: int = DEFAULT_MAX_DEPTH
 
 
-def _tensor_text(t: Tensor) -> str:
-    from .render.tensor_repr import tensor_repr
-    grad_fn = t._grad_fn
-    return tensor_repr(t._data, t._dtype.name,
-                       default_dtype=dtypes.get_default_dtype().name,
-                       requires_grad=t._requires_grad,
-                       grad_fn=None if grad_fn is None else grad_fn.name(),
-                       is_parameter=getattr(t, "_is_parameter", False))
+def _tensor_text(values, dtype: str, **suffixes) -> str:
+    return tensor_repr(values, dtype, default_dtype=dtypes.get_default_dtype().name, **suffixes)
 
 
 def prepare_engine(seed: int = 0) -> None:
     """Resets the engine's global state for a new program and installs the printer."""
-    from .engine import autograd
-    from .engine.ops import creation
-    tensor_module.set_printer(_tensor_text)
-    printopts.reset_printoptions()
-    dtypes.reset()
-    autograd._set_enabled(True)
-    creation.manual_seed(seed)
+    engine.set_printer(_tensor_text)
+    engine.reset_state(seed)
 
 
 class Session:
@@ -70,8 +63,6 @@ class Session:
     """
 
     def __init__(self, write: Callable[[str], None], options: RunOptions = RunOptions()) -> None:
-        from .lang.interpreter import Interpreter
-        from .lang.scope import program_scope
         prepare_engine(options.seed)
         _ensure_recursion_room(options.max_depth)
         namespace, modules = program_scope()
@@ -81,7 +72,6 @@ class Session:
 
     def run(self, source: str, filename: str) -> ProgramError | None:
         """Parses and runs ``source``; returns the error that stopped it, if any."""
-        from .lang.parser import parse
         try:
             module = parse(source, filename)
             self.interpreter.run(module, source)

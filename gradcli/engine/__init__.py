@@ -1,16 +1,32 @@
 """gradcli's tensor engine: tensors, dtypes, the op table and autograd. No I/O.
 
-Importing the package installs every op of :data:`ops.TABLES` as a method or
-operator of :class:`Tensor` and collects the torch-level functions in
-:data:`FUNCTIONS`.
+Importing the package binds every op of :data:`ops.TABLES` to :class:`Tensor`
+(methods and operators) and collects the torch-level functions in
+:data:`FUNCTIONS`. Front ends use the public functions here, never the
+engine's private state.
 """
 
 from __future__ import annotations
 
-from . import autograd, dtypes, ops
+from . import autograd, dtypes, ops, printopts
+from .namespace import ops as op_namespace
 from .ops import registry
-from .tensor import Device, Size, Tensor
+from .tensor import Device, Size, Tensor, set_printer
 
 FUNCTIONS = registry.install(Tensor, ops.TABLES)
 
-__all__ = ["FUNCTIONS", "Device", "Size", "Tensor", "autograd", "dtypes", "ops"]
+
+def reset_state(seed: int = 0) -> None:
+    """Puts the engine's global state back to a fresh program's.
+
+    Print options and the default dtype return to PyTorch's defaults, grad mode
+    is on, and the random generator is seeded with ``seed``.
+    """
+    printopts.reset_printoptions()
+    dtypes.reset()
+    autograd.set_grad_enabled(True)
+    op_namespace.manual_seed(seed)
+
+
+__all__ = ["FUNCTIONS", "Device", "Size", "Tensor", "autograd", "dtypes", "ops",
+           "reset_state", "set_printer"]

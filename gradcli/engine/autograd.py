@@ -12,9 +12,9 @@ import heapq
 import weakref
 
 from . import dtypes as dt
+from .namespace import ops
 from .node import AccumulateGrad, Backward, Node, SavedContext, backward
 from .tensor import Tensor
-from .namespace import ops
 
 # ---------------------------------------------------------------- grad mode
 _grad_enabled = True

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from . import autograd as ag
 from .backend import xp
-from .tensor import Tensor
 from .namespace import ops
+from .tensor import Tensor
 
 
 def _as_tuple(value, what: str, fn_name: str) -> tuple[bool, tuple]:

@@ -15,6 +15,33 @@ from .backend import xp
 from .namespace import ops
 
 
+class SharedArray:
+    """Base of the NumPy array a program holds (``np.ndarray`` in ``gradcli.api.numpy``).
+
+    The engine only wraps and unwraps: ``Tensor.numpy()`` wraps its own array
+    (sharing memory) with :meth:`wrap`, and ``torch.tensor(a)`` reads ``a._array``.
+    The program-facing class registers itself by subclassing this one, so the
+    engine never imports the API layer above it.
+    """
+
+    __slots__ = ()
+    _program_class = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        SharedArray._program_class = cls
+
+    @staticmethod
+    def wrap(array) -> SharedArray:
+        """A program-facing array whose ``_array`` is ``array`` itself."""
+        cls = SharedArray._program_class
+        if cls is None:
+            raise RuntimeError("numpy() needs the NumPy namespace (gradcli.api.numpy) loaded")
+        obj = object.__new__(cls)
+        obj._array = array
+        return obj
+
+
 class VersionCounter:
     """Counts in-place changes to one storage; shared by a base and all its views."""
 
@@ -120,14 +147,14 @@ class Size(tuple, metaclass=_SizeType):
         return math.prod(self)
 
 
-class _TensorType(type):
+class TensorType(type):
     """Makes ``type(x)`` print as ``<class 'torch.Tensor'>``."""
 
     def __repr__(cls) -> str:
         return f"<class '{cls._qualified}'>"
 
 
-class Tensor(metaclass=_TensorType):
+class Tensor(metaclass=TensorType):
     """A PyTorch tensor on the CPU, backed by a NumPy array.
 
     ``_data`` is the array (a NumPy view when the tensor is a view); ``_base``
@@ -409,7 +436,10 @@ class Tensor(metaclass=_TensorType):
         return id(self)
 
     def __repr__(self) -> str:
-        return _printer(self)
+        grad_fn = self._grad_fn
+        return _printer(self._data, self._dtype.name, requires_grad=self._requires_grad,
+                        grad_fn=None if grad_fn is None else grad_fn.name(),
+                        is_parameter=getattr(self, "_is_parameter", False))
 
     __str__ = __repr__
 
@@ -421,8 +451,8 @@ class Tensor(metaclass=_TensorType):
             raise RuntimeError(
                 "cannot call numpy() on a tensor that requires grad; call .detach().numpy() "
                 "instead")
-        from .ndarray import wrap_shared
-        return wrap_shared(self)
+        data = self._data if isinstance(self._data, xp.ndarray) else xp.asarray(self._data)
+        return SharedArray.wrap(data)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
@@ -432,7 +462,7 @@ class Tensor(metaclass=_TensorType):
             if target is None:
                 raise ValueError(f"unknown tensor type name {dtype!r}; use a name such as "
                                  f"'torch.FloatTensor'")
-        elif isinstance(dtype, _TensorType) and hasattr(dtype, "_legacy_dtype"):
+        elif isinstance(dtype, TensorType) and hasattr(dtype, "_legacy_dtype"):
             target = dtype._legacy_dtype
         else:
             target = dtype
@@ -496,8 +526,8 @@ def _warn_nonleaf_grad() -> None:
     pass
 
 
-def _default_printer(t: Tensor) -> str:
-    return f"tensor({t._data.tolist()!r})"
+def _default_printer(values, dtype: str, **suffixes) -> str:
+    return f"tensor({values.tolist()!r})"
 
 
 _printer = _default_printer
@@ -505,6 +535,10 @@ _printer = _default_printer
 
 def set_printer(printer) -> None:
     """Installs the function that turns a tensor into its repr text.
+
+    It is called as ``printer(values, dtype_name, requires_grad=, grad_fn=,
+    is_parameter=)`` with the tensor's values (an array) and the facts its
+    suffixes show (``grad_fn`` is the node's name or None).
 
     The engine has no formatting of its own: the front end wires in
     ``gradcli.render.tensor_repr`` (renderers read the engine, never the reverse).

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import api
-from .torch_all import BARE_NAMES
+from ..api import BARE_NAMES, build_modules
 
 
 def program_scope() -> tuple[dict, dict]:
@@ -13,12 +12,9 @@ def program_scope() -> tuple[dict, dict]:
     gradcli implements and that does not shadow a Python builtin; ``modules``
     maps the importable dotted names to module objects.
     """
-    modules = api.build()
+    modules = build_modules()
     torch = modules["torch"]
     namespace = {name: value for name, value in vars(torch).items()
                  if name in BARE_NAMES and not name.startswith("_")}
     namespace["torch"] = torch
-    from ..engine import mathmod, ndarray
-    modules["math"] = mathmod.build()
-    modules["numpy"] = ndarray.build()
     return namespace, modules

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from test_elementwise import _inputs, assert_same, describe
 
-from gradcli.engine import api
+from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
 from gradcli.engine.ops import creation
 

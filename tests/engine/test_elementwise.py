@@ -20,7 +20,8 @@ import re
 import numpy as np
 import pytest
 
-from gradcli.engine import Tensor, api
+from gradcli.api import torch as api
+from gradcli.engine import Tensor
 from gradcli.engine import dtypes as dt
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
 from gradcli.engine.ops import elementwise

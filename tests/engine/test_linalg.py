@@ -222,35 +222,41 @@ def test_linalg_grad_fn_names(case):
 
 # ============================================== comparisons with PyTorch
 # (id, fn(T, *inputs), input specs (shape, kind, dtype, requires_grad), exact)
+# exact: True is bit for bit; ULP is a float32 product whose summation order
+# inside PyTorch's BLAS depends on the CPU's instruction set (docs/ENGINE.md):
+# each element within 8 float32 epsilons of the same product taken on the
+# absolute values (the rounding-error bound of a reordered sum); False is
+# close (rtol 1e-6).
 F32, F64, I64 = "float32", "float64", "int64"
+ULP = "ulp"
 CASES = [
-    ("mm-small", lambda T, a, b: T.mm(a, b), [((3, 5), F32), ((5, 4), F32)], True),
-    ("mm-cols8", lambda T, a, b: a @ b, [((20, 7), F32), ((7, 8), F32)], True),
+    ("mm-small", lambda T, a, b: T.mm(a, b), [((3, 5), F32), ((5, 4), F32)], ULP),
+    ("mm-cols8", lambda T, a, b: a @ b, [((20, 7), F32), ((7, 8), F32)], ULP),
     ("mm-large", lambda T, a, b: a @ b, [((16, 16), F32), ((16, 16), F32)], True),
     ("mm-f64", lambda T, a, b: a @ b, [((4, 6), F64), ((6, 3), F64)], False),
     ("mm-int", lambda T, a, b: a @ b, [((4, 6), I64), ((6, 3), I64)], True),
-    ("mm-transposed-input", lambda T, a, b: a.t() @ b, [((3, 4), F32), ((3, 2), F32)], True),
+    ("mm-transposed-input", lambda T, a, b: a.t() @ b, [((3, 4), F32), ((3, 2), F32)], ULP),
     ("dot", lambda T, a, b: a @ b, [((8,), F32), ((8,), F32)], True),
     ("dot-int", lambda T, a, b: T.dot(a, b), [((5,), I64), ((5,), I64)], True),
-    ("mv", lambda T, a, b: a @ b, [((5, 3), F32), ((3,), F32)], True),
+    ("mv", lambda T, a, b: a @ b, [((5, 3), F32), ((3,), F32)], ULP),
     ("mv-long", lambda T, a, b: T.mv(a, b), [((5, 9), F32), ((9,), F32)], False),
-    ("vm", lambda T, a, b: a @ b, [((3,), F32), ((3, 4), F32)], True),
-    ("3d@2d", lambda T, a, b: a @ b, [((2, 3, 4), F32), ((4, 5), F32)], True),
+    ("vm", lambda T, a, b: a @ b, [((3,), F32), ((3, 4), F32)], ULP),
+    ("3d@2d", lambda T, a, b: a @ b, [((2, 3, 4), F32), ((4, 5), F32)], ULP),
     ("3d@2d-const-rhs", lambda T, a, b: a @ b.detach(), [((2, 3, 4), F32), ((4, 5), F32)],
-     True),
-    ("2d@3d", lambda T, a, b: a @ b, [((3, 4), F32), ((2, 4, 5), F32)], True),
+     ULP),
+    ("2d@3d", lambda T, a, b: a @ b, [((3, 4), F32), ((2, 4, 5), F32)], ULP),
     ("2d-const@3d", lambda T, a, b: a.detach() @ b, [((3, 4), F32), ((2, 4, 5), F32)], True),
-    ("3d@1d", lambda T, a, b: a @ b, [((2, 3, 4), F32), ((4,), F32)], True),
+    ("3d@1d", lambda T, a, b: a @ b, [((2, 3, 4), F32), ((4,), F32)], ULP),
     ("1d@3d", lambda T, a, b: a @ b, [((3,), F32), ((2, 3, 4), F32)], True),
     ("3d@3d", lambda T, a, b: a @ b, [((2, 3, 4), F32), ((2, 4, 5), F32)], True),
-    ("3d@3d-broadcast-1", lambda T, a, b: a @ b, [((1, 3, 4), F32), ((2, 4, 5), F32)], True),
+    ("3d@3d-broadcast-1", lambda T, a, b: a @ b, [((1, 3, 4), F32), ((2, 4, 5), F32)], ULP),
     ("4d@3d-broadcast", lambda T, a, b: a @ b, [((2, 1, 3, 4), F32), ((2, 4, 5), F32)], True),
     ("bmm", lambda T, a, b: T.bmm(a, b), [((3, 2, 4), F32), ((3, 4, 5), F32)], True),
     ("bmm-large", lambda T, a, b: T.bmm(a, b), [((2, 16, 16), F32), ((2, 16, 16), F32)],
      True),
     ("outer", lambda T, a, b: T.outer(a, b), [((3,), F32), ((4,), F32)], True),
     ("addmm", lambda T, c, a, b: T.addmm(c, a, b), [((4,), F32), ((3, 5), F32),
-                                                    ((5, 4), F32)], True),
+                                                    ((5, 4), F32)], ULP),
     ("addmm-beta-alpha", lambda T, c, a, b: T.addmm(c, a, b, beta=0.5, alpha=2),
      [((3, 4), F32), ((3, 5), F32), ((5, 4), F32)], False),
     ("addmv", lambda T, c, a, b: T.addmv(c, a, b), [((3,), F32), ((3, 2), F32), ((2,), F32)],
@@ -281,14 +287,14 @@ CASES = [
     ("einsum-hadamard", lambda T, a, b: T.einsum("ij,ij->ij", a, b),
      [((2, 3), F32), ((2, 3), F32)], True),
     ("tensordot", lambda T, a, b: T.tensordot(a, b, dims=([1, 2], [0, 1])),
-     [((2, 3, 4), F32), ((3, 4, 2), F32)], True),
+     [((2, 3, 4), F32), ((3, 4, 2), F32)], ULP),
     ("trace", lambda T, a: a.trace(), [((4, 3), F32)], True),
     ("diag", lambda T, a: a.diag(-1), [((3, 3), F32)], True),
     ("diag-embed", lambda T, a: T.diag(a, 1), [((3,), F32)], True),
     ("diagonal", lambda T, a: a.diagonal(0, -2, -1), [((2, 3, 3), F32)], True),
     ("tril", lambda T, a: a.tril(1), [((3, 4), F32)], True),
     ("triu", lambda T, a: T.triu(a, -1), [((2, 3, 4), F32)], True),
-    ("matrix-power", lambda T, a: a.matrix_power(3), [((3, 3), F32)], True),
+    ("matrix-power", lambda T, a: a.matrix_power(3), [((3, 3), F32)], ULP),
     ("kron", lambda T, a, b: T.kron(a, b), [((2, 3), F32), ((2,), F32)], True),
 ]
 
@@ -317,7 +323,13 @@ def test_linalg_matches_torch(case):
     ours, theirs = fn(G, *ours_in), fn(torch, *theirs_in)
     assert str(ours.dtype) == str(theirs.dtype)
     assert tuple(ours.shape) == tuple(theirs.shape)
-    if exact:
+    if exact == ULP:
+        magnitudes = fn(G, *(G.tensor(np.abs(t._data).tolist(), dtype=G.float64)
+                             for t in ours_in))
+        bound = 8 * np.finfo(np.float32).eps * magnitudes._data
+        difference = np.abs(ours._data.astype(np.float64) - theirs.detach().numpy())
+        assert (difference <= bound).all(), f"max difference {difference.max()}"
+    elif exact:
         np.testing.assert_array_equal(ours._data, theirs.detach().numpy())
     else:
         np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=1e-6, atol=1e-6)

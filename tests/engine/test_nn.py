@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from test_elementwise import _inputs, assert_same, run_both
 
-from gradcli.engine import api
+from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
 from gradcli.engine.ops import creation, nn_functional
 

@@ -6,3 +6,6 @@ from . import creation, elementwise, index, inplace, linalg, nn_functional, redu
 
 TABLES = (creation.table, elementwise.table, reduce.table, shape.table, index.table,
           nn_functional.table, linalg.table)
+
+# The torch.nn.functional names, by name.
+FUNCTIONAL = nn_functional.FUNCTIONAL

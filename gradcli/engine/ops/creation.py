@@ -10,7 +10,7 @@ from .. import dtypes as dt
 from ..backend import xp
 from ..namespace import ops
 from ..node import SavedContext, backward
-from ..tensor import Tensor, check_device
+from ..tensor import SharedArray, Tensor, check_device
 from .common import check_nonnegative, new, shape_arg
 from .registry import OpTable
 
@@ -78,10 +78,9 @@ def _infer(data):
 
 def _array_from_data(data, dtype: dt.DType | None):
     """(array, dtype) for ``torch.tensor(data, dtype=...)``."""
-    from ..ndarray import NDArray
     if dtype is not None:
         dtype = as_dtype(dtype, "tensor")
-    if isinstance(data, NDArray):
+    if isinstance(data, SharedArray):
         arr = data._array
         inferred = dt.from_numpy(arr.dtype)
         target = dtype or inferred
@@ -366,6 +365,7 @@ class Generator:
 
 default_generator = Generator(0)
 ops.provide("default_generator", default_generator)
+ops.provide("Generator", Generator)
 
 
 @table.op(method=False, out=False)

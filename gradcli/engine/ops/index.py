@@ -21,7 +21,7 @@ from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
 from ..node import Backward, SavedContext, backward
-from ..tensor import Tensor, wrap_dim
+from ..tensor import SharedArray, Tensor, wrap_dim
 from . import inplace as ip
 from . import shape as sh
 from .common import broadcast_shapes, new, tensor_or_none
@@ -272,8 +272,7 @@ def _slice_at(t: Tensor, d: int, s: slice, optimize: bool) -> Tensor:
 
 
 def _is_ndarray(value) -> bool:
-    from ..ndarray import NDArray
-    return isinstance(value, NDArray)
+    return isinstance(value, SharedArray)
 
 
 def _bool_index(value: bool) -> Tensor:

@@ -22,11 +22,11 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..namespace import ops
 from ..node import Backward, Node, SavedContext, backward
 from ..tensor import Tensor
 from .common import broadcast_shapes, check_nonnegative, new, shape_arg
 from .views import MULTI, NO_GRAD, contiguous_strides, list_repr, view_info, views_of
-from ..namespace import ops
 
 LEAF_MESSAGE = ("cannot modify a leaf tensor that requires grad in place: autograd needs its "
                 "value; modify it under torch.no_grad(), or work on a copy (.clone())")

@@ -1,4 +1,4 @@
-"""The ``torch`` module a program sees, assembled from the engine.
+"""The ``torch`` module a program sees, assembled from the engine's op table.
 
 :func:`build` returns fresh module objects (``torch``, ``torch.nn``,
 ``torch.nn.functional``, ``torch.autograd``, ...) whose attributes are the
@@ -9,33 +9,25 @@ from __future__ import annotations
 
 import math
 
-from . import FUNCTIONS, autograd, dtypes, functional, gradcheck
+from ..engine import FUNCTIONS, autograd, dtypes, functional, gradcheck
+from ..engine.namespace import ops
+from ..engine.ops import FUNCTIONAL
+from ..engine.printopts import set_printoptions
+from ..engine.returntypes import TYPES as RETURN_TYPES
+from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
-from .ndarray import from_numpy
-from .ops import creation, nn_functional
-from .printopts import set_printoptions
-from .tensor import Device, Size, Tensor, _TensorType
+from .module import Module
+from .numpy import from_numpy
 
 
-class Module:
-    """A namespace standing for a Python module (``<module 'torch'>``)."""
-
-    def __init__(self, name: str, attrs: dict) -> None:
-        self.__dict__.update(attrs)
-        object.__setattr__(self, "_name", name)
-
-    def __repr__(self) -> str:
-        return f"<module '{self._name}'>"
-
-
-class _LegacyType(_TensorType):
+class _LegacyType(TensorType):
     """``torch.FloatTensor`` and friends: calling makes a tensor of that dtype."""
 
     def __instancecheck__(cls, obj) -> bool:
         return isinstance(obj, Tensor) and obj._dtype is cls._legacy_dtype
 
     def __call__(cls, *args, **kwargs):
-        return creation.legacy_new(Tensor, cls._legacy_dtype, args, kwargs)
+        return ops.legacy_new(Tensor, cls._legacy_dtype, args, kwargs)
 
 
 def _legacy_class(dtype: dtypes.DType):
@@ -112,12 +104,11 @@ def build() -> dict[str, Module]:
         "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
-    nn_functional_mod = Module("torch.nn.functional", dict(nn_functional.FUNCTIONAL))
+    nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
     nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
-    from .returntypes import TYPES as return_type_classes
-    return_types = Module("torch.return_types", dict(return_type_classes))
+    return_types = Module("torch.return_types", dict(RETURN_TYPES))
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -133,7 +124,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
-        "Generator": creation.Generator, "default_generator": creation.default_generator,
+        "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
     }

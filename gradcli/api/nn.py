@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 
-from . import dtypes as dt
-from .backend import xp
-from .ops import creation
-from .ops import nn_functional as F
-from .tensor import Tensor
+from ..engine import dtypes as dt
+from ..engine.backend import xp
+from ..engine.namespace import ops
+from ..engine.ops import FUNCTIONAL
+from ..engine.tensor import Tensor
+from .module import Module
+
+F = Module("torch.nn.functional", FUNCTIONAL)
 
 
 class Parameter(Tensor):
@@ -23,7 +26,7 @@ class Parameter(Tensor):
     ``Parameter(data)`` shares ``data``'s storage and requires grad by default.
 
     Example:
-        >>> Parameter(creation.tensor([1.0, 2.0])).requires_grad
+        >>> Parameter(ops.tensor([1.0, 2.0])).requires_grad
         True
     """
 
@@ -32,7 +35,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = creation.tensor([])
+            data = ops.tensor([])
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter() wraps a tensor, not a value of type "
                             f"{type(data).__name__}")
@@ -200,7 +203,7 @@ class Linear(Module):
 
 
 def _uniform(shape, bound: float, dtype: dt.DType) -> Tensor:
-    rng = creation.default_generator.rng
+    rng = ops.default_generator.rng
     values = (rng.random(shape) * 2 - 1) * bound
     return Tensor._make(xp.asarray(values, dtype=dtype.np), dtype)
 
@@ -255,11 +258,11 @@ def _activation(name: str, fn, qualified: str, options: tuple = ()):
 
 _DEFAULTS = {"inplace": False, "dim": None, "reduction": "mean"}
 
-ReLU = _activation("ReLU", F.FUNCTIONAL["relu"], "activation", ("inplace",))
-Sigmoid = _activation("Sigmoid", F.FUNCTIONAL["sigmoid"], "activation")
-Tanh = _activation("Tanh", F.FUNCTIONAL["tanh"], "activation")
-Softmax = _activation("Softmax", F.FUNCTIONAL["softmax"], "activation", ("dim",))
-LogSoftmax = _activation("LogSoftmax", F.FUNCTIONAL["log_softmax"], "activation", ("dim",))
+ReLU = _activation("ReLU", F.relu, "activation", ("inplace",))
+Sigmoid = _activation("Sigmoid", F.sigmoid, "activation")
+Tanh = _activation("Tanh", F.tanh, "activation")
+Softmax = _activation("Softmax", F.softmax, "activation", ("dim",))
+LogSoftmax = _activation("LogSoftmax", F.log_softmax, "activation", ("dim",))
 
 
 def _loss(name: str, fn):
@@ -279,7 +282,7 @@ def _loss(name: str, fn):
 MSELoss = _loss("MSELoss", F.mse_loss)
 L1Loss = _loss("L1Loss", F.l1_loss)
 BCELoss = _loss("BCELoss", F.binary_cross_entropy)
-BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.FUNCTIONAL["binary_cross_entropy_with_logits"])
+BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits)
 NLLLoss = _loss("NLLLoss", F.nll_loss)
 CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from .module import Module
+
 
 def build():
-    from .api import Module
     names = ("pi e tau inf nan sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan "
              "atan2 sinh cosh tanh asinh acosh atanh floor ceil trunc fabs factorial comb perm "
              "gcd isclose isfinite isinf isnan pow hypot degrees radians copysign fsum prod "

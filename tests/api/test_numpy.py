@@ -3,7 +3,8 @@
 import numpy as real_np
 import pytest
 
-from gradcli.engine import api, ndarray
+from gradcli.api import numpy as ndarray
+from gradcli.api import torch as api
 from gradcli.engine import dtypes as dt
 from gradcli.engine.tensor import Tensor
 from gradcli.runtime import prepare_engine

@@ -27,9 +27,10 @@ import contextlib
 import operator
 import warnings
 
-from . import dtypes as dt
-from .backend import xp
-from .tensor import Tensor
+from ..engine import dtypes as dt
+from ..engine.backend import xp
+from ..engine.tensor import SharedArray, Tensor
+from .module import Module
 
 
 # ================================================================ plumbing
@@ -524,7 +525,7 @@ def _array_unary(op):
     return method
 
 
-class NDArray(metaclass=_NumpyType):
+class NDArray(SharedArray, metaclass=_NumpyType):
     """``np.ndarray`` as a program sees it: a real array in ``_array``.
 
     Calling the class (``np.ndarray((2, 3))``) makes a zero-filled array, as
@@ -685,14 +686,6 @@ ndarray = NDArray
 
 
 # =============================================================== the torch side
-def wrap_shared(tensor) -> NDArray:
-    """``t.numpy()``: an array sharing the tensor's memory (its ``_data`` itself)."""
-    data = tensor._data
-    if not isinstance(data, xp.ndarray):
-        data = xp.asarray(data)
-    return NDArray._of(data)
-
-
 def from_numpy(ndarray):
     """``torch.from_numpy(a)``: a fresh leaf tensor whose ``_data`` is ``a``'s array."""
     if not isinstance(ndarray, NDArray):
@@ -923,7 +916,6 @@ def _random_module(module_cls):
 
 def build():
     """The ``numpy`` module a program imports (fresh per program: print options, seed)."""
-    from .api import Module
     _print_options.clear()
     attrs = {name: _function(name) for name in _FUNCTIONS}
     attrs.update({name: ufunc._of(name) for name in _UFUNCS})
@@ -964,5 +956,4 @@ __all__ = [
     "build",
     "from_numpy",
     "numpy_scalar_dtype",
-    "wrap_shared",
 ]
