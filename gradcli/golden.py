@@ -14,8 +14,8 @@ Two kinds of target are checked:
 Everything here is pure: no click, no Rich, nothing printed. Programs run in
 this process, each target in a fresh :class:`~gradcli.runtime.Session`, and
 every result is plain picklable data, so callers may run targets in worker
-processes. The runtime (and with it the engine) is imported only when
-something actually runs.
+processes. Front ends import this module only when they check goldens
+(``gradcli check``, the pytest plugin once it meets a gradcli file).
 
 Example:
     >>> blocks = parse_transcript(">>> 1 + 1\\n2\\n", markdown=False)
@@ -34,10 +34,9 @@ import time
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .runtime import RunOptions
+from .errors import format_error
+from .runtime import RunOptions, Session
 
 PROGRAM_SUFFIX = ".gc"
 GOLDEN_SUFFIX = ".out"
@@ -241,7 +240,6 @@ class _Runner:
     """A session whose output is captured statement by statement."""
 
     def __init__(self, options: RunOptions | None) -> None:
-        from .runtime import RunOptions, Session
         self._chunks: list[str] = []
         self._session = Session(self._chunks.append, options or RunOptions())
 
@@ -254,7 +252,6 @@ class _Runner:
         output = "".join(self._chunks)
         if error is None:
             return Outcome(output)
-        from .errors import format_error
         line = f"{error.kind}: {error.message}" if error.message else error.kind
         return Outcome(output, error.kind, line, format_error(error))
 

@@ -88,11 +88,17 @@ class GoldenProgramFile(pytest.File):
         yield GoldenProgramItem.from_parent(self, name="golden")
 
 
+def _golden():
+    """gradcli.golden, imported when the first gradcli item is collected or runs."""
+    from . import golden  # lazy: projects without gradcli files never import the engine
+    return golden
+
+
 class GoldenProgramItem(_GoldenItem):
     """Runs the program in a fresh session; passes when it matches NAME.out/NAME.err."""
 
     def runtest(self) -> None:
-        from . import golden
+        golden = _golden()
         result = golden.run_target(golden.Target(_display_path(self.path), golden.PROGRAM))
         case = result.cases[0]
         if not case.ok:
@@ -106,7 +112,7 @@ class TranscriptFile(pytest.File):
     """A Markdown or text file whose transcript blocks run in one session."""
 
     def collect(self):
-        from . import golden
+        golden = _golden()
         with open(self.path, encoding="utf-8", newline="") as f:
             text = f.read()
         markdown = self.path.suffix.lower() in golden.MARKDOWN_SUFFIXES
@@ -116,7 +122,7 @@ class TranscriptFile(pytest.File):
 
     def case(self, line: int) -> CaseResult:
         """The verdict on the block at ``line``; the whole file runs once, on first use."""
-        from . import golden
+        golden = _golden()
         results = getattr(self, "_results", None)
         if results is None:
             target = golden.Target(_display_path(self.path), golden.TRANSCRIPT)

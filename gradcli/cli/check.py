@@ -5,28 +5,32 @@
     gradcli check -j 4 --junit-xml report.xml samples/
     gradcli check --update samples/          accept what gradcli prints now
 
-This module is imported whenever ``gradcli`` starts, so it imports only click
-at the top; the work happens in :mod:`gradcli.golden` and the output in
-:mod:`gradcli.cli.report`, both imported when the command runs.
+The ``gradcli`` command loads this module only when ``check`` runs (or help
+lists it); the work happens in :mod:`gradcli.golden` and the output in
+:mod:`gradcli.cli.report`.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import platform
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
-from typing import TYPE_CHECKING
 
 import click
 
+from .. import golden
+from ..golden import CaseResult, Target, TargetResult
+from ..runtime import RunOptions
+from .console import use_color
 from .options import run_limits
-
-if TYPE_CHECKING:
-    from ..golden import CaseResult, Target, TargetResult
-    from ..runtime import RunOptions
+from .report import Reporter
 
 # A progress bar is drawn on a terminal when there are more files than this.
 PROGRESS_THRESHOLD = 20
@@ -69,11 +73,6 @@ def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, j
     Folders are searched for *.gc. Exit status: 0 all passed, 1 a case failed,
     2 usage error or a missing NAME.out.
     """
-    from .. import golden
-    from ..runtime import RunOptions
-    from .console import use_color
-    from .report import Reporter
-
     try:
         targets = golden.discover(paths)
     except golden.GoldenError as error:
@@ -142,7 +141,6 @@ def _results(targets: list[Target], options: RunOptions, jobs: int, *,
     the workers finish in. Closing the iterator early cancels what has not
     started.
     """
-    from .. import golden
     # A program without its golden is not run unless --update is to write one.
     ready = [None if run_missing or t.has_golden() else
              golden.not_run_result(t, skipped=missing_ok) for t in targets]
@@ -151,7 +149,6 @@ def _results(targets: list[Target], options: RunOptions, jobs: int, *,
         for target, result in zip(targets, ready):
             yield result if result is not None else golden.run_target(target, options)
         return
-    from concurrent.futures import ProcessPoolExecutor
     runnable = [i for i, r in enumerate(ready) if r is None]
     workers = min(jobs, to_run)
     # Several files per task: one round trip per file costs as much as a small program.
@@ -190,12 +187,6 @@ def write_junit_xml(path: str, cases: Sequence[CaseResult], seconds: float) -> N
     count as passed. Layout as pytest's ``--junitxml`` writes it, which CI
     systems (Jenkins, GitLab, GitHub actions) read.
     """
-    import datetime
-    import platform
-    import xml.etree.ElementTree as ET
-
-    from .. import golden
-
     def count(*statuses: str) -> str:
         return str(sum(c.status in statuses for c in cases))
 

@@ -13,6 +13,8 @@ import sys
 import click
 
 from .. import __version__
+from ..runtime import run_program
+from .console import report_error, stdout_writer
 from .options import run_limits, run_options
 
 COMMAND_LINE = "<command line>"
@@ -20,23 +22,34 @@ STDIN = "<stdin>"
 
 
 class _DefaultToEval(click.Group):
-    """A group whose first argument may be code instead of a command name."""
+    """A group whose first argument may be code instead of a command name.
+
+    ``check`` is loaded only when it runs or help lists it, so a one-liner does
+    not import the golden-test machinery.
+    """
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, "check"})
+
+    def get_command(self, ctx, name):
+        if name == "check" and "check" not in self.commands:
+            from .check import check_command  # lazy: only `gradcli check` needs it
+            self.add_command(check_command, "check")
+        return super().get_command(ctx, name)
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.list_commands(ctx) and not args[0].startswith("-"):
             args = ["eval", *args]
         elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
             # Options first, then code: `gradcli --seed 3 'rand(2)'`.
             rest = [a for a in args if not a.startswith("-")]
-            if rest and rest[0] not in self.commands:
+            if rest and rest[0] not in self.list_commands(ctx):
                 args = ["eval", *args]
         return super().parse_args(ctx, args)
 
 
 def _execute(source: str, filename: str, options) -> int:
     """Runs one program, streaming its output; returns the exit status."""
-    from ..runtime import run_program
-    from .console import report_error, stdout_writer
     write, flush = stdout_writer()
     try:
         error = run_program(source, filename, write, options)
@@ -66,7 +79,7 @@ def cli(ctx: click.Context) -> None:
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             ctx.exit(_execute(source, STDIN, options))
-        from .repl import run_repl
+        from .repl import run_repl  # lazy: only an interactive terminal needs the REPL
         ctx.exit(run_repl(options))
 
 
@@ -105,14 +118,6 @@ def run_command(files, seed, max_steps, max_depth) -> None:
             name = path
         status = max(status, _execute(source, name, options))
     sys.exit(status)
-
-
-def _register_optional_commands() -> None:
-    from .check import check_command
-    cli.add_command(check_command, "check")
-
-
-_register_optional_commands()
 
 
 def main() -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import click
 
-# The same numbers as gradcli.runtime's defaults; repeated here so that
-# `--help` does not import the engine (a test keeps them in step).
-DEFAULT_MAX_STEPS = 1_000_000
-DEFAULT_MAX_DEPTH = 200
+from ..runtime import DEFAULT_MAX_DEPTH, DEFAULT_MAX_STEPS, RunOptions
 
 
 def run_limits(fn):
@@ -26,5 +23,4 @@ def run_limits(fn):
 def run_options(seed: int = 0, max_steps: int = DEFAULT_MAX_STEPS,
                 max_depth: int = DEFAULT_MAX_DEPTH):
     """The :class:`gradcli.runtime.RunOptions` for these option values."""
-    from ..runtime import RunOptions
     return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)

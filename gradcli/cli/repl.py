@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import sys
 
+from .. import __version__
 from ..errors import ProgramError
+from ..lang.parser import parse
+from ..runtime import Session
 from .console import report_error, stdout_writer
+
+try:
+    import readline  # noqa: F401 - line editing and history for input()
+except ImportError:  # not every platform has it
+    pass
 
 BANNER = ("gradcli {version}: PyTorch-style tensors and autograd. "
           "Ctrl-D or exit() leaves.")
@@ -19,7 +27,6 @@ FILENAME = "<stdin>"
 
 def needs_more(source: str) -> bool:
     """True when ``source`` is an unfinished input (an open block or bracket)."""
-    from ..lang.parser import parse
     lines = source.split("\n")
     if lines[-1].strip() and (source.rstrip().endswith(":") or len(lines) > 1
                               and lines[0].rstrip().endswith(":")):
@@ -47,12 +54,6 @@ def read_input(prompt_first: str = ">>> ", prompt_more: str = "... ") -> str | N
 
 def run_repl(options) -> int:
     """Reads and runs inputs until end of file; returns the exit status."""
-    from .. import __version__
-    from ..runtime import Session
-    try:
-        import readline  # noqa: F401 - line editing and history for input()
-    except ImportError:
-        pass
     write, flush = stdout_writer()
     session = Session(write, options)
     print(BANNER.format(version=__version__), file=sys.stderr)

@@ -1,8 +1,8 @@
 """How ``gradcli check`` shows its results: plain lines, or Rich on a terminal.
 
-Plain text whenever colour is off (not a terminal, or ``NO_COLOR``); Rich,
-imported only then, colours the diffs and draws the progress bar. The text is
-the same either way, so CI logs read like the terminal.
+Plain text whenever colour is off (not a terminal, or ``NO_COLOR``); Rich
+(through :mod:`.console`, which owns it) colours the diffs and draws the
+progress bar. The text is the same either way, so CI logs read like the terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from ..golden import ERROR, FAILED, MISSING, PASSED, SKIPPED, UPDATED, CaseResult, Change
+from .console import make_console, progress_bar, styled_text
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -61,19 +62,11 @@ class Reporter:
         self._task = None
         self._console = None
         if color or progress_total:
-            from rich.console import Console
-            self._console = Console(file=stream, width=width, highlight=False,
-                                    force_terminal=color or None, no_color=not color,
-                                    color_system="auto" if color else None)
+            self._console = make_console(stream, width=width, color=color)
 
     def __enter__(self) -> Self:
         if self._progress_total and self._console is not None:
-            from rich import progress
-            # No refresh thread: worker processes may be forked while it runs.
-            self._progress = progress.Progress(
-                progress.TextColumn("{task.description}"), progress.BarColumn(),
-                progress.MofNCompleteColumn(), progress.TimeElapsedColumn(),
-                console=self._console, transient=True, auto_refresh=False)
+            self._progress = progress_bar(self._console)
             self._progress.start()
             self._task = self._progress.add_task("checking", total=self._progress_total)
             self._progress.refresh()
@@ -107,8 +100,7 @@ class Reporter:
         if self._console is None:
             self._write(head + "\n" + (details + "\n" if details else ""))
             return
-        from rich.text import Text
-        text = Text(head + "\n")
+        text = styled_text(head + "\n")
         text.stylize(_STYLES[case.status], 0, len(label))
         for line in details.splitlines(True):
             text.append(line, style=_diff_style(line))
@@ -144,8 +136,7 @@ class Reporter:
         if self._console is None:
             self._write(text + "\n")
             return
-        from rich.text import Text
-        line = Text(text)
+        line = styled_text(text)
         line.stylize(style, 0, styled_chars)
         self._console.print(line, soft_wrap=True)
 

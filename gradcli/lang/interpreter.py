@@ -40,6 +40,7 @@ from typing import Any
 from gradcli.errors import ProgramError
 from gradcli.lang import ast
 from gradcli.lang.builtins import make_builtins
+from gradcli.lang.parser import parse
 
 __all__ = ["Interpreter", "UserFunction", "run_source"]
 
@@ -1056,7 +1057,5 @@ def run_source(source: str, filename: str, namespace: dict[str, object],
         >>> out
         ['hi 42\\n']
     """
-    from gradcli.lang.parser import parse
-
     module = parse(source, filename)
     Interpreter(namespace, modules, write=write, display=display, **limits).run(module, source)

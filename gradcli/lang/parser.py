@@ -17,10 +17,13 @@ parser from about half a second to a few tens of milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
+from importlib.resources import files
 from typing import Any
 
 from gradcli.errors import ProgramError, Span
@@ -188,7 +191,6 @@ class _Indenter:
 
 def _grammar_text() -> str:
     try:
-        from importlib.resources import files
         return (files("gradcli.grammar") / "gradcli.lark").read_text(encoding="utf-8")
     except ModuleNotFoundError:
         # A source checkout: grammar/ sits beside the gradcli package.
@@ -200,8 +202,6 @@ def _grammar_text() -> str:
 
 def _cache_file(grammar: str, lark_version: str) -> str | bool:
     """Where to cache the parse tables, or False when no cache directory is usable."""
-    import hashlib
-
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "gradcli")
     try:
@@ -216,18 +216,17 @@ def _cache_file(grammar: str, lark_version: str) -> str | bool:
 
 
 def _get_parser() -> Any:
-    """Builds the Lark parser once per process (importing lark on first use)."""
+    """Builds the Lark parser once per process (its tables come from the cache)."""
     global _parser, _lark
     if _parser is None:
-        import lark
-        import lark.exceptions
+        import lark.exceptions  # lazy: importing gradcli.lang alone must not load Lark
 
         _lark = lark
         grammar = _grammar_text()
-        _parser = lark.Lark(
+        _parser = _lark.Lark(
             grammar, parser="lalr", lexer="basic", postlex=_Indenter(),
             start=["file_input", "eval_input"], propagate_positions=True,
-            maybe_placeholders=True, cache=_cache_file(grammar, lark.__version__))
+            maybe_placeholders=True, cache=_cache_file(grammar, _lark.__version__))
     return _parser
 
 
@@ -722,7 +721,6 @@ class _AstBuilder:
                     raise self._escape_error("illegal Unicode character", token, offset, match)
                 return chr(int(code, 16))
             if name is not None:
-                import unicodedata
                 try:
                     return unicodedata.lookup(name)
                 except KeyError:

@@ -103,9 +103,3 @@ def test_sandbox_blocks_python_internals():
         assert r.returncode == 1, source
         assert "Traceback" not in r.stderr
 
-
-def test_cli_option_defaults_match_the_runtime():
-    from gradcli import runtime
-    from gradcli.cli import options
-    assert options.DEFAULT_MAX_STEPS == runtime.DEFAULT_MAX_STEPS
-    assert options.DEFAULT_MAX_DEPTH == runtime.DEFAULT_MAX_DEPTH

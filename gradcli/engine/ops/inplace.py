@@ -535,8 +535,7 @@ def restride_inplace(target: Tensor, view_fn, node: Backward, ctx) -> Tensor:
     """``t_``, ``squeeze_``...: ``target`` takes the geometry of ``view_fn(target)``."""
     recorded = records(target)
     check_inplace(target, recorded)
-    from .. import autograd
-    with autograd.no_grad():
+    with ag.no_grad():
         array = view_fn(target)._data
     snap = history_of(target, copy=False) if recorded else None
     target._data = array
