@@ -198,8 +198,7 @@ def _make_amax(name: str, np_fn, node: str):
         if input._data.size == 0 and (dim == () or dim is None or dim == []):
             _check_not_empty(input, name)
         for d in _axes(dims, input.ndim):
-            if input._data.shape[d] == 0:
-                raise IndexError(f"{name}() cannot reduce dimension {d}: it has size 0")
+            _check_dim_not_empty(input, d, name)
         data = np_fn(input._data, axis=_axes(dims, input.ndim), keepdims=keepdim)
         result = new(xp.asarray(data).reshape(
             _reduced_shape(input._data.shape, dims, keepdim)), input._dtype)

@@ -17,6 +17,7 @@ from ..common import new, wrap_dim
 from ..registry import OpTable
 from ._helpers import _check_tensor
 from .extremes import (
+    _check_dim_not_empty,
     _evenly_distribute_backward,
     _named,
     _record_selection,
@@ -165,8 +166,7 @@ def _make_median(name: str, ignore_nan: bool, all_node: str, dim_node: str):
         d = wrap_dim(dim, input.ndim)
         if input.ndim == 0:
             return _scalar_selection(input, name, dim_node)
-        if input._data.shape[d] == 0:
-            raise IndexError(f"{name}() cannot reduce dimension {d}: it has size 0")
+        _check_dim_not_empty(input, d, name)
         index = _median_index(input._data, d, ignore_nan)
         return _selection_result(input, index, d, keepdim, name, dim_node)
 

@@ -126,9 +126,7 @@ def _statistic_args(input, dim, unbiased, keepdim, correction, name: str):
     _check_tensor(input, name)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    if input._dtype.category != dt.FLOAT:
-        raise RuntimeError(f"{name}() needs a floating-point tensor, but got one of dtype "
-                           f"{input._dtype!r}")
+    _check_float(input, name)
     corr = float(correction) if correction is not None else \
         (0.0 if unbiased is not None and not unbiased else 1.0)
     return _reduced_dims(dim, input.ndim), corr, dim is None

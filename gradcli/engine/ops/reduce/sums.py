@@ -20,6 +20,7 @@ from ..registry import OpTable
 from ._helpers import (
     ALL,
     _axes,
+    _check_float,
     _check_keepdim_needs_dim,
     _check_tensor,
     _expand_back,
@@ -156,9 +157,7 @@ def mean(input, dim=ALL, keepdim=False, *, dtype=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of the non-NaN elements (PyTorch computes nansum / count)."""
     _check_tensor(input, "nanmean")
-    if input._dtype.category != dt.FLOAT:
-        raise RuntimeError(f"nanmean() needs a floating-point tensor, but got one of dtype "
-                           f"{input._dtype!r}")
+    _check_float(input, "nanmean")
     not_nan = new(~xp.isnan(input._data), dt.bool_)
     return nansum(input, dim, keepdim, dtype=dtype) / sum(not_nan, dim, keepdim)
 
