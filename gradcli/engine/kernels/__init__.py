@@ -1,0 +1,1 @@
+"""Numeric kernels shared by ops: no Tensor, only arrays."""
