@@ -20,13 +20,14 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..namespace import ops
+from ..ndarray import NDArray
 from ..node import Backward, SavedContext, backward
 from ..tensor import Tensor, wrap_dim
 from . import inplace as ip
-from . import shape as sh
 from .common import broadcast_shapes, new, tensor_or_none
 from .registry import OpTable
-from ..namespace import ops
+from .views import fresh, list_repr
 
 table = OpTable("index")
 
@@ -79,8 +80,8 @@ def expand_indices(input: Tensor, indices) -> list:
                     raise IndexError(f"too many indices: the tensor has {len(shape)} dims")
                 if shape[start + k] != size:
                     raise IndexError(
-                        f"mask of shape {sh.list_repr(idx._data.shape)} does not fit the "
-                        f"tensor's shape {sh.list_repr(shape)}: dim {k} of the mask has size "
+                        f"mask of shape {list_repr(idx._data.shape)} does not fit the "
+                        f"tensor's shape {list_repr(shape)}: dim {k} of the mask has size "
                         f"{size} but dim {start + k} of the tensor has {shape[start + k]}")
             for coords in xp.nonzero(idx._data.astype(bool)):
                 aligned.append(_long(coords))
@@ -102,7 +103,7 @@ def expand_indices(input: Tensor, indices) -> list:
         xp.broadcast_shapes(*shapes)
     except ValueError:
         raise IndexError("index tensors of shapes "
-                         f"{', '.join(sh.list_repr(s) for s in shapes)} do not broadcast "
+                         f"{', '.join(list_repr(s) for s in shapes)} do not broadcast "
                          "together") from None
     return aligned
 
@@ -133,7 +134,7 @@ def _index_backward(ctx, grad):
 def advanced_index(input: Tensor, indices) -> Tensor:
     """``input[indices]`` for a sequence of index tensors (or None) from dim 0: a copy."""
     aligned = expand_indices(input, indices)
-    result = sh.fresh(input._data[_key(aligned)], input._dtype)
+    result = fresh(input._data[_key(aligned)], input._dtype)
     if ag.needs_grad(input):
         ag.record(_index_backward, (input,), result,
                   SavedContext(shape=input._data.shape, indices=aligned))
@@ -145,8 +146,8 @@ def _put_values(input: Tensor, aligned, values: Tensor, accumulate: bool) -> Ten
     try:
         data = xp.broadcast_to(values._data, target)
     except ValueError:
-        raise RuntimeError(f"cannot assign values of shape {sh.list_repr(values._data.shape)} "
-                           f"to the {sh.list_repr(target)} elements selected by the index: "
+        raise RuntimeError(f"cannot assign values of shape {list_repr(values._data.shape)} "
+                           f"to the {list_repr(target)} elements selected by the index: "
                            "they do not broadcast") from None
     out = input._data.copy()
     if accumulate:
@@ -240,7 +241,7 @@ def _select_at(t: Tensor, d: int, i: int) -> Tensor:
     size = t._data.shape[d]
     if not -size <= i < size:
         raise IndexError(f"index {i} is out of range for dim {d}, which has size {size}")
-    return sh.select_view(t, d, i + size if i < 0 else i)
+    return ops.select_view(t, d, i + size if i < 0 else i)
 
 
 def _slice_parts(s: slice) -> tuple:
@@ -265,14 +266,13 @@ def _slice_at(t: Tensor, d: int, s: slice, optimize: bool) -> Tensor:
         raise IndexError("a 0-dim tensor has no dim to slice")
     start, stop, step = _slice_parts(s)
     size = t._data.shape[d]
-    start, stop = sh.slice_bounds(size, start, stop, step)
+    start, stop = ops.slice_bounds(size, start, stop, step)
     if optimize and start == 0 and stop == size and step == 1:
         return t
-    return sh.slice_view(t, d, start, stop, step)
+    return ops.slice_view(t, d, start, stop, step)
 
 
 def _is_ndarray(value) -> bool:
-    from ..ndarray import NDArray
     return isinstance(value, NDArray)
 
 
@@ -306,17 +306,17 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
         elif item is Ellipsis:
             dim += ndim - specified
         elif item is None:
-            result = sh.unsqueeze(result, dim)
+            result = ops.unsqueeze(result, dim)
             dim += 1
         elif isinstance(item, (bool, xp.bool_)):
-            result = sh.unsqueeze(result, dim)
+            result = ops.unsqueeze(result, dim)
             record(_bool_index(bool(item)))
         elif isinstance(item, (Tensor, list, tuple)) or _is_ndarray(item):
             t = _to_index_tensor(item)
             if t.ndim == 0 and t._dtype not in (dt.bool_, dt.uint8):
                 result = _select_at(result, dim, t.__index__())
             elif t.ndim == 0:
-                result = sh.unsqueeze(result, dim)
+                result = ops.unsqueeze(result, dim)
                 record(_bool_index(bool(t.item())))
             elif t._dtype in (dt.bool_, dt.uint8):
                 record(t, t.ndim)
@@ -349,18 +349,18 @@ def _mask_aware(tensors) -> list:
 def getitem(self, index):
     """``self[index]``: a view for basic indices, a copy for advanced ones."""
     if index is None:
-        return sh.unsqueeze(self, 0)
+        return ops.unsqueeze(self, 0)
     if index is Ellipsis:
-        return sh.alias_view(self)
+        return ops.alias_view(self)
     if _is_int(index):
         return _select_at(self, 0, int(index))
     if isinstance(index, slice):
         return _slice_at(self, 0, index, optimize=False)
     if isinstance(index, (bool, xp.bool_)):
-        return advanced_index(sh.unsqueeze(self, 0), [_bool_index(bool(index))])
+        return advanced_index(ops.unsqueeze(self, 0), [_bool_index(bool(index))])
     result, tensors = apply_slicing(self, _items(index))
     if not tensors:
-        return sh.alias_view(result) if result is self else result
+        return ops.alias_view(result) if result is self else result
     return advanced_index(result, _mask_aware(tensors))
 
 
@@ -392,9 +392,9 @@ def copy_to(dst: Tensor, src: Tensor) -> None:
     if src.ndim == 0:
         ip.fill_values(dst, src)
         return
-    stripped = sh.view(src, _strip_leading_ones(src._data.shape))
+    stripped = ops.view(src, _strip_leading_ones(src._data.shape))
     if stripped._data.shape != dst._data.shape:
-        stripped = sh.expand(stripped, dst._data.shape)
+        stripped = ops.expand(stripped, dst._data.shape)
     ip.copy_(dst, stripped)
 
 
@@ -409,7 +409,7 @@ def setitem(self, index, value):
         copy_to(self, value)
         return
     if index is None or (isinstance(index, (bool, xp.bool_)) and index):
-        copy_to(sh.unsqueeze(self, 0), value)
+        copy_to(ops.unsqueeze(self, 0), value)
         return
     if _is_int(index):
         copy_to(_select_at(self, 0, int(index)), value)
@@ -423,7 +423,7 @@ def setitem(self, index, value):
         return
     stripped = _strip_leading_ones(value._data.shape)
     if stripped != value._data.shape:
-        value = sh.view(value, stripped)
+        value = ops.view(value, stripped)
     _check_same_dtype(sliced, value)
     ip.apply_inplace(sliced, index_put, (tuple(_mask_aware(tensors)), value), {})
 
@@ -469,7 +469,7 @@ def index_select(input, dim, index):
             raise RuntimeError(f"index_select(): index {int(bad[0])} is out of range for dim "
                                f"{d}, which has size {size}")
         data = xp.take(input._data, idx, axis=d)
-    result = sh.fresh(data, input._dtype, copy=input.ndim == 0)
+    result = fresh(data, input._dtype, copy=input.ndim == 0)
     if ag.needs_grad(input):
         ag.record(_index_select_backward, (input,), result,
                   SavedContext(shape=input._data.shape, dim=d, index=index))
@@ -498,8 +498,8 @@ def _index_add_arrays(input: Tensor, d: int, index: Tensor, source: Tensor, name
     try:
         src = xp.broadcast_to(source._data, tuple(expected))
     except ValueError:
-        raise RuntimeError(f"{name}(): source of shape {sh.list_repr(source._data.shape)} "
-                           f"does not fit the indexed shape {sh.list_repr(expected)}") from None
+        raise RuntimeError(f"{name}(): source of shape {list_repr(source._data.shape)} "
+                           f"does not fit the indexed shape {list_repr(expected)}") from None
     return key, src
 
 
@@ -592,12 +592,12 @@ def _gather_checks(input: Tensor, d: int, index: Tensor, name: str, src: Tensor 
     ishape, shape = index._data.shape, input._data.shape
     for k in range(index.ndim):
         if k != d and k < len(shape) and ishape[k] > shape[k]:
-            raise RuntimeError(f"{name}(): the index {sh.list_repr(ishape)} is larger than "
-                               f"the tensor {sh.list_repr(shape)} in dim {k} (only dim {d} "
+            raise RuntimeError(f"{name}(): the index {list_repr(ishape)} is larger than "
+                               f"the tensor {list_repr(shape)} in dim {k} (only dim {d} "
                                "may differ)")
         if src is not None and k < src.ndim and ishape[k] > src._data.shape[k]:
-            raise RuntimeError(f"{name}(): the index {sh.list_repr(ishape)} is larger than "
-                               f"src {sh.list_repr(src._data.shape)} in dim {k}")
+            raise RuntimeError(f"{name}(): the index {list_repr(ishape)} is larger than "
+                               f"src {list_repr(src._data.shape)} in dim {k}")
     size = shape[d] if shape else 1
     idx = index._data.astype(xp.int64)
     bad = idx[(idx < 0) | (idx >= size)]
@@ -632,7 +632,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     d = wrap_dim(dim, input.ndim)
     idx = _gather_checks(input, d, index, "gather")
     data = input._data[_coords(idx, d)] if input.ndim else input._data.copy()
-    result = sh.fresh(data, input._dtype)
+    result = fresh(data, input._dtype)
     if ag.needs_grad(input):
         ag.record(_gather_backward, (input,), result,
                   SavedContext(shape=input._data.shape, dim=d, index=index))
@@ -645,8 +645,8 @@ def _gathered_for_src(ctx, grad, node: str) -> Tensor:
         return None
     if ctx.src_shape != ctx.index._data.shape:
         raise RuntimeError(f"{node} cannot give src a gradient: the index "
-                           f"{sh.list_repr(ctx.index._data.shape)} covers only part of src "
-                           f"{sh.list_repr(ctx.src_shape)}")
+                           f"{list_repr(ctx.index._data.shape)} covers only part of src "
+                           f"{list_repr(ctx.src_shape)}")
     return gather(grad, ctx.dim, ctx.index)
 
 
@@ -763,7 +763,7 @@ def _flat_index(input: Tensor, index: Tensor, name: str):
 def take(input, index):
     """The elements at the given positions of the flattened input, in ``index``'s shape."""
     idx = _flat_index(input, index, "take")
-    result = sh.fresh(input._data.reshape(-1)[idx], input._dtype)
+    result = fresh(input._data.reshape(-1)[idx], input._dtype)
     if ag.needs_grad(input):
         ag.record(_take_backward, (input,), result,
                   SavedContext(shape=input._data.shape, index=index))
@@ -834,7 +834,7 @@ def masked_fill(input, mask, value):
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     fill = ip.full_of((), input._dtype, value)
     data = xp.where(mask._data, fill, input._data)
-    result = sh.fresh(xp.broadcast_to(data, shape), input._dtype, copy=True)
+    result = fresh(xp.broadcast_to(data, shape), input._dtype, copy=True)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
         ctx = SavedContext()
         ctx.save(mask)
@@ -863,7 +863,7 @@ def masked_select(input, mask):
     _check_mask(mask, "masked_select(): the mask must be a bool tensor, not {dtype}")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     data = xp.broadcast_to(input._data, shape)[xp.broadcast_to(mask._data, shape)]
-    result = sh.fresh(data, input._dtype)
+    result = fresh(data, input._dtype)
     if ag.needs_grad(input):
         ctx = SavedContext()
         ctx.save(mask)
@@ -876,8 +876,8 @@ def _replaced(input, key, src):
     """A copy of ``input`` whose region ``key`` holds ``src`` (which must fit it exactly)."""
     slot = input._data[key].shape
     if src._data.shape != slot:
-        raise RuntimeError(f"src of shape {sh.list_repr(src._data.shape)} must have the "
-                           f"shape of the slice it replaces, {sh.list_repr(slot)}")
+        raise RuntimeError(f"src of shape {list_repr(src._data.shape)} must have the "
+                           f"shape of the slice it replaces, {list_repr(slot)}")
     out = input._data.copy()
     out[key] = src._data
     return new(out, input._dtype)
@@ -926,11 +926,11 @@ def nonzero(input, *, as_tuple=False):
         found = bool(data)
         if as_tuple:
             return (_long([0] if found else []),)
-        return sh.fresh(xp.zeros((1 if found else 0, 0), dtype=xp.int64), dt.int64)
+        return fresh(xp.zeros((1 if found else 0, 0), dtype=xp.int64), dt.int64)
     coords = xp.nonzero(data)
     if as_tuple:
         return tuple(_long(c) for c in coords)
-    return sh.fresh(xp.stack(coords, axis=1).astype(xp.int64), dt.int64)
+    return fresh(xp.stack(coords, axis=1).astype(xp.int64), dt.int64)
 
 
 @table.op(out=False)
@@ -943,7 +943,7 @@ def argwhere(input):
 @backward("SelectScatterBackward0")
 def _select_scatter_backward(ctx, grad):
     return (select_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.index),
-            sh.select(grad, ctx.dim, ctx.index))
+            ops.select(grad, ctx.dim, ctx.index))
 
 
 @table.op(backward=(_select_scatter_backward,), out=False)
@@ -951,7 +951,7 @@ def select_scatter(input, src, dim, index):
     """A copy of ``input`` whose slice ``select(dim, index)`` is replaced by ``src``."""
     d = wrap_dim(dim, input.ndim)
     size = input._data.shape[d]
-    index = sh._index_int(index)
+    index = ops.index_int(index)
     if not -size <= index < size:
         raise IndexError(f"select_scatter(): index {index} is out of range for dim {d}, "
                          f"which has size {size}")
@@ -968,14 +968,14 @@ def select_scatter(input, src, dim, index):
 def _slice_scatter_backward(ctx, grad):
     return (slice_scatter(grad, _zeros(ctx.src_shape, grad._dtype), ctx.dim, ctx.start,
                           ctx.end, ctx.step),
-            sh.slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step))
+            ops.slice_view(grad, ctx.dim, ctx.start, ctx.end, ctx.step))
 
 
 @table.op(backward=(_slice_scatter_backward,))
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of ``input`` whose slice ``start:end:step`` along ``dim`` is ``src``."""
     d = wrap_dim(dim, input.ndim)
-    start, end = sh.slice_bounds(input._data.shape[d], start, end, step)
+    start, end = ops.slice_bounds(input._data.shape[d], start, end, step)
     key = (slice(None),) * d + (slice(start, end, step),)
     result = _replaced(input, key, src)
     if ag.needs_grad(input, src):
@@ -1044,7 +1044,7 @@ def resize_as_(self, the_template, memory_format=None):
 # ================================================ in-place shape changes
 @backward("TBackward1")
 def _t1_backward(ctx, grad):
-    return (sh.t(grad),)
+    return (ops.t(grad),)
 
 
 @table.op(name="t_", function=False, backward=(_t1_backward,))
@@ -1053,12 +1053,12 @@ def t_(self):
     if self.ndim > 2:
         raise RuntimeError(f"t_() transposes tensors of at most 2 dims; this one has "
                            f"{self.ndim}")
-    return ip.restride_inplace(self, sh.t, _t1_backward, None)
+    return ip.restride_inplace(self, ops.t, _t1_backward, None)
 
 
 @backward("TransposeBackward1")
 def _transpose1_backward(ctx, grad):
-    return (sh.transpose(grad, ctx.dim0, ctx.dim1),)
+    return (ops.transpose(grad, ctx.dim0, ctx.dim1),)
 
 
 @table.op(name="transpose_", function=False, aliases=("swapaxes_", "swapdims_"),
@@ -1066,13 +1066,13 @@ def _transpose1_backward(ctx, grad):
 def transpose_(self, dim0, dim1):
     """Swaps two dims of the tensor itself."""
     d0, d1 = wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim)
-    return ip.restride_inplace(self, lambda t: sh.transpose(t, d0, d1), _transpose1_backward,
+    return ip.restride_inplace(self, lambda t: ops.transpose(t, d0, d1), _transpose1_backward,
                                SavedContext(dim0=d0, dim1=d1))
 
 
 def _squeeze_inplace_backward(ctx, grad):
     for d in ctx.dims:
-        grad = sh.unsqueeze(grad, d)
+        grad = ops.unsqueeze(grad, d)
     return (grad,)
 
 
@@ -1085,20 +1085,20 @@ _SQUEEZE_INPLACE = {"SqueezeBackward0": Backward("SqueezeBackward3", _squeeze_in
 @table.op(name="squeeze_", function=False, backward=tuple(_SQUEEZE_INPLACE.values()))
 def squeeze_(self, dim=None):
     """Removes size-1 dims of the tensor itself."""
-    dims, node = sh._squeeze_dims(self, dim)
-    return ip.restride_inplace(self, lambda t: sh.squeeze(t, dim), _SQUEEZE_INPLACE[node.name],
+    dims, node = ops.squeeze_dims(self, dim)
+    return ip.restride_inplace(self, lambda t: ops.squeeze(t, dim), _SQUEEZE_INPLACE[node.name],
                                SavedContext(dims=dims))
 
 
 @backward("UnsqueezeBackward1")
 def _unsqueeze_inplace_backward(ctx, grad):
-    return (sh.squeeze(grad, ctx.dim),)
+    return (ops.squeeze(grad, ctx.dim),)
 
 
 @table.op(name="unsqueeze_", function=False, backward=(_unsqueeze_inplace_backward,))
 def unsqueeze_(self, dim):
     """Inserts a size-1 dim into the tensor itself."""
     d = wrap_dim(dim, self.ndim + 1)
-    return ip.restride_inplace(self, lambda t: sh.unsqueeze(t, d), _unsqueeze_inplace_backward,
+    return ip.restride_inplace(self, lambda t: ops.unsqueeze(t, d), _unsqueeze_inplace_backward,
                                SavedContext(dim=d))
 
