@@ -5,4 +5,4 @@ from __future__ import annotations
 from . import creation, elementwise, index, inplace, linalg, nn_functional, reduce, shape  # noqa: F401
 
 TABLES = (creation.table, elementwise.table, reduce.table, *shape.TABLES, *index.TABLES,
-          nn_functional.table, linalg.table)
+          nn_functional.table, *linalg.TABLES)
