@@ -1,5 +1,4 @@
-"""Small helpers shared by the indexing modules.
-"""
+"""Small helpers shared by the indexing modules."""
 
 from __future__ import annotations
 

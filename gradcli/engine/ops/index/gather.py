@@ -1,5 +1,7 @@
-"""Ops that pick or place slices and elements by index: ``index_select``/``index_add``/
-``index_copy``/``index_fill``, ``gather``/``scatter``/``scatter_add``, ``take``/``put``.
+"""Ops that pick or place values by index along a dim, or in the flattened tensor.
+
+``index_select``/``index_add``/``index_copy``/``index_fill``,
+``gather``/``scatter``/``scatter_add``, ``take``/``put``.
 """
 
 from __future__ import annotations

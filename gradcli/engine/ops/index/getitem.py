@@ -1,6 +1,7 @@
-"""``x[...]`` and ``x[...] = v``: basic indices as views, advanced ones through ``index_put``.
+"""``x[...]`` and ``x[...] = v``: basic indices as views, advanced ones as copies.
 
-Also the advanced-indexing core (``expand_indices``, ``advanced_index``) and ``index_put``.
+Also the advanced-indexing core (``expand_indices``, ``advanced_index``) and
+``index_put``, which ``x[...] = v`` uses for advanced indices.
 """
 
 from __future__ import annotations

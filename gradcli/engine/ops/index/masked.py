@@ -1,5 +1,7 @@
-"""Masks and region scatters: ``masked_fill``/``masked_select``/``masked_scatter``,
-``nonzero``/``argwhere``, ``select_scatter`` and ``slice_scatter``.
+"""Masks and region scatters.
+
+``masked_fill``/``masked_select``/``masked_scatter``, ``nonzero``/``argwhere``,
+``select_scatter`` and ``slice_scatter``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""In-place writers that are not an out-of-place op plus a write: ``fill_``, ``zero_``,
-``copy_``, ``resize_``, and the in-place shape changes (``t_``, ``transpose_``, ``squeeze_``...).
+"""In-place writers that are not an out-of-place op plus a write.
 
-Their machinery lives in ``ops/inplace.py``.
+``fill_``, ``zero_``, ``copy_``, ``resize_``, and the in-place shape changes
+(``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``); ``fill`` too. Their
+machinery lives in ``ops/inplace.py``.
 """
 
 from __future__ import annotations

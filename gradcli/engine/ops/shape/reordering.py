@@ -1,5 +1,4 @@
-"""Ops that reorder elements: ``flip``/``roll`` (copies) and the ``diagonal`` view, ``diag_embed``.
-"""
+"""Ops that reorder elements: ``flip``/``roll`` (copies), ``diagonal`` (a view), ``diag_embed``."""
 
 from __future__ import annotations
 
@@ -8,13 +7,7 @@ from ...backend import xp
 from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from ..registry import OpTable
-from ..views import (
-    fresh,
-    list_repr,
-    make_view,
-    restride,
-    strides_of,
-)
+from ..views import fresh, list_repr, make_view, restride, strides_of
 from .slicing import index_int
 
 table = OpTable("shape.reordering")

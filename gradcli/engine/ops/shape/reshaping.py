@@ -1,4 +1,4 @@
-"""Views that change a tensor's shape or the order of its dims.
+"""Views that change a tensor's shape or the order of its dims, and the tiling copies.
 
 ``view``/``reshape``/``flatten``, ``permute``/``transpose``/``t``,
 ``squeeze``/``unsqueeze``/``atleast_*d``, ``expand``/``broadcast_to``/``meshgrid``,
@@ -18,15 +18,7 @@ from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from ..common import broadcast_shapes, check_nonnegative, shape_arg
 from ..registry import OpTable
-from ..views import (
-    compute_stride,
-    fresh,
-    infer_shape,
-    list_repr,
-    make_view,
-    restride,
-    strides_of,
-)
+from ..views import compute_stride, fresh, infer_shape, list_repr, make_view, restride, strides_of
 
 table = OpTable("shape.reshaping")
 

@@ -1,4 +1,7 @@
-"""Slicing, splitting and joining: ``select``/``narrow`` views, ``unbind``/``split``/``chunk``,
+"""Slicing, splitting and joining tensors.
+
+``select``/``narrow`` and the slice views (``select_view``/``slice_view``, which
+indexing reaches as ``ops.NAME``), ``unbind``/``split``/``chunk``/``tensor_split``,
 ``cat``/``stack`` and the ``*stack`` joins.
 """
 
@@ -15,13 +18,7 @@ from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from ..common import new, shape_arg
 from ..registry import OpTable
-from ..views import (
-    MULTI,
-    list_repr,
-    make_view,
-    restride,
-    strides_of,
-)
+from ..views import MULTI, list_repr, make_view, restride, strides_of
 from .reshaping import atleast_1d, atleast_2d, atleast_3d, reshape
 
 table = OpTable("shape.slicing")
