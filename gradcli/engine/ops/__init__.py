@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import creation, elementwise, index, inplace, linalg, nn_functional, reduce, shape  # noqa: F401
 
-TABLES = (creation.table, elementwise.table, *reduce.TABLES, shape.table, index.table,
-          nn_functional.table, linalg.table)
+TABLES = (creation.table, elementwise.table, *reduce.TABLES, *shape.TABLES, *index.TABLES,
+          nn_functional.table, *linalg.TABLES)
 
 # The torch.nn.functional names, by name.
 FUNCTIONAL = nn_functional.FUNCTIONAL
