@@ -19,26 +19,21 @@ import math
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..namespace import ops
 from ..node import SavedContext, backward
 from ..tensor import Tensor, wrap_dim
-from . import elementwise as ew
-from .common import broadcast_shapes, plural
-from .elementwise import (
+from .common import (
     _compute,
-    add_scalar,
     backward_kernel,
-    div_scalar,
-    mul_scalar,
-    new,
+    broadcast_shapes,
     not_implemented_for,
+    plural,
     require_tensor,
-    scalar_minus,
-    sigmoid_backward,
-    where,
+    values,
     zeros_like_grad,
 )
+from .common import new_quiet as new
 from .registry import OpTable
-from ..namespace import ops
 
 table = OpTable("nn")
 
@@ -116,7 +111,7 @@ def threshold(input, threshold, value):
     """``input`` where it is above ``threshold``, else ``value``."""
     require_tensor(input, "threshold")
     data = input._data
-    result = new(xp.where(data > threshold, data, ew.values(value, input._dtype)), input._dtype)
+    result = new(xp.where(data > threshold, data, values(value, input._dtype)), input._dtype)
     if ag.needs_grad(input):
         ag.record(_threshold_backward_rule, (input,), result,
                   SavedContext(input, threshold=threshold))
@@ -153,7 +148,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0):
         raise ValueError(f"hardtanh() needs min_val <= max_val, but got min_val={min_val} and "
                          f"max_val={max_val}")
     data = input._data
-    low, high = ew.values(min_val, input._dtype), ew.values(max_val, input._dtype)
+    low, high = values(min_val, input._dtype), values(max_val, input._dtype)
     result = new(xp.minimum(xp.maximum(data, low), high), input._dtype)
     if ag.needs_grad(input):
         ag.record(_hardtanh_backward_rule, (input,), result,
@@ -214,7 +209,7 @@ def elu_backward(grad: Tensor, x: Tensor, alpha, scale, input_scale) -> Tensor:
 def _elu_double_backward(ctx, gg):
     grad, x = ctx.saved_tensors
     a, s, i = ctx.alpha, ctx.scale, ctx.input_scale
-    grad_x = elu_backward(mul_scalar(gg * grad, i), x, a, s, i) * (x < 0)
+    grad_x = elu_backward(ops.mul_scalar(gg * grad, i), x, a, s, i) * (x < 0)
     return elu_backward(gg, x, a, s, i), grad_x
 
 
@@ -332,7 +327,7 @@ def gelu(input, approximate="none"):
 def _silu_backward(ctx, grad):
     (x,) = ctx.saved_tensors
     s = x.sigmoid()
-    return (grad * s * add_scalar(x * scalar_minus(1.0, s), 1.0),)
+    return (grad * s * ops.add_scalar(x * ops.scalar_minus(1.0, s), 1.0),)
 
 
 @table.op(function=False, method=False, backward=(_silu_backward,))
@@ -366,8 +361,8 @@ def softplus_backward(grad: Tensor, x: Tensor, beta, threshold) -> Tensor:
 def _softplus_double_backward(ctx, gg):
     grad, x = ctx.saved_tensors
     beta, limit = ctx.beta, ctx.threshold
-    scaled = mul_scalar(x, beta)
-    grad_x = mul_scalar(sigmoid_backward(gg * grad, scaled.sigmoid()) * (scaled < limit), beta)
+    scaled = ops.mul_scalar(x, beta)
+    grad_x = ops.mul_scalar(ops.sigmoid_backward(gg * grad, scaled.sigmoid()) * (scaled < limit), beta)
     return softplus_backward(gg, x, beta, limit), grad_x
 
 
@@ -580,7 +575,7 @@ def mse_loss_backward(grad: Tensor, a: Tensor, b: Tensor, reduction: str) -> Ten
 @backward("MseLossBackwardBackward0")
 def _mse_double_backward(ctx, gg):
     grad, a, b = ctx.saved_tensors
-    grad_a = mul_scalar(gg * grad, ctx.norm)
+    grad_a = ops.mul_scalar(gg * grad, ctx.norm)
     return mse_loss_backward(gg, a, b, ctx.reduction), grad_a, -grad_a
 
 
@@ -631,7 +626,7 @@ _BCE_EPS = 1e-12
 def _weighted(t: Tensor, weight, reduction: str, numel: int) -> Tensor:
     if weight is not None:
         t = t * weight
-    return div_scalar(t, numel) if reduction == "mean" else t
+    return ops.div_scalar(t, numel) if reduction == "mean" else t
 
 
 def bce_backward(grad: Tensor, x: Tensor, target: Tensor, weight, reduction: str) -> Tensor:
@@ -655,11 +650,11 @@ def bce_backward(grad: Tensor, x: Tensor, target: Tensor, weight, reduction: str
 def _bce_double_backward(ctx, gg):
     grad, x, t = ctx.saved_tensors
     w, reduction, n = ctx.weight, ctx.reduction, ctx.numel
-    clamped = (scalar_minus(1, x) * x).clamp_min(_BCE_EPS)
+    clamped = (ops.scalar_minus(1, x) * x).clamp_min(_BCE_EPS)
     grad_grad = _weighted(gg * (x - t) / clamped, w, reduction, n)
-    eps_x = add_scalar(x, _BCE_EPS)
-    eps_1mx = add_scalar(scalar_minus(1, x), _BCE_EPS)
-    curvature = (x * x - mul_scalar(x, 2) * t + t) / (eps_x.pow(2) * eps_1mx.pow(2))
+    eps_x = ops.add_scalar(x, _BCE_EPS)
+    eps_1mx = ops.add_scalar(ops.scalar_minus(1, x), _BCE_EPS)
+    curvature = (x * x - ops.mul_scalar(x, 2) * t + t) / (eps_x.pow(2) * eps_1mx.pow(2))
     grad_x = _weighted(curvature * (gg * grad), w, reduction, n)
     grad_t = _weighted(-gg * grad / clamped, w, reduction, n)
     return grad_grad, grad_x, grad_t
@@ -724,7 +719,7 @@ def _bce_logits_rule(ctx, grad):
             grad_x = x.sigmoid() - t
         else:
             scaled = pw * t
-            grad_x = (add_scalar(scaled, 1) - t) * x.sigmoid() - scaled
+            grad_x = (ops.add_scalar(scaled, 1) - t) * x.sigmoid() - scaled
         grad_x = _weighted(grad_x * grad, w, reduction, n)
     if ctx.need[1]:
         grad_t = -x if pw is None else _log_sigmoid(-x) - _log_sigmoid(x) * pw
@@ -868,14 +863,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return loss
     ignored = target == ignore_index
     per_class = logp if weight is None else logp * _class_view(weight, input.ndim, class_dim)
-    smooth = where(ignored, 0.0, -per_class.sum(class_dim))
+    smooth = ops.where(ignored, 0.0, -per_class.sum(class_dim))
     if reduction == "mean":
         kept = target._data[~ignored._data].astype(xp.int64)
         total = weight._data[kept].sum() if weight is not None else kept.size
-        smooth = div_scalar(smooth.sum(), float(total))
+        smooth = ops.div_scalar(smooth.sum(), float(total))
     elif reduction == "sum":
         smooth = smooth.sum()
-    return mul_scalar(loss, 1 - label_smoothing) + mul_scalar(smooth, label_smoothing / n_classes)
+    return ops.mul_scalar(loss, 1 - label_smoothing) + ops.mul_scalar(smooth, label_smoothing / n_classes)
 
 
 def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
@@ -890,14 +885,14 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
                            f"{list(logp.shape)}, but it has shape {list(target.shape)}")
     n_classes = logp._data.shape[class_dim]
     if label_smoothing:
-        target = add_scalar(mul_scalar(target, 1 - label_smoothing), label_smoothing / n_classes)
+        target = ops.add_scalar(ops.mul_scalar(target, 1 - label_smoothing), label_smoothing / n_classes)
     product = logp * target
     if weight is not None:
         product = product * _class_view(weight, logp.ndim, class_dim)
     if reduction == "none":
         return -product.sum(class_dim)
     total = -product.sum()
-    return div_scalar(total, logp._data.size // n_classes) if reduction == "mean" else total
+    return ops.div_scalar(total, logp._data.size // n_classes) if reduction == "mean" else total
 
 
 # ========================================================= linear, dropout
@@ -929,7 +924,7 @@ def dropout(input, p=0.5, train=True):
     keep = ops.default_generator.rng.random(input._data.shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1 - p)
     mask = new(keep * input._dtype.np.type(scale), input._dtype)
-    return ew.mul(input, mask)
+    return ops.mul(input, mask)
 
 
 def _functional_dropout(input, p=0.5, training=True, inplace=False):
@@ -943,7 +938,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(norm(input, p, dim), eps)``."""
     require_tensor(input, "normalize")
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    return ew.div(input, denom) if out is None else ew.div(input, denom, out=out)
+    return ops.div(input, denom) if out is None else ops.div(input, denom, out=out)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -1008,8 +1003,8 @@ FUNCTIONAL = {
     "selu": _inplace_capable(selu, "selu"),
     "gelu": gelu,
     "silu": _inplace_capable(silu, "silu"),
-    "sigmoid": ew.sigmoid,
-    "tanh": ew.tanh,
+    "sigmoid": ops.sigmoid,
+    "tanh": ops.tanh,
     "softplus": softplus,
     "threshold": _functional_threshold,
     "softmax": _functional_softmax(softmax),
