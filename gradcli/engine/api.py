@@ -12,7 +12,7 @@ import math
 from . import FUNCTIONS, autograd, dtypes, functional, gradcheck
 from . import nn as nn_modules
 from .ndarray import from_numpy
-from .ops import creation, nn_functional
+from .ops import FUNCTIONAL, creation
 from .printopts import set_printoptions
 from .tensor import Device, Size, Tensor, _TensorType
 
@@ -112,7 +112,7 @@ def build() -> dict[str, Module]:
         "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
-    nn_functional_mod = Module("torch.nn.functional", dict(nn_functional.FUNCTIONAL))
+    nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
     nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})

@@ -12,8 +12,7 @@ import math
 
 from . import dtypes as dt
 from .backend import xp
-from .ops import creation
-from .ops import nn_functional as F
+from .ops import FUNCTIONAL, creation
 from .tensor import Tensor
 
 
@@ -192,7 +191,7 @@ class Linear(Module):
             self._parameters["bias"] = None
 
     def forward(self, input):
-        return F.linear(input, self.weight, self.bias)
+        return FUNCTIONAL["linear"](input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -255,11 +254,11 @@ def _activation(name: str, fn, qualified: str, options: tuple = ()):
 
 _DEFAULTS = {"inplace": False, "dim": None, "reduction": "mean"}
 
-ReLU = _activation("ReLU", F.FUNCTIONAL["relu"], "activation", ("inplace",))
-Sigmoid = _activation("Sigmoid", F.FUNCTIONAL["sigmoid"], "activation")
-Tanh = _activation("Tanh", F.FUNCTIONAL["tanh"], "activation")
-Softmax = _activation("Softmax", F.FUNCTIONAL["softmax"], "activation", ("dim",))
-LogSoftmax = _activation("LogSoftmax", F.FUNCTIONAL["log_softmax"], "activation", ("dim",))
+ReLU = _activation("ReLU", FUNCTIONAL["relu"], "activation", ("inplace",))
+Sigmoid = _activation("Sigmoid", FUNCTIONAL["sigmoid"], "activation")
+Tanh = _activation("Tanh", FUNCTIONAL["tanh"], "activation")
+Softmax = _activation("Softmax", FUNCTIONAL["softmax"], "activation", ("dim",))
+LogSoftmax = _activation("LogSoftmax", FUNCTIONAL["log_softmax"], "activation", ("dim",))
 
 
 def _loss(name: str, fn):
@@ -276,12 +275,12 @@ def _loss(name: str, fn):
                                          "_qualified": f"torch.nn.modules.loss.{name}"})
 
 
-MSELoss = _loss("MSELoss", F.mse_loss)
-L1Loss = _loss("L1Loss", F.l1_loss)
-BCELoss = _loss("BCELoss", F.binary_cross_entropy)
-BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.FUNCTIONAL["binary_cross_entropy_with_logits"])
-NLLLoss = _loss("NLLLoss", F.nll_loss)
-CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
+MSELoss = _loss("MSELoss", FUNCTIONAL["mse_loss"])
+L1Loss = _loss("L1Loss", FUNCTIONAL["l1_loss"])
+BCELoss = _loss("BCELoss", FUNCTIONAL["binary_cross_entropy"])
+BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", FUNCTIONAL["binary_cross_entropy_with_logits"])
+NLLLoss = _loss("NLLLoss", FUNCTIONAL["nll_loss"])
+CrossEntropyLoss = _loss("CrossEntropyLoss", FUNCTIONAL["cross_entropy"])
 
 MODULES = {
     "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from . import creation, elementwise, index, inplace, linalg, nn_functional, reduce, shape  # noqa: F401
+from . import (  # noqa: F401
+    creation,
+    elementwise,
+    index,
+    inplace,
+    linalg,
+    nn_functional,
+    reduce,
+    registry,
+    shape,
+)
 
 TABLES = (creation.table, *elementwise.TABLES, reduce.table, shape.table, index.table,
-          nn_functional.table, linalg.table)
+          *nn_functional.TABLES, linalg.table)
+
+FUNCTIONAL = registry.functional_names(TABLES)
+"""The functions of ``torch.nn.functional``, by name."""
