@@ -15,7 +15,8 @@ from test_elementwise import _inputs, assert_same, run_both
 
 from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
-from gradcli.engine.ops import creation, nn_functional
+from gradcli.engine.namespace import ops as namespace
+from gradcli.engine.ops import FUNCTIONAL, creation, nn_functional
 
 TORCH = api.build()["torch"]
 F = TORCH.nn.functional
@@ -160,8 +161,30 @@ def test_gradcheck(name, fn, shapes):
 
 def test_every_differentiable_op_is_gradchecked():
     checked = {case[0] for case in GRADCHECK_CASES}
-    declared = {op.name for op in nn_functional.table.ops if op.grad_fns}
+    declared = {op.name for table in nn_functional.TABLES for op in table.ops if op.grad_fns}
     assert declared <= checked, sorted(declared - checked)
+
+
+# The names torch.nn.functional offered when they were listed by hand in one dict.
+FUNCTIONAL_NAMES = {
+    "relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh",
+    "softplus", "threshold", "softmax", "log_softmax", "mse_loss", "l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+    "linear", "dropout", "normalize", "one_hot"}
+
+# Names whose F form is the op itself; the others are F-only wrappers (inplace=, legacy
+# reduction arguments, _stacklevel).
+FUNCTIONAL_IS_THE_OP = {
+    "gelu", "sigmoid", "tanh", "softplus", "mse_loss", "l1_loss", "binary_cross_entropy",
+    "nll_loss", "cross_entropy", "linear", "normalize", "one_hot"}
+
+
+def test_functional_names_come_from_the_op_entries():
+    assert set(FUNCTIONAL) == FUNCTIONAL_NAMES
+    assert {name: fn for name, fn in vars(F).items() if not name.startswith("_")} == FUNCTIONAL
+    for name in sorted(FUNCTIONAL_NAMES):
+        is_op = FUNCTIONAL[name] is getattr(namespace, name, None)
+        assert is_op == (name in FUNCTIONAL_IS_THE_OP), name
 
 
 def test_double_backward_graph_names():

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from . import creation, elementwise, index, inplace, linalg, nn_functional, reduce, shape  # noqa: F401
+from . import (  # noqa: F401
+    creation,
+    elementwise,
+    index,
+    inplace,
+    linalg,
+    nn_functional,
+    reduce,
+    registry,
+    shape,
+)
 
-TABLES = (creation.table, elementwise.table, *reduce.TABLES, *shape.TABLES, *index.TABLES,
-          nn_functional.table, *linalg.TABLES)
+TABLES = (creation.table, *elementwise.TABLES, *reduce.TABLES, *shape.TABLES, *index.TABLES,
+          *nn_functional.TABLES, *linalg.TABLES)
 
-# The torch.nn.functional names, by name.
-FUNCTIONAL = nn_functional.FUNCTIONAL
+FUNCTIONAL = registry.functional_names(TABLES)
+"""The functions of ``torch.nn.functional``, by name."""

@@ -1,11 +1,14 @@
-"""Small helpers every op family shares: wrapping arrays, promotion, broadcasting."""
+"""Small helpers every op family shares: wrapping arrays, promotion, broadcasting,
+argument checks, and the one-node gradients of PyTorch's backward kernels."""
 
 from __future__ import annotations
 
 import numbers
 
+from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..node import Backward, SavedContext
 from ..tensor import Tensor, wrap_dim
 
 Number = (bool, int, float)
@@ -18,16 +21,23 @@ def new(array, dtype: dt.DType) -> Tensor:
     return Tensor._make(array, dtype)
 
 
+def new_quiet(array, dtype: dt.DType) -> Tensor:
+    """A tensor of ``array`` converted to ``dtype``, silently: a float32 ``exp(100)``
+    is inf, as in PyTorch, without NumPy's overflow warning."""
+    with xp.errstate(all="ignore"):
+        return new(array, dtype)
+
+
 def is_number(value) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, complex)
 
 
-def check_operand(value, op: str):
-    """A tensor or Python number; anything else is PyTorch's TypeError."""
+def check_operand(value, op: str, arg: str = "other", position: int = 2):
+    """A tensor or a Python number; anything else is a TypeError (PyTorch's class)."""
     if isinstance(value, Tensor) or is_number(value):
         return value
-    raise TypeError(f"{op}() expects a tensor or a number, not a value of type "
-                    f"{type(value).__name__}")
+    raise TypeError(f"{op}() expects a tensor or a number for argument '{arg}' (position "
+                    f"{position}), not a value of type {type(value).__name__}")
 
 
 def array_of(value, dtype: dt.DType):
@@ -120,3 +130,58 @@ def check_nonnegative(shape) -> None:
 def float_dtype_of(t: Tensor) -> dt.DType:
     """The dtype a float-valued op on ``t`` produces (ints and bools give the default)."""
     return t._dtype if t._dtype.category == dt.FLOAT else dt.get_default_dtype()
+
+
+def require_tensor(value, op: str, arg: str = "input", position: int = 1) -> Tensor:
+    """``value`` if it is a tensor, else a TypeError (PyTorch's class)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}() expects a tensor for argument '{arg}' (position {position}), "
+                        f"not a value of type {type(value).__name__}")
+    return value
+
+
+def not_implemented_for(op: str, dtype: dt.DType):
+    """The error for an op (``'remainder()'``) that has no version for ``dtype``."""
+    return NotImplementedError(f"{op} is not implemented for tensors of dtype {dtype!r}")
+
+
+def values(value, dtype: dt.DType):
+    """The values of a tensor or Python number as an array of ``dtype``.
+
+    A Python int wraps into a narrower integer type as a C cast does
+    (``uint8_tensor + 300`` adds 44), which NumPy refuses to do for scalars.
+    """
+    if isinstance(value, Tensor):
+        data = value._data
+        return data if data.dtype == dtype.np else data.astype(dtype.np)
+    if dtype.category == dt.FLOAT:
+        return xp.asarray(float(value), dtype=dtype.np)
+    if dtype.category == dt.BOOL:
+        return xp.asarray(bool(value))
+    if isinstance(value, float):
+        value = int(value)  # truncates toward zero, like PyTorch's casts
+    return xp.asarray(int(value) % (1 << 64), dtype=xp.uint64).astype(dtype.np)
+
+
+def _compute(fn, *arrays):
+    with xp.errstate(all="ignore"):
+        return fn(*arrays)
+
+
+def zeros_like_grad(grad: Tensor) -> Tensor:
+    """A zero gradient with no history, as PyTorch's ``zeros_like(grad)`` in formulas."""
+    return new_quiet(xp.zeros_like(grad._data), grad._dtype)
+
+
+def backward_kernel(rule: Backward, array, dtype: dt.DType, inputs: tuple,
+                    ctx: SavedContext | None = None) -> Tensor:
+    """A gradient computed by one of PyTorch's backward kernels, as one node.
+
+    PyTorch's first-order gradient of ``tanh`` is ``tanh_backward(grad, result)``,
+    whose own node is ``TanhBackwardBackward0``; computing such a gradient here
+    with this helper gives double backward the same graph.
+    """
+    result = new_quiet(array, dtype)
+    if ag.needs_grad(*inputs):
+        ag.record(rule, inputs, result, ctx)
+    return result

@@ -180,3 +180,20 @@ def node_names(opdef: OpDef, tables) -> set[str]:
         names.update(current.grad_fns)
         pending.extend(by_name[n] for n in current.composes)
     return names
+
+
+def functional_names(tables) -> dict:
+    """The functions of ``torch.nn.functional`` by name, from the entries' ``functional``.
+
+    Example:
+        >>> F = functional_names(TABLES)
+        >>> F["relu"](tensor([-1.0, 2.0]), inplace=True)
+        tensor([0., 2.])
+    """
+    names = {}
+    for opdef in all_ops(tables):
+        for n in opdef.functional:
+            if n in names:
+                raise AssertionError(f"two entries declare torch.nn.functional.{n}")
+            names[n] = opdef.fn
+    return names
