@@ -9,7 +9,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 def listed_packages() -> set[str]:
     """The names in pyproject's ``[tool.setuptools] packages = [...]`` (tomllib is 3.11+)."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    block = re.search(r"^packages = \[(.*?)\]", text, re.S | re.M)
+    block = re.search(r"^packages = \[(.*?)\]", text, re.DOTALL | re.MULTILINE)
     assert block, "pyproject.toml has no packages = [...] list"
     return set(re.findall(r'"([\w.]+)"', block.group(1)))
 
