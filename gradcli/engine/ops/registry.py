@@ -44,6 +44,7 @@ class OpDef:
     functional: tuple[str, ...] = ()
     composes: tuple[str, ...] = ()
     inplace_operators: tuple[str, ...] = ()
+    domain: tuple[tuple[float, float], ...] = ()
 
     @property
     def grad_fns(self) -> tuple[str, ...]:
@@ -61,19 +62,27 @@ class OpTable:
     def op(self, *, function: bool = True, method: bool = True, aliases: tuple = (),
            operators: tuple = (), inplace: bool = False, backward: tuple = (),
            out: bool = True, name: str | None = None, functional: tuple = (),
-           composes: tuple = (), inplace_operators: tuple = ()):
+           composes: tuple = (), inplace_operators: tuple = (), domain: tuple = ()):
         """Declares the decorated function as an op (see :class:`OpDef`).
 
         ``functional`` lists its names in ``torch.nn.functional``; ``composes``
         names the other ops it is built from, whose nodes its graph shows
         (``einsum`` records ``MulBackward0`` through ``mul``); ``inplace_operators``
         are the augmented assignments (``__iadd__``) that run its ``NAME_`` method.
+
+        ``domain`` gives one ``(low, high)`` range per tensor argument for an op
+        that takes just those tensors (``op(x)``, ``op(x, y)``): the systematic
+        test (``tests/engine/test_systematic.py``) then gradchecks the op at first
+        and second order on scalar, vector, matrix and broadcast shapes drawn from
+        those ranges, and compares values, dtypes, node names and gradients with
+        PyTorch, with no test of its own to write.
         """
 
         def declare(fn):
             opdef = OpDef(name or fn.__name__, fn, function, method, tuple(aliases),
                           tuple(operators), inplace, tuple(backward), out, tuple(functional),
-                          tuple(composes), tuple(inplace_operators))
+                          tuple(composes), tuple(inplace_operators),
+                          tuple(tuple(r) for r in domain))
             self.ops.append(opdef)
             for n in (opdef.name,) + opdef.aliases:
                 namespace.provide(n, fn)

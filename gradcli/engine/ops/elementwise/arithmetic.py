@@ -162,7 +162,8 @@ def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
 
 
 @table.op(operators=("__add__", "__radd__"), inplace=True,
-          inplace_operators=("__iadd__",), backward=(_add_backward,))
+          inplace_operators=("__iadd__",), backward=(_add_backward,),
+          domain=((-2.0, 2.0), (-2.0, 2.0)))
 def add(input, other, *, alpha=1):
     """``input + alpha * other``; bool + bool is logical or, as in PyTorch.
 
@@ -193,7 +194,7 @@ def _check_sub_bool(input, other) -> None:
 
 @table.op(operators=("__sub__",), inplace=True,
           inplace_operators=("__isub__",), aliases=("subtract",),
-          backward=(_sub_backward,))
+          backward=(_sub_backward,), domain=((-2.0, 2.0), (-2.0, 2.0)))
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``."""
     _check_sub_bool(check_operand(input, "sub", "input", 1), check_operand(other, "sub"))
@@ -237,7 +238,7 @@ def _half_scalar(input, other, target):
 
 @table.op(operators=("__mul__", "__rmul__"), inplace=True,
           inplace_operators=("__imul__",), aliases=("multiply",),
-          backward=(_mul_backward,))
+          backward=(_mul_backward,), domain=((-2.0, 2.0), (-2.0, 2.0)))
 def mul(input, other):
     """Elementwise product; bool * bool is logical and."""
     check_operand(input, "mul", "input", 1)
@@ -306,7 +307,7 @@ def _rounded_div(input, other, rounding_mode: str) -> Tensor:
 
 @table.op(operators=("__truediv__",), inplace=True,
           inplace_operators=("__itruediv__",), aliases=("divide",),
-          backward=(_div_backward, _zeros_backward))
+          backward=(_div_backward, _zeros_backward), domain=((-2.0, 2.0), (0.5, 2.0)))
 def div(input, other, *, rounding_mode=None):
     """Division; integers divide to the default float dtype. ``rounding_mode``
     'trunc' or 'floor' rounds the quotient and keeps integer dtypes."""

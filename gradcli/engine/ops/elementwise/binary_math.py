@@ -103,7 +103,8 @@ def _float_binary(name: str, np_fn, node_name: str, rule, precise: bool, ints: b
 
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` of two tensors."
-    table.op(name=name, aliases=aliases, inplace=True, backward=(node,))(op)
+    table.op(name=name, aliases=aliases, inplace=True, backward=(node,),
+             domain=((-2.0, 2.0), (0.5, 2.0)))(op)
     globals()[name] = op
 
 
@@ -128,7 +129,8 @@ copysign_backward0 = Backward("CopysignBackward0", _copysign_backward)
 copysign_backward1 = Backward("CopysignBackward1", _copysign_backward)
 
 
-@table.op(inplace=True, backward=(copysign_backward0, copysign_backward1))
+@table.op(inplace=True, backward=(copysign_backward0, copysign_backward1),
+          domain=((-2.0, 2.0), (0.5, 2.0)))
 def copysign(input, other):
     """``|input|`` with the sign of ``other`` (a float result)."""
     require_tensor(input, "copysign")

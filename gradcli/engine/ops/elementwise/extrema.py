@@ -43,7 +43,7 @@ def _extremum(name: str, np_fn, node_name: str, bigger: bool, nan_aware: bool) -
     op.__name__ = name
     op.__doc__ = (f"The elementwise {'larger' if bigger else 'smaller'} of two tensors "
                   f"({'ignoring' if nan_aware else 'propagating'} NaN).")
-    table.op(name=name, backward=(node,))(op)
+    table.op(name=name, backward=(node,), domain=((-2.0, 2.0), (-2.0, 2.0)))(op)
     globals()[name] = op
 
 

@@ -96,7 +96,8 @@ def _power(base, exponent, target: dt.DType):
 
 @table.op(operators=("__pow__",), inplace=True,
           inplace_operators=("__ipow__",),
-          backward=(_pow_scalar_backward, _pow_tensor_backward, _pow_scalar_base_backward))
+          backward=(_pow_scalar_backward, _pow_tensor_backward, _pow_scalar_base_backward),
+          domain=((0.5, 2.0), (-2.0, 2.0)))
 def pow(input, exponent):
     """``input ** exponent``; a number base is the ``__rpow__`` form (PowBackward2).
 

@@ -69,7 +69,7 @@ def _unary_backward(ctx, grad):
 
 
 def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), functional=(),
-          **options):
+          domain=(-2.0, 2.0), **options):
     """Declares an elementwise op from its forward and its derivative.
 
     The decorated ``def NAME(g, x, y)`` is the derivative: given the incoming
@@ -77,7 +77,8 @@ def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), fu
     gradient, written with tensor ops. The decorator returns the op ``NAME``
     itself (with its method, its in-place ``NAME_``, ``aliases`` and its
     ``functional`` names in ``torch.nn.functional``); the op records
-    ``node_name`` (no node when it is None).
+    ``node_name`` (no node when it is None). ``domain`` is the input range in
+    which the systematic test checks the derivative (see ``OpTable.op``).
 
     Example:
         >>> @unary(xp.exp, "ExpBackward0", saves="y")
@@ -96,7 +97,8 @@ def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), fu
         op.__name__ = name
         op.__doc__ = derivative.__doc__ or f"Elementwise ``{name}``."
         return table.op(name=name, aliases=aliases, operators=operators, inplace=True,
-                        functional=functional, backward=(node,) if node else ())(op)
+                        functional=functional, backward=(node,) if node else (),
+                        domain=(domain,) if node else ())(op)
 
     return declare
 
@@ -153,7 +155,9 @@ def _sign_values(a):
 
 
 def _cast(a, like):
-    return xp.asarray(a, dtype=_F64).astype(like.dtype) if a.dtype == object else a
+    # frompyfunc gives an object array, or a bare Python float for a 0-dim input.
+    a = xp.asarray(a)
+    return a.astype(_F64).astype(like.dtype) if a.dtype == object else a.astype(like.dtype)
 
 
 @unary(xp.exp, "ExpBackward0", saves="y", precise="long")
@@ -171,32 +175,32 @@ def expm1(g, x, y):
     return g * add_scalar(y, 1)
 
 
-@unary(xp.log, "LogBackward0", precise="long")
+@unary(xp.log, "LogBackward0", precise="long", domain=(0.2, 3.0))
 def log(g, x, y):
     return g.div(x)
 
 
-@unary(xp.log2, "Log2Backward0")
+@unary(xp.log2, "Log2Backward0", domain=(0.2, 3.0))
 def log2(g, x, y):
     return g / mul_scalar(x, _LN2)
 
 
-@unary(xp.log10, "Log10Backward0", precise="long")
+@unary(xp.log10, "Log10Backward0", precise="long", domain=(0.2, 3.0))
 def log10(g, x, y):
     return g / mul_scalar(x, _LN10)
 
 
-@unary(xp.log1p, "Log1PBackward0")
+@unary(xp.log1p, "Log1PBackward0", domain=(-0.5, 2.0))
 def log1p(g, x, y):
     return g / add_scalar(x, 1)
 
 
-@unary(xp.sqrt, "SqrtBackward0", saves="y", precise="")
+@unary(xp.sqrt, "SqrtBackward0", saves="y", precise="", domain=(0.2, 3.0))
 def sqrt(g, x, y):
     return g / mul_scalar(y, 2)
 
 
-@unary(lambda a: 1 / xp.sqrt(a), "RsqrtBackward0", saves="y", precise="")
+@unary(lambda a: 1 / xp.sqrt(a), "RsqrtBackward0", saves="y", precise="", domain=(0.2, 3.0))
 def rsqrt(g, x, y):
     return mul_scalar(g, -0.5) * y.pow(3)
 
@@ -211,17 +215,17 @@ def cos(g, x, y):
     return g * -x.sin()
 
 
-@unary(xp.tan, "TanBackward0", saves="y", precise="long")
+@unary(xp.tan, "TanBackward0", saves="y", precise="long", domain=(-1.2, 1.2))
 def tan(g, x, y):
     return g * add_scalar(y.pow(2), 1)
 
 
-@unary(xp.arcsin, "AsinBackward0", aliases=("arcsin",))
+@unary(xp.arcsin, "AsinBackward0", aliases=("arcsin",), domain=(-0.9, 0.9))
 def asin(g, x, y):
     return g * add_scalar(-x * x, 1).rsqrt()
 
 
-@unary(xp.arccos, "AcosBackward0", aliases=("arccos",))
+@unary(xp.arccos, "AcosBackward0", aliases=("arccos",), domain=(-0.9, 0.9))
 def acos(g, x, y):
     return g * -add_scalar(-x * x, 1).rsqrt()
 
@@ -251,12 +255,12 @@ def asinh(g, x, y):
     return g * add_scalar(x.pow(2), 1).rsqrt()
 
 
-@unary(xp.arccosh, "AcoshBackward0", aliases=("arccosh",))
+@unary(xp.arccosh, "AcoshBackward0", aliases=("arccosh",), domain=(1.2, 3.0))
 def acosh(g, x, y):
     return g * sub_scalar(x.pow(2), 1).rsqrt()
 
 
-@unary(xp.arctanh, "AtanhBackward0", aliases=("arctanh",))
+@unary(xp.arctanh, "AtanhBackward0", aliases=("arctanh",), domain=(-0.9, 0.9))
 def atanh(g, x, y):
     return mul_scalar(g, 1) / scalar_minus(1, x.pow(2))
 
@@ -276,7 +280,7 @@ def erfc(g, x, y):
     return mul_scalar((-x.pow(2)).exp(), -2 / math.sqrt(math.pi)) * g
 
 
-@unary(lambda a: 1 / a, "ReciprocalBackward0", saves="y", precise="")
+@unary(lambda a: 1 / a, "ReciprocalBackward0", saves="y", precise="", domain=(0.5, 2.0))
 def reciprocal(g, x, y):
     return -g * (y * y)
 
