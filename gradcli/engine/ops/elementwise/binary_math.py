@@ -5,7 +5,7 @@ from __future__ import annotations
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
-from ...node import Backward, SavedContext
+from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor
 from ..common import (
     _compute,
@@ -20,7 +20,7 @@ from ..common import (
 from ..common import new_quiet as new
 from ..registry import OpTable
 from ._helpers import _F64, _binary, _true_div_dtype
-from .arithmetic import mul_scalar, scalar_minus
+from .arithmetic import add_scalar, mul_scalar, scalar_minus
 
 table = OpTable("binary_math")
 
@@ -116,6 +116,42 @@ def _hypot_backward(ctx, grad):
 _float_binary("atan2", xp.arctan2, "Atan2Backward0", _atan2_backward,
               precise=True, ints=True, aliases=("arctan2",))
 _float_binary("hypot", xp.hypot, "HypotBackward0", _hypot_backward, precise=False, ints=False)
+
+
+@backward("LogaddexpBackward0")
+def _logaddexp_backward(ctx, grad):
+    a, b = ctx.saved_tensors
+    return grad / add_scalar((b - a).exp(), 1), grad / add_scalar((a - b).exp(), 1)
+
+
+def _logaddexp_values(a, b):
+    # PyTorch's kernel, step by step in the operands' precision (exp and log1p
+    # rounded once each): max + log1p(exp(-|a - b|)); equal infinities stay.
+    tail = xp.exp((-xp.abs(a - b)).astype(_F64)).astype(a.dtype)
+    tail = xp.log1p(tail.astype(_F64)).astype(a.dtype)
+    return xp.where(xp.isinf(a) & (a == b), a, xp.maximum(a, b) + tail)
+
+
+@table.op(backward=(_logaddexp_backward,), domain=((-2.0, 2.0), (-2.0, 2.0)))
+def logaddexp(input, other):
+    """``log(exp(input) + exp(other))``, computed without overflow.
+
+    Example:
+        >>> logaddexp(tensor([0.0, 1000.0]), tensor([0.0, 1000.0]))
+        tensor([6.9315e-01, 1.0007e+03])
+    """
+    require_tensor(input, "logaddexp")
+    require_tensor(other, "logaddexp", "other", 2)
+    check_broadcast(input, other)
+    target = dt.result_type(input, other)
+    if target.category != dt.FLOAT:
+        raise not_implemented_for("logaddexp()", target)
+    work = xp.float32 if target is dt.float16 else target.np
+    a, b = values(input, target).astype(work), values(other, target).astype(work)
+    result = new(_compute(_logaddexp_values, a, b), target)
+    if ag.needs_grad(input, other):
+        ag.record(_logaddexp_backward, (input, other), result, SavedContext(input, other))
+    return result
 
 
 def _copysign_backward(ctx, grad):
