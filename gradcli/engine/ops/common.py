@@ -185,3 +185,14 @@ def backward_kernel(rule: Backward, array, dtype: dt.DType, inputs: tuple,
     if ag.needs_grad(*inputs):
         ag.record(rule, inputs, result, ctx)
     return result
+
+
+def fill_value(value, op: str) -> tuple:
+    """``(tensor_or_None, number)`` for a fill value: a number, or a 0-dim tensor (kept as
+    the tensor that fills, for the gradient, and read as its number)."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"{op}(): the value must be a number or a 0-dim tensor, not a "
+                               f"{value.ndim}-D tensor")
+        return value, value.item()
+    return None, value

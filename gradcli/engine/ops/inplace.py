@@ -25,7 +25,7 @@ from ..backend import xp
 from ..namespace import ops
 from ..node import Backward, Node, SavedContext, backward
 from ..tensor import Tensor
-from .common import broadcast_shapes, check_nonnegative, new, shape_arg
+from .common import broadcast_shapes, check_nonnegative, fill_value, new, shape_arg
 from .views import MULTI, NO_GRAD, contiguous_strides, list_repr, view_info, views_of
 
 LEAF_MESSAGE = ("cannot modify a leaf tensor that requires grad in place: autograd needs its "
@@ -471,14 +471,9 @@ def full_of(shape, dtype: dt.DType, value):
 
 def fill_values(target: Tensor, value, zero: bool = False) -> Tensor:
     """``fill_``/``zero_``: every element becomes ``value``."""
-    value_tensor = None
-    if isinstance(value, Tensor):
-        if value.ndim != 0:
-            raise RuntimeError(f"fill_(): the value must be a number or a 0-dim tensor, not "
-                               f"a {value.ndim}-D tensor")
-        value_tensor = value
-        value = value.item()
-    elif isinstance(value, complex) or not isinstance(value, (bool, int, float)):
+    value_tensor, value = fill_value(value, "fill_")
+    if value_tensor is None and (isinstance(value, complex)
+                                 or not isinstance(value, (bool, int, float))):
         raise TypeError(f"fill_(): the value must be a number or a 0-dim tensor, not a "
                         f"{type(value).__name__}")
     recorded = records(target, value_tensor)

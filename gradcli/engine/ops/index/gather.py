@@ -13,7 +13,7 @@ from ...namespace import ops
 from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from .. import inplace as ip
-from ..common import new, tensor_or_none
+from ..common import fill_value, new, tensor_or_none
 from ..registry import OpTable
 from ..views import fresh, list_repr
 from ._helpers import zeros_tensor
@@ -150,12 +150,7 @@ def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` at positions ``index`` along ``dim``."""
     index = _check_dim_index(input, index, "index_fill", (dt.int64,))
     d = wrap_dim(dim, input.ndim)
-    value_tensor = None
-    if isinstance(value, Tensor):
-        if value.ndim:
-            raise RuntimeError(f"index_fill(): the value must be a number or a 0-dim tensor, "
-                               f"not a {value.ndim}-D tensor")
-        value_tensor, value = value, value.item()
+    value_tensor, value = fill_value(value, "index_fill")
     idx = index._data.reshape(-1).astype(xp.int64)
     size = input._data.shape[d] if input.ndim else 1
     bad = idx[(idx < -size) | (idx >= size)]

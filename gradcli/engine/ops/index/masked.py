@@ -13,7 +13,7 @@ from ...namespace import ops
 from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from .. import inplace as ip
-from ..common import broadcast_shapes, new
+from ..common import broadcast_shapes, fill_value, new
 from ..registry import OpTable
 from ..views import fresh, list_repr
 from ._helpers import long_tensor, zeros_tensor
@@ -46,12 +46,7 @@ def _masked_fill_tensor_backward(ctx, grad):
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True (the two broadcast)."""
     _check_mask(mask, "masked_fill(): the mask must be a bool tensor, not {dtype}")
-    value_tensor = None
-    if isinstance(value, Tensor):
-        if value.ndim:
-            raise RuntimeError(f"masked_fill(): the value must be a number or a 0-dim tensor, "
-                               f"not a {value.ndim}-D tensor")
-        value_tensor, value = value, value.item()
+    value_tensor, value = fill_value(value, "masked_fill")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     fill = ip.full_of((), input._dtype, value)
     data = xp.where(mask._data, fill, input._data)

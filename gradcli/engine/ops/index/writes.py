@@ -10,9 +10,9 @@ from __future__ import annotations
 from ... import autograd as ag
 from ...namespace import ops
 from ...node import Backward, SavedContext, backward
-from ...tensor import Tensor, wrap_dim
+from ...tensor import wrap_dim
 from .. import inplace as ip
-from ..common import new
+from ..common import fill_value, new
 from ..registry import OpTable
 
 table = OpTable("index.writes")
@@ -32,12 +32,7 @@ def _fill_tensor_backward(ctx, grad):
 @table.op(method=False, backward=(_fill_backward, _fill_tensor_backward), out=False)
 def fill(input, value):
     """A tensor of ``input``'s shape and dtype filled with ``value``."""
-    value_tensor = value if isinstance(value, Tensor) else None
-    if value_tensor is not None:
-        if value.ndim:
-            raise RuntimeError(f"fill(): the value must be a number or a 0-dim tensor, not a "
-                               f"{value.ndim}-D tensor")
-        value = value.item()
+    value_tensor, value = fill_value(value, "fill")
     result = new(ip.full_of(input._data.shape, input._dtype, value), input._dtype)
     if value_tensor is not None and ag.needs_grad(input, value_tensor):
         ag.record(_fill_tensor_backward, (input, value_tensor), result)

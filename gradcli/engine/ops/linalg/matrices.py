@@ -48,24 +48,12 @@ def _diagonal_backward(ctx, grad):
     return (ops.diagonal_backward(grad, ctx.shape, ctx.offset, ctx.dim1, ctx.dim2),)
 
 
-@backward("DiagEmbedBackward0")
-def _diag_embed_backward(ctx, grad):
-    return (ops.diagonal(grad, ctx.offset, ctx.dim1, ctx.dim2),)
-
-
-@table.op(backward=(_diag_embed_backward, _diagonal_backward))
+@table.op(backward=(_diagonal_backward,), composes=("diag_embed",))
 def diag(input, diagonal=0):
     """A 1-D tensor becomes a diagonal matrix; a matrix gives its diagonal (a copy)."""
     check_tensor(input, "diag")
-    if input.ndim == 1:
-        size = input._data.shape[0] + abs(diagonal)
-        data = xp.zeros((size, size), dtype=input._dtype.np)
-        _diagonal_array(data, diagonal, 0, 1)[...] = input._data
-        result = new(data, input._dtype)
-        if ag.needs_grad(input):
-            ag.record(_diag_embed_backward, (input,), result,
-                      SavedContext(offset=diagonal, dim1=0, dim2=1))
-        return result
+    if input.ndim == 1:  # PyTorch records DiagEmbedBackward0 here too
+        return ops.diag_embed(input, diagonal, 0, 1)
     if input.ndim != 2:
         raise RuntimeError(f"diag() takes a 1- or 2-dimensional tensor, but got one with "
                            f"{plural(input.ndim, 'dimension')}")

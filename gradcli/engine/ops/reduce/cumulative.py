@@ -39,20 +39,22 @@ def _cumulative_input(input: Tensor, dim, dtype, name: str):
     return input, d, target
 
 
+def _running(np_fn, data, d: int, target: dt.DType):
+    """``np_fn`` (cumsum, cumprod) along ``d``, accumulated as PyTorch does: float32 and
+    half in a wider type, integers and bools in int64."""
+    if data.ndim == 0:
+        return data.astype(target.np, copy=True)
+    if target.category == dt.FLOAT:
+        wide = xp.float32 if target is dt.float16 else xp.float64
+        return np_fn(data.astype(wide), axis=d).astype(target.np)
+    return np_fn(data.astype(xp.int64), axis=d)
+
+
 @table.op(inplace=True, backward=(_cumsum_backward,))
 def cumsum(input, dim=None, *, dtype=None):
     """Running sums along ``dim`` (ints and bools give int64)."""
     input, d, target = _cumulative_input(input, dim, dtype, "cumsum")
-    data = input._data
-    if data.ndim == 0:
-        values = data.astype(target.np, copy=True)
-    elif target.category == dt.FLOAT:
-        # PyTorch accumulates float32 (and half) running sums in a wider type.
-        wide = xp.float32 if target is dt.float16 else xp.float64
-        values = xp.cumsum(data.astype(wide), axis=d).astype(target.np)
-    else:
-        values = xp.cumsum(data.astype(xp.int64), axis=d)
-    result = new(values, target)
+    result = new(_running(xp.cumsum, input._data, d, target), target)
     if ag.needs_grad(input):
         ag.record(_cumsum_backward, (input,), result, SavedContext(dim=d))
     return result
@@ -87,15 +89,7 @@ def _cumprod_grad_with_zeros(x, g, dim: int):
 def cumprod(input, dim=None, *, dtype=None):
     """Running products along ``dim`` (ints and bools give int64)."""
     input, d, target = _cumulative_input(input, dim, dtype, "cumprod")
-    data = input._data
-    if data.ndim == 0:
-        values = data.astype(target.np, copy=True)
-    elif target.category == dt.FLOAT:
-        wide = xp.float32 if target is dt.float16 else xp.float64
-        values = xp.cumprod(data.astype(wide), axis=d).astype(target.np)
-    else:
-        values = xp.cumprod(data.astype(xp.int64), axis=d)
-    result = new(values, target)
+    result = new(_running(xp.cumprod, input._data, d, target), target)
     if ag.needs_grad(input):
         ctx = SavedContext(dim=d)
         ctx.save(input, result)
