@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from ..engine import dtypes as dt
-from ..engine.backend import xp
 from ..engine.namespace import ops
 from ..engine.ops import FUNCTIONAL
 from ..engine.tensor import Tensor
@@ -184,12 +183,15 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         target = dtype or dt.get_default_dtype()
-        # PyTorch's kaiming_uniform_(a=sqrt(5)) and bias init both come to
-        # uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(_uniform((out_features, in_features), bound, target))
+        # PyTorch's reset_parameters: kaiming_uniform_(weight, a=sqrt(5)), then the
+        # bias uniform in +-1/sqrt(fan_in), each bound computed as PyTorch does.
+        gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))
+        weight_bound = math.sqrt(3.0) * (gain / math.sqrt(in_features)) if in_features else 0.0
+        self.weight = Parameter(ops.uniform_values((out_features, in_features), -weight_bound,
+                                                   weight_bound, target))
         if bias:
-            self.bias = Parameter(_uniform((out_features,), bound, target))
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+            self.bias = Parameter(ops.uniform_values((out_features,), -bound, bound, target))
         else:
             self.bias = None
             self._parameters["bias"] = None
@@ -200,12 +202,6 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
-
-
-def _uniform(shape, bound: float, dtype: dt.DType) -> Tensor:
-    rng = ops.default_generator.rng
-    values = (rng.random(shape) * 2 - 1) * bound
-    return Tensor._make(xp.asarray(values, dtype=dtype.np), dtype)
 
 
 class Sequential(Module):
@@ -279,6 +275,26 @@ def _loss(name: str, fn):
                                          "_qualified": f"torch.nn.modules.loss.{name}"})
 
 
+class Dropout(Module):
+    """Zeroes each element with probability ``p`` while training (``model.train()``),
+    scaling the others by ``1 / (1 - p)``; the identity in ``eval()`` mode."""
+
+    _qualified = "torch.nn.modules.dropout.Dropout"
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"the dropout probability must be between 0 and 1, but got {p}")
+        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "inplace", inplace)
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
 MSELoss = _loss("MSELoss", F.mse_loss)
 L1Loss = _loss("L1Loss", F.l1_loss)
 BCELoss = _loss("BCELoss", F.binary_cross_entropy)
@@ -288,6 +304,7 @@ CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
 
 MODULES = {
     "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,
+    "Dropout": Dropout,
     "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "Softmax": Softmax,
     "LogSoftmax": LogSoftmax, "MSELoss": MSELoss, "L1Loss": L1Loss, "BCELoss": BCELoss,
     "BCEWithLogitsLoss": BCEWithLogitsLoss, "NLLLoss": NLLLoss,

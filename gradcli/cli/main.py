@@ -41,11 +41,27 @@ class _DefaultToEval(click.Group):
         if args and args[0] not in self.list_commands(ctx) and not args[0].startswith("-"):
             args = ["eval", *args]
         elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
-            # Options first, then code: `gradcli --seed 3 'rand(2)'`.
-            rest = [a for a in args if not a.startswith("-")]
+            # Options first, then code: `gradcli --seed 3 'rand(2)'`; with no code the
+            # group runs standard input (or the REPL) with those options.
+            rest = _positionals(args)
             if rest and rest[0] not in self.list_commands(ctx):
                 args = ["eval", *args]
         return super().parse_args(ctx, args)
+
+
+def _positionals(args) -> list:
+    """The arguments that are neither options nor the values of options."""
+    values_follow = {p for param in run_limits(lambda: None).__click_params__
+                     for p in param.opts}
+    found, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in values_follow:
+            skip = True
+        elif not arg.startswith("-"):
+            found.append(arg)
+    return found
 
 
 def _execute(source: str, filename: str, options) -> int:
@@ -64,8 +80,9 @@ def _execute(source: str, filename: str, options) -> int:
 @click.group(cls=_DefaultToEval, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gradcli")
+@run_limits
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, seed, max_steps, max_depth) -> None:
     """Evaluate PyTorch-style tensor expressions and their gradients.
 
     \b
@@ -75,7 +92,7 @@ def cli(ctx: click.Context) -> None:
     gradcli                    an interactive session (on a terminal)
     """
     if ctx.invoked_subcommand is None:
-        options = run_options()
+        options = run_options(seed, max_steps, max_depth)
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             ctx.exit(_execute(source, STDIN, options))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from .. import __version__
+from ..engine import manual_seed
 from ..errors import ProgramError
 from ..lang.parser import parse
 from ..runtime import Session
@@ -21,7 +22,7 @@ except ImportError:  # not every platform has it
     pass
 
 BANNER = ("gradcli {version}: PyTorch-style tensors and autograd. "
-          "Ctrl-D or exit() leaves.")
+          ":seed N reseeds the generator; Ctrl-D or exit() leaves.")
 FILENAME = "<stdin>"
 
 
@@ -70,6 +71,9 @@ def run_repl(options) -> int:
             return 0
         if not source.strip():
             continue
+        if source.strip().startswith(":"):
+            _command(source.strip())
+            continue
         try:
             error = session.run(source + "\n", FILENAME)
         except KeyboardInterrupt:
@@ -77,3 +81,18 @@ def run_repl(options) -> int:
         flush()
         if error is not None:
             report_error(error)
+
+
+def _command(line: str) -> None:
+    """A REPL command (``:seed N``); anything else gets a hint on stderr."""
+    name, _, argument = line.partition(" ")
+    if name == ":seed":
+        try:
+            seed = int(argument.strip())
+        except ValueError:
+            print(":seed needs an integer, as in :seed 42", file=sys.stderr)
+            return
+        manual_seed(seed)
+        print(f"the random generator is seeded with {seed}", file=sys.stderr)
+        return
+    print(f"unknown command {name}; the REPL knows :seed N", file=sys.stderr)

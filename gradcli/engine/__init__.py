@@ -28,5 +28,20 @@ def reset_state(seed: int = 0) -> None:
     op_namespace.manual_seed(seed)
 
 
-__all__ = ["FUNCTIONS", "Device", "Size", "Tensor", "autograd", "dtypes", "ops",
-           "reset_state", "set_printer"]
+def manual_seed(seed: int) -> None:
+    """Seeds the default random generator, as ``torch.manual_seed(seed)`` does."""
+    op_namespace.manual_seed(seed)
+
+
+__all__ = [
+    "FUNCTIONS",
+    "Device",
+    "Size",
+    "Tensor",
+    "autograd",
+    "dtypes",
+    "manual_seed",
+    "ops",
+    "reset_state",
+    "set_printer",
+]

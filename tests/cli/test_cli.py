@@ -103,3 +103,19 @@ def test_sandbox_blocks_python_internals():
         assert r.returncode == 1, source
         assert "Traceback" not in r.stderr
 
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (("--seed", "3", "rand(2)"), None),
+    (("--seed", "3"), "rand(2)\n"),
+    (("--max-steps", "100", "--seed", "3"), "rand(2)\n"),
+    (("run", "--seed", "3", "-"), "rand(2)\n"),
+])
+def test_seed_option_in_every_form(args, stdin):
+    r = gradcli(*args, stdin=stdin)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "tensor([0.0043, 0.1056])\n"  # PyTorch after manual_seed(3)
+
+
+def test_programs_start_seeded_with_zero():
+    assert gradcli("randn(4)").stdout == "tensor([ 1.5410, -0.2934, -2.1788,  0.5684])\n"

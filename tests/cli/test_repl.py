@@ -46,3 +46,24 @@ def test_session_keeps_names_and_survives_errors(monkeypatch, capsys):
                    "tensor([2., 4.], grad_fn=<MulBackward0>)\n"
                    "tensor([2., 4.])\n")
     assert "RuntimeError: shapes [2] and [3] cannot be broadcast" in err
+
+
+def test_seed_command_reseeds_the_generator(monkeypatch, capsys):
+    lines = iter(["rand(2)", ":seed 0", "rand(2)", ":seed x", ":nope"])
+
+    def fake_input(prompt=""):
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert repl.run_repl(RunOptions(seed=7)) == 0
+    out, err = capsys.readouterr()
+    first, second = out.splitlines()
+    assert second == "tensor([0.4963, 0.7682])"  # PyTorch's numbers for seed 0
+    assert first != second
+    assert "seeded with 0" in err
+    assert ":seed needs an integer" in err
+    assert "unknown command :nope" in err

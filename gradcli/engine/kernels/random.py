@@ -136,6 +136,10 @@ class _DoubleStream:
         self._gen._skip(2 * self.used)
 
 
+# Above this many words a draw goes through NumPy's MT19937 (see _words_fast).
+_FAST_WORDS = 4 * 624
+
+
 # =================================================================== Generator
 class Generator:
     """PyTorch's CPU generator: mt19937 state plus the cached normal samples.
@@ -257,6 +261,8 @@ class Generator:
     # ------------------------------------------------------------- raw words
     def _words(self, n: int, temper: bool = True) -> np.ndarray:
         """The next ``n`` outputs of ``random()`` as uint32."""
+        if n > _FAST_WORDS:
+            return self._words_fast(n)
         out = np.empty(n, dtype=np.uint32)
         mt, nxt, left = self._mt, self._next, self._left
         take = min(n, max(0, min(left - 1, _N - nxt)))
@@ -282,6 +288,24 @@ class Generator:
         self._next, self._left = nxt, left
         if temper:
             _temper(out)
+        return out
+
+    def _words_fast(self, n: int) -> np.ndarray:
+        """Many words at once from NumPy's own MT19937 (C speed), loaded with this state.
+
+        NumPy's MT19937 is the reference mt19937 (the same twist and tempering as
+        PyTorch's): its ``key`` is the 624-word state and ``pos`` the next index,
+        so the stream continues exactly; the state is read back afterwards.
+        """
+        remaining = max(0, min(self._left - 1, _N - self._next))
+        bits = np.random.MT19937()
+        bits.state = {"bit_generator": "MT19937",
+                      "state": {"key": self._mt.copy(), "pos": _N - remaining}}
+        out = bits.random_raw(n).astype(np.uint32)
+        state = bits.state["state"]
+        self._mt = np.asarray(state["key"], dtype=np.uint32)
+        self._next = int(state["pos"])
+        self._left = _N + 1 - self._next
         return out
 
     def _skip(self, n: int) -> None:

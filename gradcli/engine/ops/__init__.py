@@ -9,13 +9,14 @@ from . import (  # noqa: F401
     inplace,
     linalg,
     nn_functional,
+    random,
     reduce,
     registry,
     shape,
 )
 
-TABLES = (creation.table, *elementwise.TABLES, *reduce.TABLES, *shape.TABLES, *index.TABLES,
-          *nn_functional.TABLES, *linalg.TABLES)
+TABLES = (creation.table, random.table, *elementwise.TABLES, *reduce.TABLES, *shape.TABLES,
+          *index.TABLES, *nn_functional.TABLES, *linalg.TABLES)
 
 FUNCTIONAL = registry.functional_names(TABLES)
 """The functions of ``torch.nn.functional``, by name."""

@@ -8,7 +8,6 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
-from ..namespace import ops
 from ..node import SavedContext, backward
 from ..tensor import SharedArray, Tensor, check_device
 from .common import check_nonnegative, new, shape_arg
@@ -156,7 +155,9 @@ def legacy_new(cls, dtype: dt.DType, args, kwargs):
 
 
 # ================================================================ factories
-def _factory(shape_args, dtype, requires_grad, device, fill, default=None):
+@table.internal
+def factory(shape_args, dtype, requires_grad, device, fill, default=None):
+    """A new tensor of the shape given as ``shape_args``, filled by ``fill(shape, np_dtype)``."""
     check_device(device)
     shape = shape_arg(shape_args)
     check_nonnegative(shape)
@@ -169,19 +170,19 @@ def _factory(shape_args, dtype, requires_grad, device, fill, default=None):
 
 @table.op(method=False)
 def zeros(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _factory(size, dtype, requires_grad, device, xp.zeros)
+    return factory(size, dtype, requires_grad, device, xp.zeros)
 
 
 @table.op(method=False)
 def ones(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _factory(size, dtype, requires_grad, device, xp.ones)
+    return factory(size, dtype, requires_grad, device, xp.ones)
 
 
 @table.op(method=False)
 def empty(*size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False,
           memory_format=None):
     # Zero-filled instead of uninitialized memory, so output is deterministic.
-    return _factory(size, dtype, requires_grad, device, xp.zeros)
+    return factory(size, dtype, requires_grad, device, xp.zeros)
 
 
 @table.op(method=False)
@@ -189,7 +190,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layo
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     default = dt.scalar_dtype(fill_value)
-    return _factory((size,) if isinstance(size, numbers.Integral) else tuple(size), dtype,
+    return factory((size,) if isinstance(size, numbers.Integral) else tuple(size), dtype,
                     requires_grad, device,
                     lambda shape, np_dtype: xp.full(shape, fill_value, dtype=np_dtype), default)
 
@@ -200,7 +201,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, layout=None)
     for v in (n, m):
         if v < 0:
             raise RuntimeError(f"eye() needs non-negative sizes, but got {v}")
-    return _factory((n, m), dtype, requires_grad, device,
+    return factory((n, m), dtype, requires_grad, device,
                     lambda shape, np_dtype: xp.eye(shape[0], shape[1], dtype=np_dtype))
 
 
@@ -276,7 +277,9 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 # ---------------------------------------------------------------- *_like
-def _like(source, dtype, requires_grad, fill):
+@table.internal
+def like_factory(source, dtype, requires_grad, fill):
+    """A new tensor of ``source``'s shape (and dtype unless given), filled by ``fill``."""
     target = as_dtype(dtype) if dtype is not None else source._dtype
     t = Tensor._make(fill(source._data.shape, target.np), target)
     if requires_grad:
@@ -287,25 +290,25 @@ def _like(source, dtype, requires_grad, fill):
 @table.op(method=False)
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None):
-    return _like(input, dtype, requires_grad, xp.zeros)
+    return like_factory(input, dtype, requires_grad, xp.zeros)
 
 
 @table.op(method=False)
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None):
-    return _like(input, dtype, requires_grad, xp.ones)
+    return like_factory(input, dtype, requires_grad, xp.ones)
 
 
 @table.op(method=False)
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None):
-    return _like(input, dtype, requires_grad, xp.zeros)
+    return like_factory(input, dtype, requires_grad, xp.zeros)
 
 
 @table.op(method=False)
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None):
-    return _like(input, dtype, requires_grad,
+    return like_factory(input, dtype, requires_grad,
                  lambda shape, np_dtype: xp.full(shape, fill_value, dtype=np_dtype))
 
 
@@ -317,17 +320,17 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 @table.op(function=False)
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-    return _factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
+    return factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
 
 
 @table.op(function=False)
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-    return _factory(size, dtype or self._dtype, requires_grad, device, xp.ones)
+    return factory(size, dtype or self._dtype, requires_grad, device, xp.ones)
 
 
 @table.op(function=False)
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-    return _factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
+    return factory(size, dtype or self._dtype, requires_grad, device, xp.zeros)
 
 
 @table.op(function=False)
@@ -339,116 +342,6 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 def legacy_new_method(self, *args, **kwargs):
     """``x.new(...)``: the legacy constructor with ``x``'s dtype."""
     return legacy_new(Tensor, self._dtype, args, kwargs)
-
-
-# ================================================================== random
-class Generator:
-    """gradcli's own seeded random generator (``torch.manual_seed`` returns it)."""
-
-    def __init__(self, seed: int = 0) -> None:
-        self.manual_seed(seed)
-
-    def manual_seed(self, seed) -> Generator:
-        self._seed = int(seed)
-        self.rng = xp.random.default_rng(self._seed)
-        return self
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def seed(self) -> int:
-        return self._seed
-
-    def __repr__(self) -> str:
-        return "<torch._C.Generator>"
-
-
-default_generator = Generator(0)
-ops.provide("default_generator", default_generator)
-ops.provide("Generator", Generator)
-
-
-@table.op(method=False, out=False)
-def manual_seed(seed) -> Generator:
-    return default_generator.manual_seed(seed)
-
-
-@table.op(method=False, out=False)
-def seed() -> int:
-    return default_generator.initial_seed()
-
-
-@table.op(method=False, out=False)
-def initial_seed() -> int:
-    return default_generator.initial_seed()
-
-
-def _rng(generator):
-    return (generator or default_generator).rng
-
-
-@table.op(method=False)
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
-    return _factory(size, dtype, requires_grad, device,
-                    lambda shape, np_dtype: _rng(generator).random(shape).astype(np_dtype))
-
-
-@table.op(method=False)
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
-    return _factory(size, dtype, requires_grad, device,
-                    lambda shape, np_dtype: _rng(generator).standard_normal(shape)
-                    .astype(np_dtype))
-
-
-@table.op(method=False)
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False, layout=None):
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None:
-        raise TypeError("randint() needs a size, as in randint(low, high, (2, 3))")
-    if high <= low:
-        raise RuntimeError(f"randint() needs low < high, but got low={low} and "
-                           f"high={high}")
-    return _factory(tuple(size), dtype, requires_grad, device,
-                    lambda shape, np_dtype: _rng(generator).integers(low, high, shape)
-                    .astype(np_dtype), dt.int64)
-
-
-@table.op(method=False)
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, layout=None):
-    return _factory((n,), dtype, requires_grad, device,
-                    lambda shape, np_dtype: _rng(generator).permutation(n).astype(np_dtype),
-                    dt.int64)
-
-
-@table.op(method=False)
-def rand_like(input, *, dtype=None, requires_grad=False, device=None, layout=None,
-              memory_format=None):
-    return _like(input, dtype, requires_grad,
-                 lambda shape, np_dtype: _rng(None).random(shape).astype(np_dtype))
-
-
-@table.op(method=False)
-def randn_like(input, *, dtype=None, requires_grad=False, device=None, layout=None,
-               memory_format=None):
-    return _like(input, dtype, requires_grad,
-                 lambda shape, np_dtype: _rng(None).standard_normal(shape).astype(np_dtype))
-
-
-@table.op(method=False)
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False):
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    if size is None:
-        shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s))
-    else:
-        shape = tuple(size)
-    target = dtype or (mean._dtype if isinstance(mean, Tensor) else
-                       std._dtype if isinstance(std, Tensor) else dt.get_default_dtype())
-    values = _rng(generator).normal(m, s, shape).astype(target.np)
-    return Tensor._make(values, target, requires_grad=bool(requires_grad))
 
 
 # ====================================================== copies and dtypes
@@ -480,6 +373,7 @@ def _to_copy_backward(ctx, grad):
 _PYTHON_TYPES = {float: dt.float64, int: dt.int64, bool: dt.bool_}
 
 
+@table.internal
 def as_dtype(value, op: str = "to") -> dt.DType:
     """``value`` as a dtype: a ``DType`` or one of Python's ``float``, ``int``, ``bool``."""
     if isinstance(value, dt.DType):

@@ -432,12 +432,13 @@ def resize_(self: Tensor, *sizes) -> Tensor:
 
 
 # ----------------------------------------------------------- fill, copy_
-def _zero_self_backward(ctx, grad):
+def zero_self_backward(ctx, grad):
+    """The gradient of an in-place op that overwrites every value: zeros."""
     return (ops.zeros_like(grad),)
 
 
-fill_backward2 = Backward("FillBackward2", _zero_self_backward)
-zero_backward0 = Backward("ZeroBackward0", _zero_self_backward)
+fill_backward2 = Backward("FillBackward2", zero_self_backward)
+zero_backward0 = Backward("ZeroBackward0", zero_self_backward)
 
 
 @backward("FillBackward3")

@@ -32,17 +32,16 @@ def linear(input, weight, bias=None):
 
 @table.op(method=False, out=False)
 def dropout(input, p=0.5, train=True):
-    """Zeroes each element with probability ``p`` (from gradcli's generator) and
-    scales the rest by ``1 / (1 - p)``; the identity when not training."""
+    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``,
+    drawing PyTorch's mask (``bernoulli_(1 - p)``); the identity when not training."""
     require_tensor(input, "dropout")
     if not 0 <= p <= 1:
         raise ValueError(f"the dropout probability must be between 0 and 1, but got {p}")
-    if not train or p == 0:
+    if not train or p == 0 or input._data.size == 0:
         return input
-    keep = ops.default_generator.rng.random(input._data.shape) >= p
-    scale = 0.0 if p == 1 else 1.0 / (1 - p)
-    mask = new(keep * input._dtype.np.type(scale), input._dtype)
-    return ops.mul(input, mask)
+    if p == 1:
+        return ops.mul(input, new(xp.zeros((), input._dtype.np), input._dtype))
+    return ops.mul(input, ops.dropout_mask(input, p))
 
 
 @table.op(function=False, method=False, functional=("dropout",))
