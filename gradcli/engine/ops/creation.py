@@ -8,6 +8,7 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..kernels.normal import _fma64 as fma64
 from ..node import SavedContext, backward
 from ..tensor import SharedArray, Tensor, check_device
 from .common import check_nonnegative, new, shape_arg
@@ -235,6 +236,51 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return t
 
 
+def _linspace_values(start, end, steps: int, target: dt.DType):
+    """PyTorch's linspace kernel: the first half counts up from ``start``, the second
+    down from ``end``, in the result's own type (double for integer results), each
+    point one fused multiply-add of the step, as the compiled kernel computes it."""
+    if target is dt.float16:
+        return _linspace_half(start, end, steps)
+    if target.category == dt.FLOAT:
+        work = target.np.type
+        first, last = work(start), work(end)
+    else:  # the ends become integers first (truncated), the steps are doubles
+        work = xp.float64
+        first, last = work(int(start)), work(int(end))
+    if steps == 1:
+        return xp.array([first], dtype=work)
+    step = (last - first) / work(steps - 1)
+    idx = xp.arange(steps)
+    up = idx < steps // 2
+    counts = xp.where(up, idx, steps - 1 - idx).astype(xp.float64)
+    bases = xp.where(up, xp.float64(first), xp.float64(last))
+    signed = xp.where(up, xp.float64(step), -xp.float64(step))
+    if work is xp.float64:
+        values = fma64(signed, counts, bases)
+    else:  # float32: the product is exact in float64, so one more rounding is the fma's
+        values = (signed * counts + bases).astype(work)
+    if target.category != dt.FLOAT:
+        values = xp.trunc(values)
+    return values
+
+
+def _linspace_half(start, end, steps: int):
+    """float16 linspace as c10::Half computes it: every operation in float32, rounded
+    to half (no fused multiply-add)."""
+    half, single = xp.float16, xp.float32
+    first, last = half(start), half(end)
+    if steps == 1:
+        return xp.array([first], dtype=half)
+    step = half(single(half(single(last) - single(first))) / single(half(steps - 1)))
+    idx = xp.arange(steps)
+    up = idx < steps // 2
+    counts = xp.where(up, idx, steps - 1 - idx).astype(half).astype(single)
+    products = (single(step) * counts).astype(half).astype(single)
+    with xp.errstate(all="ignore"):
+        return xp.where(up, single(first) + products, single(last) - products).astype(half)
+
+
 @table.op(method=False)
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, layout=None):
     check_device(device)
@@ -243,21 +289,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
         raise RuntimeError(f"linspace() needs a non-negative number of steps, but got "
                            f"{steps}")
     target = dtype or dt.get_default_dtype()
-    # PyTorch fills the two halves from both ends, in the result's own float
-    # type, which makes both ends exact.
-    work = target.np.type if target.category == dt.FLOAT else xp.float64
-    if steps == 1:
-        values = xp.array([start], dtype=work)
-    else:
-        step = (work(end) - work(start)) / work(steps - 1)
-        # Each point is one fused multiply-add of the step (a wider type emulates it).
-        wide = xp.longdouble if work is xp.float64 else xp.float64
-        idx = xp.arange(steps).astype(wide)
-        half = steps // 2
-        values = xp.where(idx < half, wide(start) + wide(step) * idx,
-                          wide(end) - wide(step) * (wide(steps - 1) - idx)).astype(work)
-    if target.category != dt.FLOAT:
-        values = xp.trunc(values)
+    values = _linspace_values(start, end, steps, target)
     t = Tensor._make(values.astype(target.np), target)
     if requires_grad:
         t.requires_grad_(True)
