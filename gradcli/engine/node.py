@@ -109,6 +109,10 @@ class SavedContext:
             self._freed = True
 
 
+# Nodes that belong to autograd itself rather than to an op's derivatives.
+_AUTOGRAD_NODES = frozenset({"CopySlices", "NotImplemented", "Error", "DelayedError"})
+
+
 class Node:
     """One operation in the autograd graph.
 
@@ -143,7 +147,11 @@ class Node:
         self._retained = None  # {output_nr: weakref to a tensor that retains its grad}
 
     def name(self) -> str:
-        """The node's PyTorch class name, such as ``'MulBackward0'``."""
+        """What PyTorch's ``grad_fn.name()`` returns: the class name (``'MulBackward0'``),
+        qualified for the nodes autograd itself implements in C++
+        (``'torch::autograd::CopySlices'``)."""
+        if self._name in _AUTOGRAD_NODES:
+            return "torch::autograd::" + self._name
         return self._name
 
     def __repr__(self) -> str:

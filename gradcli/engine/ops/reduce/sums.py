@@ -72,6 +72,8 @@ def sum(input, dim=ALL, keepdim=False, *, dtype=None):
 def sum_to_size(input: Tensor, shape) -> Tensor:
     """Sums a broadcast gradient back down to ``shape`` (the inverse of broadcasting)."""
     shape = tuple(shape)
+    if not shape and input.ndim:
+        return sum(input)  # PyTorch's sum_to: a full sum for a 0-dim target (SumBackward0)
     lead = input.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and input._data.shape[lead + i] != 1)
