@@ -70,13 +70,16 @@ def can_cast(from_, to) -> bool:
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):
-    """The old wrapper: since PyTorch 0.4 it simply returns a tensor."""
+    """The old wrapper: since PyTorch 0.4 it returns a plain tensor sharing ``data``'s
+    storage, a leaf that requires grad when asked."""
     if not isinstance(data, Tensor):
         raise TypeError(f"Variable() wraps a tensor, not a value of type "
                         f"{type(data).__name__}")
+    # A new tensor over the same storage (data itself is left as it is).
+    result = data.detach()
     if requires_grad:
-        data.requires_grad_(True)
-    return data
+        result.requires_grad_(True)
+    return result
 
 
 def _cuda_is_available() -> bool:

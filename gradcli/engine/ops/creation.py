@@ -18,11 +18,15 @@ table = OpTable("creation")
 
 
 # =========================================================== from Python data
+# What converts like a list (a range does, as in PyTorch: tensor(range(3))).
+_SEQUENCES = (list, tuple, range)
+
+
 def _infer(data):
     """Shape and dtype of nested lists/tuples of numbers (or 0-dim tensors)."""
     shape = []
     probe = data
-    while isinstance(probe, (list, tuple)) or (isinstance(probe, Tensor) and probe.ndim > 0):
+    while isinstance(probe, _SEQUENCES) or (isinstance(probe, Tensor) and probe.ndim > 0):
         if isinstance(probe, Tensor):
             shape.extend(probe._data.shape)
             break
@@ -43,7 +47,7 @@ def _infer(data):
             kinds.add(item._dtype)
             flat.extend(item._data.reshape(-1).tolist())
             return
-        if isinstance(item, (list, tuple)):
+        if isinstance(item, _SEQUENCES):
             if depth >= len(shape) or len(item) != shape[depth]:
                 if depth >= len(shape):
                     raise ValueError(f"the nested data is ragged: at dimension {depth} a "
@@ -124,8 +128,15 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 @table.op(method=False, out=False)
 def as_tensor(data, dtype=None, device=None):
+    """``data`` itself when it is a tensor of ``dtype``; a NumPy array of that dtype is
+    shared (as ``from_numpy``); anything else is copied (as ``tensor``)."""
     if isinstance(data, Tensor) and (dtype is None or dtype is data._dtype):
         return data
+    if isinstance(data, SharedArray):
+        array = data._array
+        inferred = dt.from_numpy(array.dtype)
+        if (dtype is None or dtype is inferred) and all(s >= 0 for s in array.strides):
+            return Tensor._make(array, inferred)
     return tensor(data, dtype=dtype, device=device)
 
 

@@ -294,7 +294,7 @@ def apply_slicing(self: Tensor, items, optimize: bool = True):
         elif isinstance(item, (bool, xp.bool_)):
             result = ops.unsqueeze(result, dim)
             record(_bool_index(bool(item)))
-        elif isinstance(item, (Tensor, list, tuple)) or _is_ndarray(item):
+        elif isinstance(item, (Tensor, list, tuple, range)) or _is_ndarray(item):
             t = _to_index_tensor(item)
             if t.ndim == 0 and t._dtype not in (dt.bool_, dt.uint8):
                 result = _select_at(result, dim, t.__index__())

@@ -107,6 +107,38 @@ def _sum_keep(t: Tensor, dims: list) -> Tensor:
     return ops.sum(t, tuple(dims), keepdim=True)
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _sublist_equation(args: tuple) -> tuple:
+    """``(a, [0, 1], b, [1, 2], [0, 2])`` -> ``("ab,bc->ac", (a, b))``: sublist integers
+    0-51 name the dims, ``...`` stands for the broadcast dims, as in PyTorch."""
+    def subscripts(sublist, position: int) -> str:
+        if not isinstance(sublist, (list, tuple)):
+            raise TypeError(f"einsum(): argument {position} should be a list of subscripts, "
+                            f"not a value of type {type(sublist).__name__}")
+        text = []
+        for item in sublist:
+            if item is Ellipsis:
+                text.append("...")
+            elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 52:
+                text.append(_LETTERS[item])
+            else:
+                raise ValueError(f"einsum(): subscripts in a sublist must be integers in "
+                                 f"[0, 52) or ..., not {item!r}")
+        return "".join(text)
+
+    operands, inputs = [], []
+    pairs, rest = args[:len(args) // 2 * 2], args[len(args) // 2 * 2:]
+    for i in range(0, len(pairs), 2):
+        operands.append(pairs[i])
+        inputs.append(subscripts(pairs[i + 1], i + 2))
+    equation = ",".join(inputs)
+    if rest:
+        equation += "->" + subscripts(rest[0], len(args))
+    return equation, tuple(operands)
+
+
 @table.op(method=False, out=False,
           composes=("view", "permute", "sum", "mul"))
 def einsum(equation, *operands):
@@ -115,6 +147,8 @@ def einsum(equation, *operands):
     Example:
         >>> einsum("ij,jk->ik", a, b)  # a @ b
     """
+    if isinstance(equation, Tensor):  # the sublist form: einsum(a, [0, 1], b, [1, 2], [0, 2])
+        equation, operands = _sublist_equation((equation, *operands))
     if not isinstance(equation, str):
         raise TypeError(f"einsum() expects the equation as a string, not a value of type "
                         f"{type(equation).__name__}")

@@ -66,14 +66,26 @@ def view(input, *shape, size=None):
 
 
 def _view_dtype(input: Tensor, dtype: dt.DType) -> Tensor:
+    """The same bytes read as ``dtype``; with another element size the last dim (which
+    must be contiguous) grows or shrinks by the ratio, as in PyTorch."""
     if dtype is input._dtype:
         return view(input, input._data.shape)
-    if dtype.itemsize != input._dtype.itemsize:
-        raise RuntimeError("view(dtype) with a different element size is not supported by "
-                           "gradcli")
-    if ag.needs_grad(input):
+    old, size = input._dtype.itemsize, dtype.itemsize
+    data = input._data
+    if old != size:
+        if data.ndim == 0:
+            raise RuntimeError(f"view({dtype!r}): a 0-dim tensor cannot be viewed with a "
+                               f"different element size ({old} bytes as {size})")
+        if data.shape[-1] != 1 and data.strides[-1] != old:
+            raise RuntimeError(f"view({dtype!r}) needs the last dim to be contiguous (stride "
+                               f"1) when the element size changes")
+        if size > old and (data.shape[-1] * old) % size:
+            raise RuntimeError(f"view({dtype!r}): the last dim has size {data.shape[-1]}, "
+                               f"which is not a multiple of {size // old} ({size}-byte "
+                               f"elements from {old}-byte ones)")
+    if dtype.category == dt.FLOAT and ag.needs_grad(input):
         raise RuntimeError("view(dtype) of a tensor that requires grad is not differentiable")
-    return Tensor._make(input._data.view(dtype.np), dtype,
+    return Tensor._make(data.view(dtype.np), dtype,
                         base=input._base if input._base is not None else input)
 
 
