@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Benchmark: ``gradcli check`` over many small golden programs, serial against parallel.
 
 usage: python benchmarks/check_parallel.py [--files 500] [--jobs 2] [--repeat 3]

@@ -22,10 +22,9 @@ def new(array, dtype: dt.DType) -> Tensor:
 
 
 def new_quiet(array, dtype: dt.DType) -> Tensor:
-    """A tensor of ``array`` converted to ``dtype``, silently: a float32 ``exp(100)``
-    is inf, as in PyTorch, without NumPy's overflow warning."""
-    with xp.errstate(all="ignore"):
-        return new(array, dtype)
+    """A tensor of ``array`` converted to ``dtype``: a float32 ``exp(100)`` is inf, as in
+    PyTorch (NumPy's floating-point warnings are off for the process: see backend)."""
+    return new(array, dtype)
 
 
 def is_number(value) -> bool:
@@ -164,8 +163,8 @@ def values(value, dtype: dt.DType):
 
 
 def _compute(fn, *arrays):
-    with xp.errstate(all="ignore"):
-        return fn(*arrays)
+    """``fn(*arrays)`` (kept as one name for the places that compute with NumPy)."""
+    return fn(*arrays)
 
 
 def zeros_like_grad(grad: Tensor) -> Tensor:

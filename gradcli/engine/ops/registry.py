@@ -20,6 +20,7 @@ families call it.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -112,7 +113,13 @@ def with_out(fn):
 
 
 def as_method(fn):
-    """The method form: ``x.f(*args)`` calls ``f(x, *args)``."""
+    """The method form: ``x.f(*args)`` calls ``f(x, *args)``.
+
+    A plain function is its own method (Python binds ``x`` as its first argument),
+    which saves a call on every method and operator; other callables are wrapped.
+    """
+    if isinstance(fn, types.FunctionType):
+        return fn
 
     def method(self, *args, **kwargs):
         return fn(self, *args, **kwargs)
