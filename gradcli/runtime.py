@@ -62,13 +62,58 @@ class Session:
         'tensor([2, 4])\\n'
     """
 
-    def __init__(self, write: Callable[[str], None], options: RunOptions = RunOptions()) -> None:
+    def __init__(self, write: Callable[[str], None], options: RunOptions = RunOptions(),
+                 display: Callable[[object], None] | None = None) -> None:
         prepare_engine(options.seed)
         _ensure_recursion_room(options.max_depth)
         namespace, modules = program_scope()
-        self.interpreter = Interpreter(namespace, modules, write=write,
+        self._scope = dict(namespace)
+        self.namespace = namespace
+        self.last_value: object = None
+        self._echo = True
+        self._write = write
+        self._show = display
+        self.interpreter = Interpreter(namespace, modules, write=write, display=self._display,
                                        max_steps=options.max_steps,
                                        max_depth=options.max_depth)
+
+    def _display(self, value: object) -> None:
+        self.last_value = value
+        if not self._echo:
+            return
+        if self._show is None:
+            self._write(repr(value) + "\n")
+        else:
+            self._show(value)
+
+    def evaluate(self, source: str, filename: str) -> object:
+        """Runs ``source`` without echoing and returns its last expression's value.
+
+        Raises:
+            ProgramError: what stopped it.
+        """
+        self.last_value = None
+        self._echo = False
+        try:
+            error = self.run(source, filename)
+        finally:
+            self._echo = True
+        if error is not None:
+            raise error
+        return self.last_value
+
+    def variables(self) -> dict:
+        """The names the program bound (its tensors, modules' parameters as ``lin.weight``)."""
+        result = {}
+        for name, value in self.namespace.items():
+            if name in self._scope and self._scope[name] is value:
+                continue
+            result[name] = value
+            named = getattr(value, "named_parameters", None)
+            if callable(named) and not isinstance(value, type):
+                for sub, param in named():
+                    result[f"{name}.{sub}"] = param
+        return result
 
     def run(self, source: str, filename: str) -> ProgramError | None:
         """Parses and runs ``source``; returns the error that stopped it, if any."""

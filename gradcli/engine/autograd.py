@@ -241,13 +241,15 @@ def _fit(grad: Tensor, meta) -> Tensor:
     return grad
 
 
-def _run_hooks(hooks, grad):
+def _run_hooks(hooks, grad, owner):
     for hook in hooks:
         result = hook(grad)
+        if result is not None and not isinstance(result, Tensor):
+            raise TypeError(f"a hook must return a tensor or None, not a value of type "
+                            f"{type(result).__name__}")
+        if _listener is not None:
+            _listener.hook(owner, hook, grad, result)
         if result is not None:
-            if not isinstance(result, Tensor):
-                raise TypeError(f"a hook must return a tensor or None, not a value of type "
-                                f"{type(result).__name__}")
             grad = result
     return grad
 
@@ -262,6 +264,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
     needed = None
     if capture is not None:
         needed = _needed(dependencies, {node for node, _ in capture})
+    if _listener is not None:
+        _listener.begin([(node, nr, g) for (node, nr), g in roots])
     heap = [(-n._seq, id(n), n) for n, c in dependencies.items() if c == 0]
     heapq.heapify(heap)
     captured = {}
@@ -290,6 +294,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 continue
             grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
             results = node.apply(grads)
+            if _listener is not None:
+                _listener.node(node, grads, results)
             if not retain_graph:
                 node.release()
             for (child, nr), g, meta in zip(node.next_functions, results, node._input_meta):
@@ -303,6 +309,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
             _release_children(node, dependencies, heap)
     finally:
         _set_enabled(previous)
+        if _listener is not None:
+            _listener.end()
     return captured
 
 
@@ -334,22 +342,28 @@ def _pre_hooks(node: Node, grads: list) -> list:
         if grads[nr] is None:
             continue
         if node._pre_hooks and nr in node._pre_hooks:
-            grads[nr] = _run_hooks(node._pre_hooks[nr], grads[nr])
+            grads[nr] = _run_hooks(node._pre_hooks[nr], grads[nr], (node, nr))
         if node._retained and nr in node._retained:
             t = node._retained[nr]()
             if t is not None and t._grad_fn is node:
                 _store_grad(t, grads[nr], create_graph=_grad_enabled)
+                if _listener is not None:
+                    _listener.retain(t, grads[nr])
     return grads
 
 
 def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
     if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g)
+        g = _run_hooks(leaf._hooks, g, (node, 0))
     if capture is not None:
         if (node, 0) in capture:
             captured[(node, 0)] = g
+        if _listener is not None:
+            _listener.accumulate(node, g, False)
         return g
     _store_grad(leaf, g, create_graph)
+    if _listener is not None:
+        _listener.accumulate(node, g, True)
     return g
 
 
@@ -437,6 +451,91 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+# ------------------------------------------------------------ inspection
+class TraceListener:
+    """Receives each step of a backward pass as the engine runs it.
+
+    Install one with :func:`set_trace_listener`; override the methods you need.
+    Gradients are the engine's own tensors: read them, never change them.
+    """
+
+    def begin(self, roots: list) -> None:
+        """A pass starts: ``(node, output_nr, seed gradient)`` per output differentiated."""
+
+    def node(self, node: Node, grads_in: tuple, grads_out: tuple) -> None:
+        """``node`` ran: the gradients of its outputs in, one gradient per input out
+        (None where an input needs none; broadcasting is not yet undone)."""
+
+    def accumulate(self, node: AccumulateGrad, grad: Tensor, stored: bool) -> None:
+        """A leaf's gradient is complete: added to ``.grad`` (stored) or returned by grad()."""
+
+    def retain(self, tensor: Tensor, grad: Tensor) -> None:
+        """A non-leaf tensor that called retain_grad() got its ``.grad``."""
+
+    def hook(self, owner: tuple, hook, grad: Tensor, result) -> None:
+        """A hook registered on output ``owner = (node, output_nr)`` ran on ``grad``."""
+
+    def end(self) -> None:
+        """The pass finished (or stopped on an error)."""
+
+
+_listener: TraceListener | None = None
+
+
+def set_trace_listener(listener: TraceListener | None) -> TraceListener | None:
+    """Installs ``listener`` for the backward passes that follow; returns the previous one.
+
+    Example:
+        >>> previous = set_trace_listener(TraceListener())
+        >>> set_trace_listener(previous) is not None
+        True
+    """
+    global _listener
+    previous, _listener = _listener, listener
+    return previous
+
+
+class GraphStep:
+    """One visit of :func:`walk_graph`.
+
+    Attributes:
+        node: the grad_fn node, or None for an input that needs no gradient.
+        depth: 0 for the root.
+        parent: the node whose ``next_functions`` lead here (None for the root).
+        index: the position in the parent's ``next_functions``.
+        seen: True when ``node`` was visited before (its inputs are not walked again).
+    """
+
+    __slots__ = ("depth", "index", "node", "parent", "seen")
+
+    def __init__(self, node, depth, parent, index, seen) -> None:
+        self.node, self.depth, self.parent, self.index, self.seen = (
+            node, depth, parent, index, seen)
+
+
+def walk_graph(root):
+    """Visits the graph under ``root`` depth first, inputs in ``next_functions`` order.
+
+    Each node's inputs are walked once; a shared node met again is yielded with
+    ``seen=True``. Iterative, so deep chains are fine.
+
+    Example:
+        >>> [step.node.name() for step in walk_graph(y.grad_fn)]   # doctest: +SKIP
+        ['MulBackward0', 'torch::autograd::AccumulateGrad']
+    """
+    visited = set()
+    stack = [(root, 0, None, 0)]
+    while stack:
+        node, depth, parent, index = stack.pop()
+        seen = node is not None and node in visited
+        yield GraphStep(node, depth, parent, index, seen)
+        if node is None or seen:
+            continue
+        visited.add(node)
+        for i in range(len(node.next_functions) - 1, -1, -1):
+            stack.append((node.next_functions[i][0], depth + 1, node, i))
 
 
 # ------------------------------------------------------------ tensor hooks
