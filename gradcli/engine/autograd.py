@@ -9,6 +9,7 @@ whose gradients are complete, the most recently created runs first.
 from __future__ import annotations
 
 import heapq
+import itertools
 import weakref
 
 from . import dtypes as dt
@@ -266,7 +267,9 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
         needed = _needed(dependencies, {node for node, _ in capture})
     if _listener is not None:
         _listener.begin([(node, nr, g) for (node, nr), g in roots])
-    heap = [(-n._seq, id(n), n) for n, c in dependencies.items() if c == 0]
+    # Ties (leaves share one sequence number) go to the node that became ready first.
+    tick = itertools.count()
+    heap = [(-n._seq, next(tick), n) for n, c in dependencies.items() if c == 0]
     heapq.heapify(heap)
     captured = {}
     previous = _grad_enabled
@@ -279,7 +282,7 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 g = grads[0]
                 if g is not None:
                     g = _leaf_gradient(node.variable, g, create_graph, capture, captured, node)
-                _release_children(node, dependencies, heap)
+                _release_children(node, dependencies, heap, tick)
                 continue
             grads = _pre_hooks(node, grads)
             if capture is not None:
@@ -287,10 +290,10 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                     if (node, nr) in capture and g is not None:
                         captured[(node, nr)] = g
             if needed is not None and node not in needed:
-                _release_children(node, dependencies, heap, skip=True)
+                _release_children(node, dependencies, heap, tick)
                 continue
             if all(g is None for g in grads):
-                _release_children(node, dependencies, heap)
+                _release_children(node, dependencies, heap, tick)
                 continue
             grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
             results = node.apply(grads)
@@ -306,7 +309,7 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 g = _fit(g, meta)
                 buf = buffers.setdefault(child, [None] * _n_outputs(child))
                 _accumulate(buf, nr, g)
-            _release_children(node, dependencies, heap)
+            _release_children(node, dependencies, heap, tick)
     finally:
         _set_enabled(previous)
         if _listener is not None:
@@ -325,13 +328,13 @@ def _fill(grad, meta):
     return ops.zeros(shape, dtype=dtype)
 
 
-def _release_children(node, dependencies, heap, skip=False) -> None:
+def _release_children(node, dependencies, heap, tick) -> None:
     for child, _ in node.next_functions:
         if child is None:
             continue
         dependencies[child] -= 1
         if dependencies[child] == 0:
-            heapq.heappush(heap, (-child._seq, id(child), child))
+            heapq.heappush(heap, (-child._seq, next(tick), child))
 
 
 def _pre_hooks(node: Node, grads: list) -> list:

@@ -94,7 +94,7 @@ class TraceRecorder(TraceListener):
                             tuple(short_value(g) for g in grads_in), tuple(sends)))
 
     def accumulate(self, node, grad, stored) -> None:
-        target = ".grad" if stored else "grad() result"
+        target = ".grad" if stored else "result"
         self._add(TraceStep("accumulate", "AccumulateGrad", self._names(node),
                             (short_value(grad),), ((target, short_value(grad)),)))
 
@@ -122,7 +122,8 @@ def trace_rows(trace: TracePass) -> list[tuple[str, str, str, str]]:
     for number, step in enumerate(trace.steps, 1):
         node = f"{step.node} {', '.join(step.names)}" if step.names else step.node
         if step.kind == "accumulate":
-            sent = "\n".join(f"{target} += {value}" for target, value in step.sends)
+            sent = "\n".join(f"{target} {'+=' if target == '.grad' else '='} {value}"
+                             for target, value in step.sends)
         elif step.kind == "retain":
             sent = "\n".join(f"{target} = {value}" for target, value in step.sends)
         elif step.kind == "hook":
