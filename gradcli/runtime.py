@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from . import engine
 from .engine import dtypes
+from .engine.node import sequence_mark
 from .errors import ProgramError
+from .lang.ast import Module
 from .lang.interpreter import Interpreter
 from .lang.parser import parse
 from .lang.scope import program_scope
@@ -102,6 +104,33 @@ class Session:
             raise error
         return self.last_value
 
+    def run_marked(self, source: str, filename: str) -> tuple[ProgramError | None, list]:
+        """Runs ``source`` one top-level statement at a time, noting which made which nodes.
+
+        Returns the error (or None) and ``(mark, text)`` per statement run: the
+        nodes a statement created have ``sequence_nr() > mark`` and below the next mark.
+        """
+        try:
+            module = parse(source, filename)
+        except ProgramError as error:
+            error.source = error.source or source
+            return error, []
+        lines = source.splitlines()
+        marks = []
+        for statement in module.body:
+            marks.append((sequence_mark(), _statement_text(lines, statement.span)))
+            try:
+                self.interpreter.run(Module(body=(statement,), span=statement.span), source)
+            except ProgramError as error:
+                if error.source is None:
+                    error.source = source
+                return error, marks
+            except RecursionError:
+                return ProgramError("RecursionError", "maximum recursion depth exceeded"), marks
+            except MemoryError:
+                return ProgramError("MemoryError", "the program ran out of memory"), marks
+        return None, marks
+
     def variables(self) -> dict:
         """The names the program bound (its tensors, modules' parameters as ``lin.weight``)."""
         result = {}
@@ -135,6 +164,13 @@ def run_program(source: str, filename: str, write: Callable[[str], None],
                 options: RunOptions = RunOptions()) -> ProgramError | None:
     """Runs a whole program in a fresh session; returns the error that stopped it, if any."""
     return Session(write, options).run(source, filename)
+
+
+def _statement_text(lines: list[str], span) -> str:
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1:span.end_column - 1].strip()
+    first = lines[span.line - 1][span.column - 1:].strip()
+    return first + " ..."
 
 
 def _ensure_recursion_room(max_depth: int) -> None:

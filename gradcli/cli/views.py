@@ -26,7 +26,7 @@ from ..errors import ProgramError
 from ..render import json as jsonr
 from ..render.dot import to_dot
 from ..render.trace import TraceRecorder, trace_data, trace_rows
-from ..render.tree import build_tree, graph_data, label_parts, short_value
+from ..render.tree import build_statement_tree, build_tree, graph_data, label_parts, short_value
 from ..runtime import Session
 from .console import print_table, print_tree, report_error
 from .options import run_limits, run_options
@@ -82,6 +82,8 @@ def _source_of(statements, file) -> tuple[str, str]:
 @click.option("--depth", type=click.IntRange(min=0), metavar="N",
               help="Show N levels under the root; summarise deeper inputs.")
 @click.option("--focus", metavar="NAME", help="Draw the graph that feeds the variable NAME.")
+@click.option("--collapse", type=click.Choice(["line"]),
+              help="line: one node per source statement, labelled with its text.")
 @click.option("--dot", "as_dot", is_flag=True, help="Print Graphviz DOT text.")
 @click.option("--svg", "svg", metavar="FILE", help="Draw the graph into an SVG file (Graphviz).")
 @click.option("--png", "png", metavar="FILE", help="Draw the graph into a PNG file (Graphviz).")
@@ -89,7 +91,7 @@ def _source_of(statements, file) -> tuple[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @run_limits
-def graph_command(statements, file, saved, depth, focus, as_dot, svg, png, ascii_only, fmt,
+def graph_command(statements, file, saved, depth, focus, collapse, as_dot, svg, png, ascii_only, fmt,
                   seed, max_steps, max_depth) -> None:
     """Draw the grad_fn graph of the program's last expression.
 
@@ -100,7 +102,10 @@ def graph_command(statements, file, saved, depth, focus, as_dot, svg, png, ascii
     as_json = fmt == "json"
     source, filename = _source_of(statements, file)
     session = Session(_discard, run_options(seed, max_steps, max_depth))
-    error = session.run(source, filename)
+    if collapse:
+        error, marks = session.run_marked(source, filename)
+    else:
+        error, marks = session.run(source, filename), []
     if error is not None:
         sys.exit(_fail(error, as_json, filename))
     names = session.variables()
@@ -116,7 +121,10 @@ def graph_command(statements, file, saved, depth, focus, as_dot, svg, png, ascii
         sys.exit(_usage(f"{what} not a tensor, so there is no graph to draw; end the program "
                         "with the tensor to draw (for example `loss`) or use --focus NAME",
                         as_json))
-    tree = build_tree(target, names, saved=saved, depth=depth)
+    if collapse:
+        tree = build_statement_tree(target, names, marks)
+    else:
+        tree = build_tree(target, names, saved=saved, depth=depth)
     if svg or png:
         sys.exit(_draw_picture(tree, svg, "svg") if svg else _draw_picture(tree, png, "png"))
     if as_dot:

@@ -21,6 +21,18 @@ import itertools
 
 _sequence = itertools.count()
 
+
+
+def sequence_mark() -> int:
+    """A number below every node created from now on and above every node created before.
+
+    Example:
+        >>> sequence_mark() < sequence_mark()
+        True
+    """
+    return next(_sequence)
+
+
 FREED_MESSAGE = (
     "cannot go backward through this graph a second time, or read its saved values: the "
     "first backward pass freed them; pass retain_graph=True to that first backward() or "
@@ -191,6 +203,10 @@ class Node:
         if self.ctx is None:
             return SavedValues((), {}, False)
         return self.ctx.inspect()
+
+    def sequence_nr(self) -> int:
+        """When the node was created, relative to other nodes (as PyTorch's sequence_nr)."""
+        return self._seq
 
     def output_meta(self) -> tuple:
         """``(shape, dtype)`` of each output, in output order."""

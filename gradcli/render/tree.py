@@ -285,3 +285,86 @@ def graph_data(tree: TreeItem) -> dict:
             children += [(c, ident, i) for i, c in enumerate(saved)]
             stack.extend(reversed(children))
     return {"nodes": nodes, "edges": edges}
+
+
+# ------------------------------------------------------------ one box per statement
+def _statement_index(marks: list, node) -> int | None:
+    if isinstance(node, AccumulateGrad):
+        return None
+    seq = node.sequence_nr()
+    found = None
+    for i, (mark, _text) in enumerate(marks):
+        if mark < seq:
+            found = i
+        else:
+            break
+    return found
+
+
+def build_statement_tree(root, namespace: dict | None, marks: list) -> TreeItem:
+    """The graph with one line per source statement (``--collapse line``).
+
+    ``marks`` is ``[(mark, statement text), ...]`` in program order: a node
+    belongs to the last statement whose mark is below its ``sequence_nr()``.
+    A statement's line lists the nodes it made; under it come the statements
+    and leaves that feed it. Inputs that need no gradient are left out.
+    """
+    namer = _Namer(namespace or {})
+    node = root_node(root)
+    if node is None:
+        return TreeItem("none", "(no grad)")
+    # Group every reachable node by statement (leaves stay on their own).
+    group_of: dict[int, object] = {}
+    members: dict[object, list] = {}
+    inputs: dict[object, list] = {}
+    for step in walk_graph(node):
+        current = step.node
+        if current is None or step.seen:
+            continue
+        index = _statement_index(marks, current)
+        key = ("leaf", id(current)) if index is None else ("line", index)
+        group_of[id(current)] = key
+        members.setdefault(key, []).append(current)
+    for key, nodes in members.items():
+        outside = []
+        for member in nodes:
+            for child, _ in member.next_functions:
+                if child is None:
+                    continue
+                child_key = group_of[id(child)]
+                if child_key != key and child_key not in outside:
+                    outside.append(child_key)
+        inputs[key] = outside
+
+    def make(key, shown: dict) -> TreeItem:
+        nodes = members[key]
+        if key[0] == "leaf":
+            leaf = nodes[0]
+            return TreeItem("leaf", "AccumulateGrad", namer.of(leaf), _node_meta(leaf),
+                            _node_notes(leaf), shown.setdefault(key, len(shown)))
+        text = marks[key[1]][1]
+        names: list[str] = []
+        for member in nodes:
+            names.extend(n for n in namer.of(member) if n not in names)
+        ops = tuple(member.name() for member in nodes)
+        return TreeItem("node", text, (), ", ".join(ops), (),
+                        shown.setdefault(key, len(shown)))
+
+    shown: dict = {}
+    top = make(group_of[id(node)], shown)
+    stack = [(group_of[id(node)], top)]
+    while stack:
+        key, item = stack.pop()
+        pending = []
+        for child_key in inputs[key]:
+            if child_key in shown:
+                ref = make(child_key, {child_key: shown[child_key]})
+                ref.kind = "shared"
+                ref.notes = ("shared, shown above",)
+                item.children.append(ref)
+                continue
+            child = make(child_key, shown)
+            item.children.append(child)
+            pending.append((child_key, child))
+        stack.extend(reversed(pending))
+    return top

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -173,3 +174,30 @@ def test_plain_one_liner_does_not_load_the_views():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=False)
     assert result.stdout.splitlines()[-1] == "['gradcli.render.tensor_repr']"
+
+
+def test_collapse_line_draws_one_node_per_statement():
+    result = invoke("graph", "--collapse", "line", "--file",
+                    str(pathlib.Path(__file__).parent / "collapse.gc"))
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "loss = z.sum()  SumBackward0\n"
+        "└── z = y * w + y.exp()  AddBackward0, MulBackward0, ExpBackward0\n"
+        "    ├── y = sin(x ** 2)  SinBackward0, PowBackward0\n"
+        "    │   └── AccumulateGrad  x  float32[2]\n"
+        "    └── AccumulateGrad  w  float32[2]\n")
+
+
+def test_collapse_line_marks_a_statement_used_twice():
+    result = invoke("graph", "--collapse", "line",
+                    "x = tensor([1.], requires_grad=True); a = x.exp(); b = a * 2; c = a + b; c")
+    assert result.output.splitlines()[-1].endswith("a = x.exp()  ExpBackward0  "
+                                                   "(shared, shown above)")
+
+
+def test_colour_on_a_terminal_changes_no_character():
+    plain = invoke("graph", PROGRAM).output
+    coloured = CliRunner().invoke(cli, ["graph", PROGRAM], env={"FORCE_COLOR": "1",
+                                                                 "NO_COLOR": None}).output
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
