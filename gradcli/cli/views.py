@@ -21,7 +21,7 @@ import click
 
 from .. import engine
 from ..engine import Tensor, autograd, dtypes
-from ..engine.gradcheck import check_inputs
+from ..engine.gradcheck import GradcheckError, check_inputs, check_nodes
 from ..errors import ProgramError
 from ..render import json as jsonr
 from ..render.dot import to_dot
@@ -194,6 +194,7 @@ class GradResult:
         self.derivatives: list[tuple[str, str, Tensor | None]] = []  # (label, kind, tensor)
         self.checks: list[tuple[str, object]] = []
         self.traces: list = []
+        self.node_checks: list = []  # (NodeCheck, statement text)
 
 
 @click.command("grad")
@@ -205,6 +206,9 @@ class GradResult:
               help="1: gradients (Jacobians); 2: the Hessian of a scalar value.")
 @click.option("--check", is_flag=True,
               help="Compare with central finite differences in float64; exit 1 on a mismatch.")
+@click.option("--per-node", is_flag=True,
+              help="With --check: also check each node's backward rule on its own and name "
+                   "the first that disagrees.")
 @click.option("--atol", type=float, default=1e-5, show_default=True,
               help="Absolute tolerance of --check.")
 @click.option("--rtol", type=float, default=1e-3, show_default=True,
@@ -216,7 +220,7 @@ class GradResult:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @run_limits
-def grad_command(expression, inputs, wrt, reduce_sum, order, check, atol, rtol, eps, trace,
+def grad_command(expression, inputs, wrt, reduce_sum, order, check, per_node, atol, rtol, eps, trace,
                  ascii_only, fmt, seed, max_steps, max_depth) -> None:
     """Compute EXPRESSION and its derivatives with respect to the inputs NAME=VALUE.
 
@@ -230,6 +234,7 @@ def grad_command(expression, inputs, wrt, reduce_sum, order, check, atol, rtol, 
     float tensor that requires grad (a floating tensor keeps its dtype).
     """
     as_json = fmt == "json"
+    check = check or per_node
     pairs = _parse_assignments(inputs)
     if not pairs:
         sys.exit(_usage("give at least one input NAME=VALUE to differentiate with respect to",
@@ -254,13 +259,16 @@ def grad_command(expression, inputs, wrt, reduce_sum, order, check, atol, rtol, 
         if check:
             result.checks = _check(session, expression, chosen, reduce_sum, order,
                                    eps, atol, rtol)
+        if per_node:
+            result.node_checks = _check_nodes(session, expression, chosen, eps, atol, rtol)
     except ProgramError as error:
         if error.span is None and error.source is None:
             error.source = expression
         sys.exit(_fail(error, as_json))
     if recorder is not None:
         result.traces = recorder.passes
-    ok = all(c is None or c.ok for _, c in result.checks)
+    ok = (all(c is None or c.ok for _, c in result.checks)
+          and all(c.ok for c, _ in result.node_checks))
     if as_json:
         click.echo(jsonr.dumps(_grad_json(result, ok, atol, rtol, check)))
     else:
@@ -359,6 +367,40 @@ def _check(session, expression, chosen, reduce_sum, order, eps, atol, rtol) -> l
     return list(zip(chosen, reports))
 
 
+def _check_nodes(session, expression, chosen, eps, atol, rtol) -> list:
+    """Each recorded node's rule against finite differences, with the statement that made it."""
+    ns = session.namespace
+    originals = {n: ns[n] for n in chosen}
+    doubles = tuple(originals[n].detach().to(dtypes.float64).requires_grad_() for n in chosen)
+    first_marks: list = []
+
+    def value_of(*args):
+        for name, t in zip(chosen, args):
+            ns[name] = t
+        session.last_value = None
+        error, marks = session.run_marked(expression, COMMAND_LINE)
+        if error is not None:
+            raise error
+        if not first_marks:
+            first_marks.extend(marks)
+        return session.last_value
+
+    try:
+        checks = check_nodes(value_of, doubles, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as error:
+        raise ProgramError("RuntimeError", str(error)) from None
+    finally:
+        ns.update(originals)
+    result = []
+    for c in checks:
+        statement = ""
+        for mark, text in first_marks:
+            if mark < c.node.sequence_nr():
+                statement = text
+        result.append((c, statement))
+    return result
+
+
 # ------------------------------------------------------------------ grad output
 def _print_grad(result: GradResult, check: bool, atol, rtol, ascii_only) -> None:
     rows = [("value", repr(result.value.detach()))]
@@ -381,12 +423,32 @@ def _print_grad(result: GradResult, check: bool, atol, rtol, ascii_only) -> None
                 click.echo(f"warning: {name} is at a point where the expression is not "
                            f"differentiable (element {', '.join(map(str, c.kinks))}); finite "
                            "differences cannot check it there", err=True)
+        if result.node_checks:
+            _print_node_checks(result.node_checks, ascii_only)
         if failed:
             click.echo(f"FAILED: the derivatives for {', '.join(failed)} disagree with finite "
                        f"differences (atol={atol:g}, rtol={rtol:g})")
         else:
             click.echo(f"ok: the derivatives agree with finite differences "
                        f"(atol={atol:g}, rtol={rtol:g})")
+
+
+def _print_node_checks(node_checks, ascii_only) -> None:
+    click.echo()
+    rows = []
+    for c, statement in node_checks:
+        verdict = "not differentiable here" if c.kink else ("ok" if c.ok else "FAIL")
+        rows.append((str(c.index + 1), c.node.name(), f"{c.max_abs_error:.1e}", verdict))
+    print_table(rows, header=["#", "node (forward order)", "max abs err", "result"],
+                ascii_only=ascii_only)
+    bad = [(c, statement) for c, statement in node_checks if not c.ok]
+    if bad:
+        c, statement = bad[0]
+        where = f" in `{statement}`" if statement else ""
+        click.echo(f"FAILED: the first node whose backward disagrees with finite differences "
+                   f"is {c.node.name()} (node {c.index + 1}){where}")
+    else:
+        click.echo("ok: every node's backward agrees with finite differences")
 
 
 def _check_rows(checks) -> list:
@@ -415,6 +477,12 @@ def _grad_json(result: GradResult, ok: bool, atol, rtol, check: bool) -> dict:
                          for name, c in result.checks if c is not None]
         doc["ok"] = ok
         doc["atol"], doc["rtol"] = atol, rtol
+    if result.node_checks:
+        doc["node_checks"] = [{"index": c.index, "node": c.node.name(), "statement": statement,
+                               "max_abs_error": jsonr.number(c.max_abs_error), "ok": c.ok,
+                               "nondifferentiable": c.kink}
+                              for c, statement in result.node_checks]
+        doc["ok"] = ok
     if result.traces:
         doc["traces"] = [trace_data(t) for t in result.traces]
     return doc

@@ -140,6 +140,8 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
         out._grad_fn = node
         out._output_nr = i
         out._requires_grad = True
+    if _record_listener is not None:
+        _record_listener(node, inputs, outs)
     return outputs
 
 
@@ -485,6 +487,18 @@ class TraceListener:
 
 
 _listener: TraceListener | None = None
+_record_listener = None
+
+
+def set_record_listener(listener) -> object:
+    """Calls ``listener(node, inputs, outputs)`` each time an op records a node (None: stop).
+
+    Returns the previous listener. ``inputs`` are the op's tensor inputs in
+    argument order (None where PyTorch counts a non-tensor operand).
+    """
+    global _record_listener
+    previous, _record_listener = _record_listener, listener
+    return previous
 
 
 def set_trace_listener(listener: TraceListener | None) -> TraceListener | None:

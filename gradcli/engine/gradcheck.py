@@ -193,3 +193,131 @@ def check_inputs(fn, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
                 kinks.append(i)
         result.append(InputCheck(ana, num, kinks, atol, rtol))
     return result
+
+
+# ------------------------------------------------------------------ node by node
+class NodeCheck:
+    """One recorded node's backward rule compared with finite differences.
+
+    Attributes:
+        index: the node's position among the nodes the forward pass recorded.
+        node: the node (its ``name()`` is PyTorch's).
+        max_abs_error: the largest difference between what the rule sends back
+            (chained with the numerical derivatives of the node's inputs) and
+            the numerical derivative of the node's output.
+        ok: within tolerance; ``kink``: the node's output is not differentiable
+            at this point (one-sided differences disagree), so it is not judged.
+    """
+
+    def __init__(self, index, node, max_abs_error, ok, kink) -> None:
+        self.index, self.node, self.max_abs_error, self.ok, self.kink = (
+            index, node, max_abs_error, ok, kink)
+
+
+def _recorded_run(fn, inputs) -> list:
+    records = []
+
+    def listen(node, node_inputs, outputs):
+        records.append((node,
+                        tuple(t._data.astype(xp.float64) if isinstance(t, Tensor) else None
+                              for t in node_inputs),
+                        tuple(o._data.astype(xp.float64) for o in outputs)))
+
+    previous = ag.set_record_listener(listen)
+    try:
+        _outputs(fn, inputs)
+    finally:
+        ag.set_record_listener(previous)
+    return records
+
+
+def check_nodes(fn, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
+                rtol: float = 1e-3) -> list:
+    """Checks the backward rule of every node ``fn`` records, one node at a time.
+
+    For a node ``y = f(x1, x2, ...)``, finite differences over the inputs give
+    ``dy/dleaves`` and each ``dxk/dleaves``; the node's own rule, fed one output
+    element at a time, must send back gradients whose chain with the
+    ``dxk/dleaves`` equals ``dy/dleaves``. Only the node's rule is trusted in
+    the comparison, so the first node that fails is the one whose rule is
+    wrong. Returns one :class:`NodeCheck` per node, in the order recorded.
+    """
+    inputs = tuple(inputs)
+    leaves = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    base = _recorded_run(fn, inputs)
+    total = sum(t._data.size for t in leaves)
+    # d[record][("in"|"out", k)] -> (total leaf elements, tensor elements), by central differences;
+    # right/left one-sided differences of the outputs find kinks.
+    deriv = [{} for _ in base]
+    right = [{} for _ in base]
+    left = [{} for _ in base]
+    row = 0
+    for t in leaves:
+        flat = t._data.reshape(-1)
+        for i in range(flat.size):
+            old = flat[i].item()
+            flat[i] = old + eps
+            plus = _recorded_run(fn, inputs)
+            flat[i] = old - eps
+            minus = _recorded_run(fn, inputs)
+            flat[i] = old
+            if len(plus) != len(base) or len(minus) != len(base):
+                raise GradcheckError("the forward pass records different nodes when an input "
+                                     "moves by eps, so nodes cannot be checked one by one")
+            for r, (b, p, m) in enumerate(zip(base, plus, minus)):
+                for k in range(len(b[1])):
+                    if b[1][k] is None:
+                        continue
+                    deriv[r].setdefault(("in", k), xp.zeros((total, b[1][k].size)))[row] = (
+                        (p[1][k] - m[1][k]) / (2 * eps)).reshape(-1)
+                for k in range(len(b[2])):
+                    deriv[r].setdefault(("out", k), xp.zeros((total, b[2][k].size)))[row] = (
+                        (p[2][k] - m[2][k]) / (2 * eps)).reshape(-1)
+                    right[r].setdefault(k, xp.zeros((total, b[2][k].size)))[row] = (
+                        (p[2][k] - b[2][k]) / eps).reshape(-1)
+                    left[r].setdefault(k, xp.zeros((total, b[2][k].size)))[row] = (
+                        (b[2][k] - m[2][k]) / eps).reshape(-1)
+            row += 1
+    results = []
+    for r, (node, node_inputs, outputs) in enumerate(base):
+        worst, ok, kink = 0.0, True, False
+        for m, out in enumerate(outputs):
+            if not xp.allclose(right[r][m], left[r][m], rtol=rtol, atol=max(atol, 1e3 * eps)):
+                kink = True
+                continue
+            for j in range(out.size):
+                predicted = xp.zeros(total)
+                for k, g in enumerate(_node_vjp(node, m, j)):
+                    if g is None or ("in", k) not in deriv[r]:
+                        continue
+                    predicted += deriv[r][("in", k)] @ g
+                actual = deriv[r][("out", m)][:, j]
+                worst = max(worst, float(xp.abs(predicted - actual).max(initial=0.0)))
+                if not xp.allclose(predicted, actual, rtol=rtol, atol=atol, equal_nan=True):
+                    ok = False
+        results.append(NodeCheck(r, node, worst, ok, kink))
+    return results
+
+
+def _node_vjp(node, output: int, element: int) -> list:
+    """The node's rule applied to a one-hot gradient of one output element."""
+    seeds = []
+    for m, (shape, dtype) in enumerate(node._outputs):
+        seed = xp.zeros(shape, dtype=dtype.np)
+        if m == output:
+            seed.reshape(-1)[element] = 1
+        seeds.append(Tensor._make(seed, dtype))
+    previous = ag.set_record_listener(None)
+    try:
+        with ag.no_grad():
+            grads = node.apply(tuple(seeds))
+    finally:
+        ag.set_record_listener(previous)
+    result = []
+    for g, meta in zip(grads, node._input_meta):
+        if g is None or meta is None:
+            result.append(None)
+            continue
+        g = ag._fit(g, meta)
+        result.append(g._data.astype(xp.float64).reshape(-1))
+    return result

@@ -169,3 +169,31 @@ def test_program_errors_exit_1_with_a_location():
     result = grad("x @ y", "x=[1., 2.]", "y=[1., 2., 3.]")
     assert result.exit_code == 1
     assert "RuntimeError" in result.stderr and "<command line>" in result.stderr
+
+
+def test_per_node_check_passes_node_by_node():
+    result = grad("--check", "--per-node", "(w @ x + b).sigmoid().sum()",
+                  "w=[[1., 2.], [3., 4.]]", "x=[1., -1.]", "b=0.5")
+    assert result.exit_code == 0, result.stdout
+    nodes = [line.split()[1] for line in result.stdout.splitlines() if line[:1].isdigit()]
+    assert nodes == ["MvBackward0", "AddBackward0", "SigmoidBackward0", "SumBackward0"]
+    assert "ok: every node's backward agrees with finite differences" in result.stdout
+
+
+def test_per_node_check_names_the_wrong_node_and_its_statement(wrong_sin_backward):
+    result = grad("--check", "--per-node", "h = x * 3; y = h.sin() * 2; y.exp().sum()",
+                  "x=[0.5, 1.]")
+    assert result.exit_code == 1
+    verdicts = {line.split()[1]: line.split()[-1] for line in result.stdout.splitlines()
+                if line[:1].isdigit()}
+    assert verdicts == {"MulBackward0": "ok", "SinBackward0": "FAIL", "ExpBackward0": "ok",
+                        "SumBackward0": "ok"}
+    assert ("FAILED: the first node whose backward disagrees with finite differences is "
+            "SinBackward0 (node 2) in `y = h.sin() * 2`") in result.stdout
+
+
+def test_per_node_json(wrong_sin_backward):
+    result = grad("--check", "--per-node", "--format", "json", "x.sin().sum()", "x=[0.5]")
+    doc = json.loads(result.stdout)
+    assert [(c["node"], c["ok"]) for c in doc["node_checks"]] == [
+        ("SinBackward0", False), ("SumBackward0", True)]

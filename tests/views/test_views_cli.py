@@ -44,6 +44,7 @@ def documents(output: str) -> list:
     ["graph", "--format", "json", "--saved", "--file", str(GRAPHS / "copyslices.gc")],
     ["graph", "--format", "json", "1 + 1"],
     ["grad", "--format", "json", "--check", "--trace", "(w * x).sum()", "w=[1., 2.]", "x=3."],
+    ["grad", "--format", "json", "--per-node", "(x.relu() * x).sum()", "x=[0., 2.]"],
     ["grad", "--format", "json", "--order", "2", "(x ** 3).sum()", "x=[1., 2.]"],
     ["grad", "--format", "json", "x.log()", "x=[0., 1.]"],
     ["grad", "--format", "json", "x +", "x=1."],
