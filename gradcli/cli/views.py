@@ -438,8 +438,9 @@ def _print_node_checks(node_checks, ascii_only) -> None:
     rows = []
     for c, statement in node_checks:
         verdict = "not differentiable here" if c.kink else ("ok" if c.ok else "FAIL")
-        rows.append((str(c.index + 1), c.node.name(), f"{c.max_abs_error:.1e}", verdict))
-    print_table(rows, header=["#", "node (forward order)", "max abs err", "result"],
+        rows.append((str(c.index + 1), c.node.name(), statement, f"{c.max_abs_error:.1e}",
+                     verdict))
+    print_table(rows, header=["#", "node (forward order)", "made by", "max abs err", "result"],
                 ascii_only=ascii_only)
     bad = [(c, statement) for c, statement in node_checks if not c.ok]
     if bad:

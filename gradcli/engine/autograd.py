@@ -299,18 +299,22 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 continue
             grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
             results = node.apply(grads)
-            if _listener is not None:
-                _listener.node(node, grads, results)
             if not retain_graph:
                 node.release()
-            for (child, nr), g, meta in zip(node.next_functions, results, node._input_meta):
+            sent = [None] * len(node.next_functions) if _listener is not None else None
+            for i, ((child, nr), g, meta) in enumerate(zip(node.next_functions, results,
+                                                            node._input_meta)):
                 if child is None or g is None:
                     continue
                 if needed is not None and child not in needed:
                     continue
                 g = _fit(g, meta)
+                if sent is not None:
+                    sent[i] = g
                 buf = buffers.setdefault(child, [None] * _n_outputs(child))
                 _accumulate(buf, nr, g)
+            if _listener is not None:
+                _listener.node(node, grads, tuple(sent))
             _release_children(node, dependencies, heap, tick)
     finally:
         _set_enabled(previous)
@@ -471,7 +475,7 @@ class TraceListener:
 
     def node(self, node: Node, grads_in: tuple, grads_out: tuple) -> None:
         """``node`` ran: the gradients of its outputs in, one gradient per input out
-        (None where an input needs none; broadcasting is not yet undone)."""
+        (fitted to the input's shape and dtype; None where an input gets none)."""
 
     def accumulate(self, node: AccumulateGrad, grad: Tensor, stored: bool) -> None:
         """A leaf's gradient is complete: added to ``.grad`` (stored) or returned by grad()."""
