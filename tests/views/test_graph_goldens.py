@@ -1,5 +1,7 @@
 """Golden graphs: the tree, DOT, JSON and backward trace of each ``graphs/NAME.gc``.
 
+``NAME.out`` is what PyTorch prints for the program (the oracle's ``--write``;
+the pytest plugin and ``gradcli check tests/views/graphs`` run it).
 ``NAME.graph`` is PyTorch's grad_fn graph of the program's last expression,
 written by the oracle (``python ../shared/tools/oracle.py --graph NAME.gc``):
 the tree gradcli builds must have the same nodes, in the same order, with the
