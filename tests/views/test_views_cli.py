@@ -213,3 +213,13 @@ def test_options_then_standard_input(args, expected):
     result = CliRunner().invoke(cli, args, input="tensor([1., nan])\n", env={"NO_COLOR": "1"})
     assert result.exit_code == 0
     assert result.output == expected
+
+
+def test_graph_marks_hooks_and_retained_grads():
+    result = invoke("graph", "x = tensor([1., 2.], requires_grad=True); "
+                    "h = x.register_hook(lambda g: g); y = x * 2; "
+                    "h2 = y.register_hook(lambda g: g * 2); y.retain_grad(); y.sum()")
+    assert result.output == ("SumBackward0  float32[]\n"
+                             "└── MulBackward0  y  float32[2]  retains grad  1 hook\n"
+                             "    ├── AccumulateGrad  x  float32[2]  1 hook\n"
+                             "    └── (no grad)\n")
