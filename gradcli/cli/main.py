@@ -44,28 +44,11 @@ class _DefaultToEval(click.Group):
         if args and args[0] not in self.list_commands(ctx) and not args[0].startswith("-"):
             args = ["eval", *args]
         elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
-            # Options first, then code: `gradcli --seed 3 'rand(2)'`; with no code,
-            # `echo ... | gradcli --format json` reads standard input.
-            rest = _positionals(args)
-            if not rest or rest[0] not in self.list_commands(ctx):
+            # Options first, then code: `gradcli --seed 3 'rand(2)'`.
+            rest = [a for a in args if not a.startswith("-")]
+            if rest and rest[0] not in self.list_commands(ctx):
                 args = ["eval", *args]
         return super().parse_args(ctx, args)
-
-
-_VALUE_OPTIONS = {"--seed", "--max-steps", "--max-depth", "--format"}
-
-
-def _positionals(args) -> list:
-    """The arguments that are neither options nor option values."""
-    rest, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg.startswith("-"):
-            skip = arg in _VALUE_OPTIONS
-        else:
-            rest.append(arg)
-    return rest
 
 
 def _views():
@@ -122,25 +105,19 @@ def cli(ctx: click.Context) -> None:
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             ctx.exit(_execute(source, STDIN, options))
-        ctx.exit(_repl(options))
-
-
-def _repl(options) -> int:
-    from .repl import run_repl  # lazy: only an interactive terminal needs the REPL
-    return run_repl(options)
+        from .repl import run_repl  # lazy: only an interactive terminal needs the REPL
+        ctx.exit(run_repl(options))
 
 
 @cli.command("eval", hidden=True)
-@click.argument("code", nargs=-1)
+@click.argument("code", nargs=-1, required=True)
 @run_limits
 @view_options
 def eval_command(code, seed, max_steps, max_depth, tree, grads, trace, ascii_only, fmt) -> None:
-    """Run statements given on the command line (none: read standard input)."""
-    if not code and sys.stdin is not None and sys.stdin.isatty():
-        sys.exit(_repl(run_options(seed, max_steps, max_depth)))
-    source, name = ("\n".join(code), COMMAND_LINE) if code else (sys.stdin.read(), STDIN)
+    """Run statements given on the command line."""
+    source = "\n".join(code)
     views = _make_views(tree, grads, trace, ascii_only, fmt)
-    sys.exit(_execute(source, name, run_options(seed, max_steps, max_depth), views))
+    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth), views))
 
 
 def _make_views(tree, grads, trace, ascii_only, fmt):

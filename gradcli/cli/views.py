@@ -26,7 +26,14 @@ from ..errors import ProgramError
 from ..render import json as jsonr
 from ..render.dot import to_dot
 from ..render.trace import TraceRecorder, trace_data, trace_rows
-from ..render.tree import build_statement_tree, build_tree, graph_data, label_parts, short_value
+from ..render.tree import (
+    build_statement_tree,
+    build_tree,
+    graph_data,
+    label_parts,
+    node_name,
+    short_value,
+)
 from ..runtime import Session
 from .console import print_table, print_tree, report_error
 from .options import run_limits, run_options
@@ -438,7 +445,7 @@ def _print_node_checks(node_checks, ascii_only) -> None:
     rows = []
     for c, statement in node_checks:
         verdict = "not differentiable here" if c.kink else ("ok" if c.ok else "FAIL")
-        rows.append((str(c.index + 1), c.node.name(), statement, f"{c.max_abs_error:.1e}",
+        rows.append((str(c.index + 1), node_name(c.node), statement, f"{c.max_abs_error:.1e}",
                      verdict))
     print_table(rows, header=["#", "node (forward order)", "made by", "max abs err", "result"],
                 ascii_only=ascii_only)
@@ -447,7 +454,7 @@ def _print_node_checks(node_checks, ascii_only) -> None:
         c, statement = bad[0]
         where = f" in `{statement}`" if statement else ""
         click.echo(f"FAILED: the first node whose backward disagrees with finite differences "
-                   f"is {c.node.name()} (node {c.index + 1}){where}")
+                   f"is {node_name(c.node)} (node {c.index + 1}){where}")
     else:
         click.echo("ok: every node's backward agrees with finite differences")
 
@@ -479,7 +486,7 @@ def _grad_json(result: GradResult, ok: bool, atol, rtol, check: bool) -> dict:
         doc["ok"] = ok
         doc["atol"], doc["rtol"] = atol, rtol
     if result.node_checks:
-        doc["node_checks"] = [{"index": c.index, "node": c.node.name(), "statement": statement,
+        doc["node_checks"] = [{"index": c.index, "node": node_name(c.node), "statement": statement,
                                "max_abs_error": jsonr.number(c.max_abs_error), "ok": c.ok,
                                "nondifferentiable": c.kink}
                               for c, statement in result.node_checks]

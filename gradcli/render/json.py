@@ -14,6 +14,7 @@ import math
 
 from ..engine import Size, Tensor
 from ..errors import ProgramError
+from .tree import node_name
 
 
 def number(x):
@@ -51,7 +52,7 @@ def tensor_data(t: Tensor) -> dict:
         "shape": list(t.shape),
         "device": "cpu",
         "requires_grad": bool(t.requires_grad),
-        "grad_fn": None if grad_fn is None else grad_fn.name(),
+        "grad_fn": None if grad_fn is None else node_name(grad_fn),
     }
 
 

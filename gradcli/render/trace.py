@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..engine.autograd import TraceListener
 from ..engine.node import AccumulateGrad
-from .tree import names_by_node, names_by_tensor, short_value
+from .tree import names_by_node, names_by_tensor, node_name, short_value
 
 
 @dataclass
@@ -76,7 +76,7 @@ class TraceRecorder(TraceListener):
         if node is None:
             return "(no grad)"
         names = self._names(node)
-        name = "AccumulateGrad" if isinstance(node, AccumulateGrad) else node.name()
+        name = node_name(node)
         return f"{name} {', '.join(names)}" if names else name
 
     def _add(self, step: TraceStep) -> None:
@@ -90,7 +90,7 @@ class TraceRecorder(TraceListener):
             if child is None:
                 continue
             sends.append((self._label(child), "None" if g is None else short_value(g)))
-        self._add(TraceStep("node", node.name(), self._names(node),
+        self._add(TraceStep("node", node_name(node), self._names(node),
                             tuple(short_value(g) for g in grads_in), tuple(sends)))
 
     def accumulate(self, node, grad, stored) -> None:

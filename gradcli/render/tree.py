@@ -230,8 +230,21 @@ def _item_for(step, namer: _Namer, idents: dict) -> TreeItem:
                     _node_notes(node), idents[id(node)])
 
 
+def node_name(node) -> str:
+    """The node's class name as PyTorch shows it in ``grad_fn=<...>`` and ``type(fn).__name__``.
+
+    ``grad_fn.name()`` qualifies autograd's own nodes (``torch::autograd::CopySlices``);
+    the class name does not.
+
+    Example:
+        >>> node_name(AccumulateGrad(None))
+        'AccumulateGrad'
+    """
+    return node.name().rpartition("::")[2]
+
+
 def _display_name(node) -> str:
-    return "AccumulateGrad" if isinstance(node, AccumulateGrad) else node.name()
+    return node_name(node)
 
 
 def root_node(root):
@@ -346,7 +359,7 @@ def build_statement_tree(root, namespace: dict | None, marks: list) -> TreeItem:
         names: list[str] = []
         for member in nodes:
             names.extend(n for n in namer.of(member) if n not in names)
-        ops = tuple(member.name() for member in nodes)
+        ops = tuple(node_name(member) for member in nodes)
         return TreeItem("node", text, (), ", ".join(ops), (),
                         shown.setdefault(key, len(shown)))
 

@@ -204,17 +204,6 @@ def test_colour_on_a_terminal_changes_no_character():
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--format", "json"], ('{"value": [1.0, "nan"], "dtype": "float32", "shape": [2], '
-                           '"device": "cpu", "requires_grad": false, "grad_fn": null}\n')),
-    (["--seed", "0"], "tensor([1., nan])\n"),
-])
-def test_options_then_standard_input(args, expected):
-    result = CliRunner().invoke(cli, args, input="tensor([1., nan])\n", env={"NO_COLOR": "1"})
-    assert result.exit_code == 0
-    assert result.output == expected
-
-
 def test_graph_marks_hooks_and_retained_grads():
     result = invoke("graph", "x = tensor([1., 2.], requires_grad=True); "
                     "h = x.register_hook(lambda g: g); y = x * 2; "
