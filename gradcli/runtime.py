@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from . import engine
 from .engine import dtypes
+from .engine.node import sequence_mark
 from .errors import ProgramError
+from .lang.ast import Module
 from .lang.interpreter import Interpreter
 from .lang.parser import parse
 from .lang.scope import program_scope
@@ -62,13 +64,85 @@ class Session:
         'tensor([2, 4])\\n'
     """
 
-    def __init__(self, write: Callable[[str], None], options: RunOptions = RunOptions()) -> None:
+    def __init__(self, write: Callable[[str], None], options: RunOptions = RunOptions(),
+                 display: Callable[[object], None] | None = None) -> None:
         prepare_engine(options.seed)
         _ensure_recursion_room(options.max_depth)
         namespace, modules = program_scope()
-        self.interpreter = Interpreter(namespace, modules, write=write,
+        self._scope = dict(namespace)
+        self.namespace = namespace
+        self.last_value: object = None
+        self._echo = True
+        self._write = write
+        self._show = display
+        self.interpreter = Interpreter(namespace, modules, write=write, display=self._display,
                                        max_steps=options.max_steps,
                                        max_depth=options.max_depth)
+
+    def _display(self, value: object) -> None:
+        self.last_value = value
+        if not self._echo:
+            return
+        if self._show is None:
+            self._write(repr(value) + "\n")
+        else:
+            self._show(value)
+
+    def evaluate(self, source: str, filename: str) -> object:
+        """Runs ``source`` without echoing and returns its last expression's value.
+
+        Raises:
+            ProgramError: what stopped it.
+        """
+        self.last_value = None
+        self._echo = False
+        try:
+            error = self.run(source, filename)
+        finally:
+            self._echo = True
+        if error is not None:
+            raise error
+        return self.last_value
+
+    def run_marked(self, source: str, filename: str) -> tuple[ProgramError | None, list]:
+        """Runs ``source`` one top-level statement at a time, noting which made which nodes.
+
+        Returns the error (or None) and ``(mark, text)`` per statement run: the
+        nodes a statement created have ``sequence_nr() > mark`` and below the next mark.
+        """
+        try:
+            module = parse(source, filename)
+        except ProgramError as error:
+            error.source = error.source or source
+            return error, []
+        lines = source.splitlines()
+        marks = []
+        for statement in module.body:
+            marks.append((sequence_mark(), _statement_text(lines, statement.span)))
+            try:
+                self.interpreter.run(Module(body=(statement,), span=statement.span), source)
+            except ProgramError as error:
+                if error.source is None:
+                    error.source = source
+                return error, marks
+            except RecursionError:
+                return ProgramError("RecursionError", "maximum recursion depth exceeded"), marks
+            except MemoryError:
+                return ProgramError("MemoryError", "the program ran out of memory"), marks
+        return None, marks
+
+    def variables(self) -> dict:
+        """The names the program bound (its tensors, modules' parameters as ``lin.weight``)."""
+        result = {}
+        for name, value in self.namespace.items():
+            if name in self._scope and self._scope[name] is value:
+                continue
+            result[name] = value
+            named = getattr(value, "named_parameters", None)
+            if callable(named) and not isinstance(value, type):
+                for sub, param in named():
+                    result[f"{name}.{sub}"] = param
+        return result
 
     def run(self, source: str, filename: str) -> ProgramError | None:
         """Parses and runs ``source``; returns the error that stopped it, if any."""
@@ -90,6 +164,13 @@ def run_program(source: str, filename: str, write: Callable[[str], None],
                 options: RunOptions = RunOptions()) -> ProgramError | None:
     """Runs a whole program in a fresh session; returns the error that stopped it, if any."""
     return Session(write, options).run(source, filename)
+
+
+def _statement_text(lines: list[str], span) -> str:
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1:span.end_column - 1].strip()
+    first = lines[span.line - 1][span.column - 1:].strip()
+    return first + " ..."
 
 
 def _ensure_recursion_room(max_depth: int) -> None:

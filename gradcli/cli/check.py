@@ -13,6 +13,8 @@ lists it); the work happens in :mod:`gradcli.golden` and the output in
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import os
 import platform
 import sys
@@ -59,9 +61,12 @@ _MAX_CHUNK = 16
 @click.option("--width", type=click.IntRange(min=20), metavar="N",
               help="Terminal width for diffs and the progress bar (default: the terminal's).")
 @click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one JSON document a line per case, then totals.")
 def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, jobs: int,
                   update: bool, missing_ok: bool, junit_xml: str | None, seed: int,
-                  max_steps: int, max_depth: int, width: int | None, verbose: bool) -> None:
+                  max_steps: int, max_depth: int, width: int | None, verbose: bool,
+                  fmt: str = "text") -> None:
     """Run programs and transcripts, comparing what they print with golden files.
 
     \b
@@ -80,7 +85,8 @@ def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, j
     if pattern is not None:
         targets = [t for t in targets if pattern in t.path]
     options = RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
-    stream = sys.stdout
+    as_json = fmt == "json"
+    stream = io.StringIO() if as_json else sys.stdout
     show_progress = _is_terminal(stream) and len(targets) > PROGRESS_THRESHOLD
     reporter = Reporter(stream, color=use_color(stream), width=width, verbose=verbose,
                         progress_total=len(targets) if show_progress else 0)
@@ -102,6 +108,12 @@ def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, j
             for case in result.cases:
                 reporter.case(case)
                 cases.append(case)
+                if as_json:
+                    doc = {"case": case.name, "outcome": "failed" if case.status == golden.MISSING
+                           else case.status}
+                    if case.message:
+                        doc["message"] = case.message
+                    click.echo(json.dumps(doc, ensure_ascii=False))
             reporter.advance()
             if exit_first and not all(case.ok for case in result.cases):
                 stopped = True
@@ -122,6 +134,8 @@ def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, j
     count = Counter(case.status for case in cases)
     failed = count[golden.FAILED] + count[golden.ERROR] + count[golden.MISSING]
     reporter.summary(count[golden.PASSED], failed, count[golden.SKIPPED], count[golden.UPDATED])
+    if as_json:
+        click.echo(json.dumps({"passed": count[golden.PASSED], "failed": failed}))
     if count[golden.MISSING]:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)

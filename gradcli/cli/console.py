@@ -9,7 +9,9 @@ consoles, styled text and progress bars.
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import sys
 
 from ..errors import ProgramError, format_error
@@ -62,8 +64,8 @@ def _find_all(text: str, char: str):
 
 def rich_modules():
     """Rich's modules, imported on first use (a piped one-liner never pays for Rich)."""
-    from rich import console, highlighter, progress, text  # lazy: see the docstring
-    return console, highlighter, progress, text
+    from rich import console, highlighter, progress, table, text, tree  # lazy: see the docstring
+    return console, highlighter, progress, text, tree, table
 
 
 def _console(stream):
@@ -96,3 +98,79 @@ def progress_bar(console):
         progress.TextColumn("{task.description}"), progress.BarColumn(),
         progress.MofNCompleteColumn(), progress.TimeElapsedColumn(),
         console=console, transient=True, auto_refresh=False)
+
+
+# ------------------------------------------------------------------ views
+# Styles of the parts of a graph line (see gradcli.render.tree.label_parts).
+_TREE_STYLES = {"name": "bold magenta", "var": "bold cyan", "meta": "dim", "note": "yellow",
+                "none": "dim italic", "shared": "dim"}
+
+
+class _AsciiOnly:
+    """Renders its content as on a terminal without Unicode (Rich's ASCII guides and boxes)."""
+
+    def __init__(self, renderable) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        options = options.copy()
+        options.encoding = "ascii"
+        yield from console.render(self.renderable, options)
+
+
+def _print(renderable, stream, ascii_only: bool = False) -> None:
+    # Rendered to a string first: piped output loses the padding Rich adds at line ends.
+    color = use_color(stream)
+    buffer = io.StringIO()
+    width = shutil.get_terminal_size().columns if color else 10_000
+    console = make_console(buffer, width=width, color=color)
+    console.print(_AsciiOnly(renderable) if ascii_only else renderable)
+    text = buffer.getvalue()
+    if not color:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    stream.write(text)
+    stream.flush()
+
+
+def _tree_label(parts):
+    text = styled_text()
+    for part, role in parts:
+        text.append(part, style=_TREE_STYLES.get(role, ""))
+    return text
+
+
+def print_tree(tree, label_parts, *, ascii_only: bool = False, stream=None) -> None:
+    """Draws a tree of items that have ``.children`` with Rich's ``Tree``.
+
+    ``label_parts(item)`` gives each line as ``(text, role)`` pairs; the roles
+    (name, var, meta, note, none, shared) choose the colours on a terminal.
+    ``ascii_only`` draws the guides with ASCII characters (``+--``, ``|``).
+    """
+    tree_class = rich_modules()[4].Tree
+    top = tree_class(_tree_label(label_parts(tree)), guide_style="dim")
+    stack = [(tree, top)]
+    while stack:
+        item, drawn = stack.pop()
+        for child in item.children:
+            stack.append((child, drawn.add(_tree_label(label_parts(child)))))
+    _print(top, stream or sys.stdout, ascii_only)
+
+
+def print_table(rows, *, header=None, ascii_only: bool = False, stream=None,
+                highlight_columns=()) -> None:
+    """Rows of text as a borderless Rich ``Table`` (cells may hold several lines).
+
+    ``header`` names the columns (None: no header line); values in
+    ``highlight_columns`` are coloured like Python reprs on a terminal.
+    """
+    table_class = rich_modules()[5].Table
+    table = table_class(box=None, show_header=header is not None, padding=(0, 2, 0, 0),
+                        header_style="bold", pad_edge=False)
+    columns = header or [""] * (len(rows[0]) if rows else 1)
+    for name in columns:
+        table.add_column(name)
+    for row in rows:
+        cells = [_highlight(cell) if i in highlight_columns else styled_text(cell)
+                 for i, cell in enumerate(row)]
+        table.add_row(*cells)
+    _print(table, stream or sys.stdout, ascii_only)

@@ -29,12 +29,15 @@ class _DefaultToEval(click.Group):
     """
 
     def list_commands(self, ctx):
-        return sorted({*self.commands, "check"})
+        return sorted({*self.commands, "check", "grad", "graph"})
 
     def get_command(self, ctx, name):
         if name == "check" and "check" not in self.commands:
             from .check import check_command  # lazy: only `gradcli check` needs it
             self.add_command(check_command, "check")
+        if name in ("grad", "graph") and name not in self.commands:
+            self.add_command(_views().grad_command, "grad")
+            self.add_command(_views().graph_command, "graph")
         return super().get_command(ctx, name)
 
     def parse_args(self, ctx, args):
@@ -51,8 +54,9 @@ class _DefaultToEval(click.Group):
 
 def _positionals(args) -> list:
     """The arguments that are neither options nor the values of options."""
-    values_follow = {p for param in run_limits(lambda: None).__click_params__
-                     for p in param.opts}
+    values_follow = {opt for decorate in (run_limits, view_options)
+                     for param in decorate(lambda: None).__click_params__
+                     if not param.is_flag for opt in param.opts}
     found, skip = [], False
     for arg in args:
         if skip:
@@ -64,8 +68,31 @@ def _positionals(args) -> list:
     return found
 
 
-def _execute(source: str, filename: str, options) -> int:
+def _views():
+    from . import views  # lazy: the renderers load only for the commands that show them
+    return views
+
+
+def view_options(fn):
+    """Adds ``--tree``, ``--grads``, ``--trace``, ``--ascii`` and ``--format`` to a command."""
+    fn = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True,
+                      help="json: one JSON document a line per printed value.")(fn)
+    fn = click.option("--ascii", "ascii_only", is_flag=True,
+                      help="Draw trees and tables with ASCII characters.")(fn)
+    fn = click.option("--trace", is_flag=True,
+                      help="Show each backward() pass step by step.")(fn)
+    fn = click.option("--grads", is_flag=True,
+                      help="At the end, print the .grad of every leaf variable.")(fn)
+    fn = click.option("--tree", is_flag=True,
+                      help="After each printed value that has a grad_fn, draw its tree.")(fn)
+    return fn
+
+
+def _execute(source: str, filename: str, options, views=None) -> int:
     """Runs one program, streaming its output; returns the exit status."""
+    if views is not None:
+        return _views().run_with_views(source, filename, options, views)
     write, flush = stdout_writer()
     try:
         error = run_program(source, filename, write, options)
@@ -81,8 +108,10 @@ def _execute(source: str, filename: str, options) -> int:
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gradcli")
 @run_limits
+@view_options
 @click.pass_context
-def cli(ctx: click.Context, seed, max_steps, max_depth) -> None:
+def cli(ctx: click.Context, seed, max_steps, max_depth, tree, grads, trace, ascii_only,
+        fmt) -> None:
     """Evaluate PyTorch-style tensor expressions and their gradients.
 
     \b
@@ -95,7 +124,8 @@ def cli(ctx: click.Context, seed, max_steps, max_depth) -> None:
         options = run_options(seed, max_steps, max_depth)
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
-            ctx.exit(_execute(source, STDIN, options))
+            views = _make_views(tree, grads, trace, ascii_only, fmt)
+            ctx.exit(_execute(source, STDIN, options, views))
         from .repl import run_repl  # lazy: only an interactive terminal needs the REPL
         ctx.exit(run_repl(options))
 
@@ -103,21 +133,32 @@ def cli(ctx: click.Context, seed, max_steps, max_depth) -> None:
 @cli.command("eval", hidden=True)
 @click.argument("code", nargs=-1, required=True)
 @run_limits
-def eval_command(code, seed, max_steps, max_depth) -> None:
+@view_options
+def eval_command(code, seed, max_steps, max_depth, tree, grads, trace, ascii_only, fmt) -> None:
     """Run statements given on the command line."""
     source = "\n".join(code)
-    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth)))
+    views = _make_views(tree, grads, trace, ascii_only, fmt)
+    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth), views))
+
+
+def _make_views(tree, grads, trace, ascii_only, fmt):
+    if not (tree or grads or trace or fmt == "json"):
+        return None
+    return _views().ProgramViews(tree=tree, grads=grads, trace=trace, as_json=fmt == "json",
+                                 ascii_only=ascii_only)
 
 
 @cli.command("run")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @run_limits
-def run_command(files, seed, max_steps, max_depth) -> None:
+@view_options
+def run_command(files, seed, max_steps, max_depth, tree, grads, trace, ascii_only, fmt) -> None:
     """Run program files with REPL semantics (each expression statement prints).
 
     Each file is a program of its own; '-' reads one from standard input.
     """
     options = run_options(seed, max_steps, max_depth)
+    views = _make_views(tree, grads, trace, ascii_only, fmt)
     status = 0
     for path in files:
         if path == "-":
@@ -133,7 +174,7 @@ def run_command(files, seed, max_steps, max_depth) -> None:
                 click.echo(f"gradcli: {path} is not UTF-8 text", err=True)
                 sys.exit(2)
             name = path
-        status = max(status, _execute(source, name, options))
+        status = max(status, _execute(source, name, options, views))
     sys.exit(status)
 
 

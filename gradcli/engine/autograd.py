@@ -9,6 +9,7 @@ whose gradients are complete, the most recently created runs first.
 from __future__ import annotations
 
 import heapq
+import itertools
 import weakref
 
 from . import dtypes as dt
@@ -139,6 +140,8 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
         out._grad_fn = node
         out._output_nr = i
         out._requires_grad = True
+    if _record_listener is not None:
+        _record_listener(node, inputs, outs)
     return outputs
 
 
@@ -241,13 +244,15 @@ def _fit(grad: Tensor, meta) -> Tensor:
     return grad
 
 
-def _run_hooks(hooks, grad):
+def _run_hooks(hooks, grad, owner):
     for hook in hooks:
         result = hook(grad)
+        if result is not None and not isinstance(result, Tensor):
+            raise TypeError(f"a hook must return a tensor or None, not a value of type "
+                            f"{type(result).__name__}")
+        if _listener is not None:
+            _listener.hook(owner, hook, grad, result)
         if result is not None:
-            if not isinstance(result, Tensor):
-                raise TypeError(f"a hook must return a tensor or None, not a value of type "
-                                f"{type(result).__name__}")
             grad = result
     return grad
 
@@ -262,7 +267,11 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
     needed = None
     if capture is not None:
         needed = _needed(dependencies, {node for node, _ in capture})
-    heap = [(-n._seq, id(n), n) for n, c in dependencies.items() if c == 0]
+    if _listener is not None:
+        _listener.begin([(node, nr, g) for (node, nr), g in roots])
+    # Ties (leaves share one sequence number) go to the node that became ready first.
+    tick = itertools.count()
+    heap = [(-n._seq, next(tick), n) for n, c in dependencies.items() if c == 0]
     heapq.heapify(heap)
     captured = {}
     previous = _grad_enabled
@@ -275,7 +284,7 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 g = grads[0]
                 if g is not None:
                     g = _leaf_gradient(node.variable, g, create_graph, capture, captured, node)
-                _release_children(node, dependencies, heap)
+                _release_children(node, dependencies, heap, tick)
                 continue
             grads = _pre_hooks(node, grads)
             if capture is not None:
@@ -283,26 +292,34 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                     if (node, nr) in capture and g is not None:
                         captured[(node, nr)] = g
             if needed is not None and node not in needed:
-                _release_children(node, dependencies, heap, skip=True)
+                _release_children(node, dependencies, heap, tick)
                 continue
             if all(g is None for g in grads):
-                _release_children(node, dependencies, heap)
+                _release_children(node, dependencies, heap, tick)
                 continue
             grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
             results = node.apply(grads)
             if not retain_graph:
                 node.release()
-            for (child, nr), g, meta in zip(node.next_functions, results, node._input_meta):
+            sent = [None] * len(node.next_functions) if _listener is not None else None
+            for i, ((child, nr), g, meta) in enumerate(zip(node.next_functions, results,
+                                                            node._input_meta)):
                 if child is None or g is None:
                     continue
                 if needed is not None and child not in needed:
                     continue
                 g = _fit(g, meta)
+                if sent is not None:
+                    sent[i] = g
                 buf = buffers.setdefault(child, [None] * _n_outputs(child))
                 _accumulate(buf, nr, g)
-            _release_children(node, dependencies, heap)
+            if _listener is not None:
+                _listener.node(node, grads, tuple(sent))
+            _release_children(node, dependencies, heap, tick)
     finally:
         _set_enabled(previous)
+        if _listener is not None:
+            _listener.end()
     return captured
 
 
@@ -317,13 +334,13 @@ def _fill(grad, meta):
     return ops.zeros(shape, dtype=dtype)
 
 
-def _release_children(node, dependencies, heap, skip=False) -> None:
+def _release_children(node, dependencies, heap, tick) -> None:
     for child, _ in node.next_functions:
         if child is None:
             continue
         dependencies[child] -= 1
         if dependencies[child] == 0:
-            heapq.heappush(heap, (-child._seq, id(child), child))
+            heapq.heappush(heap, (-child._seq, next(tick), child))
 
 
 def _pre_hooks(node: Node, grads: list) -> list:
@@ -334,22 +351,28 @@ def _pre_hooks(node: Node, grads: list) -> list:
         if grads[nr] is None:
             continue
         if node._pre_hooks and nr in node._pre_hooks:
-            grads[nr] = _run_hooks(node._pre_hooks[nr], grads[nr])
+            grads[nr] = _run_hooks(node._pre_hooks[nr], grads[nr], (node, nr))
         if node._retained and nr in node._retained:
             t = node._retained[nr]()
             if t is not None and t._grad_fn is node:
                 _store_grad(t, grads[nr], create_graph=_grad_enabled)
+                if _listener is not None:
+                    _listener.retain(t, grads[nr])
     return grads
 
 
 def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
     if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g)
+        g = _run_hooks(leaf._hooks, g, (node, 0))
     if capture is not None:
         if (node, 0) in capture:
             captured[(node, 0)] = g
+        if _listener is not None:
+            _listener.accumulate(node, g, False)
         return g
     _store_grad(leaf, g, create_graph)
+    if _listener is not None:
+        _listener.accumulate(node, g, True)
     return g
 
 
@@ -437,6 +460,103 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+# ------------------------------------------------------------ inspection
+class TraceListener:
+    """Receives each step of a backward pass as the engine runs it.
+
+    Install one with :func:`set_trace_listener`; override the methods you need.
+    Gradients are the engine's own tensors: read them, never change them.
+    """
+
+    def begin(self, roots: list) -> None:
+        """A pass starts: ``(node, output_nr, seed gradient)`` per output differentiated."""
+
+    def node(self, node: Node, grads_in: tuple, grads_out: tuple) -> None:
+        """``node`` ran: the gradients of its outputs in, one gradient per input out
+        (fitted to the input's shape and dtype; None where an input gets none)."""
+
+    def accumulate(self, node: AccumulateGrad, grad: Tensor, stored: bool) -> None:
+        """A leaf's gradient is complete: added to ``.grad`` (stored) or returned by grad()."""
+
+    def retain(self, tensor: Tensor, grad: Tensor) -> None:
+        """A non-leaf tensor that called retain_grad() got its ``.grad``."""
+
+    def hook(self, owner: tuple, hook, grad: Tensor, result) -> None:
+        """A hook registered on output ``owner = (node, output_nr)`` ran on ``grad``."""
+
+    def end(self) -> None:
+        """The pass finished (or stopped on an error)."""
+
+
+_listener: TraceListener | None = None
+_record_listener = None
+
+
+def set_record_listener(listener) -> object:
+    """Calls ``listener(node, inputs, outputs)`` each time an op records a node (None: stop).
+
+    Returns the previous listener. ``inputs`` are the op's tensor inputs in
+    argument order (None where PyTorch counts a non-tensor operand).
+    """
+    global _record_listener
+    previous, _record_listener = _record_listener, listener
+    return previous
+
+
+def set_trace_listener(listener: TraceListener | None) -> TraceListener | None:
+    """Installs ``listener`` for the backward passes that follow; returns the previous one.
+
+    Example:
+        >>> previous = set_trace_listener(TraceListener())
+        >>> set_trace_listener(previous) is not None
+        True
+    """
+    global _listener
+    previous, _listener = _listener, listener
+    return previous
+
+
+class GraphStep:
+    """One visit of :func:`walk_graph`.
+
+    Attributes:
+        node: the grad_fn node, or None for an input that needs no gradient.
+        depth: 0 for the root.
+        parent: the node whose ``next_functions`` lead here (None for the root).
+        index: the position in the parent's ``next_functions``.
+        seen: True when ``node`` was visited before (its inputs are not walked again).
+    """
+
+    __slots__ = ("depth", "index", "node", "parent", "seen")
+
+    def __init__(self, node, depth, parent, index, seen) -> None:
+        self.node, self.depth, self.parent, self.index, self.seen = (
+            node, depth, parent, index, seen)
+
+
+def walk_graph(root):
+    """Visits the graph under ``root`` depth first, inputs in ``next_functions`` order.
+
+    Each node's inputs are walked once; a shared node met again is yielded with
+    ``seen=True``. Iterative, so deep chains are fine.
+
+    Example:
+        >>> [step.node.name() for step in walk_graph(y.grad_fn)]   # doctest: +SKIP
+        ['MulBackward0', 'torch::autograd::AccumulateGrad']
+    """
+    visited = set()
+    stack = [(root, 0, None, 0)]
+    while stack:
+        node, depth, parent, index = stack.pop()
+        seen = node is not None and node in visited
+        yield GraphStep(node, depth, parent, index, seen)
+        if node is None or seen:
+            continue
+        visited.add(node)
+        for i in range(len(node.next_functions) - 1, -1, -1):
+            stack.append((node.next_functions[i][0], depth + 1, node, i))
 
 
 # ------------------------------------------------------------ tensor hooks

@@ -121,3 +121,203 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
 
 from . import dtypes  # noqa: F401 - for the docstring example
+
+
+class InputCheck:
+    """How one input's analytical derivative compares with finite differences.
+
+    Attributes:
+        max_abs_error: the largest ``|analytical - numerical|``.
+        max_rel_error: the largest ``|analytical - numerical| / |numerical|``
+            (over elements where the numerical value is not zero).
+        ok: every element within ``atol + rtol * |numerical|``.
+        kinks: flat indices of the input where the one-sided differences
+            disagree (the function is not differentiable there, as ``abs`` at
+            0): a mismatch at those elements does not make ``ok`` false.
+        analytical, numerical: the two Jacobians, (input numel, output numel).
+    """
+
+    def __init__(self, analytical, numerical, kinks, atol, rtol) -> None:
+        self.analytical = analytical
+        self.numerical = numerical
+        self.kinks = kinks
+        diff = xp.abs(analytical - numerical)
+        self.max_abs_error = float(diff.max()) if diff.size else 0.0
+        scale = xp.abs(numerical)
+        rel = xp.where(scale > 0, diff / xp.where(scale > 0, scale, 1), 0.0)
+        self.max_rel_error = float(rel.max()) if rel.size else 0.0
+        bad = ~xp.isclose(analytical, numerical, rtol=rtol, atol=atol, equal_nan=True)
+        if kinks:
+            bad[list(kinks)] = False
+        self.ok = not bool(bad.any())
+
+
+def check_inputs(fn, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
+                 rtol: float = 1e-3) -> list:
+    """Compares ``fn``'s derivatives with central differences, input by input.
+
+    ``fn(*inputs)`` returns one tensor (its elements are the Jacobian's
+    columns). Inputs that do not require grad get None. Where an element's
+    forward and backward differences disagree with each other, the function
+    has a kink there (``abs`` or ``relu`` at 0): the element is listed in
+    ``kinks`` and a mismatch there is not a failure.
+
+    Example:
+        >>> x = Tensor._make(xp.array([1.0, 0.0]), dtypes.float64, requires_grad=True)
+        >>> [c.ok for c in check_inputs(lambda t: t.abs(), (x,))]   # doctest: +SKIP
+        [True]
+    """
+    inputs = tuple(inputs)
+    analytical = analytical_jacobian(fn, inputs)
+    out = _outputs(fn, inputs)[0]
+    base = out._data.astype(xp.float64).reshape(-1)
+    result = []
+    for t, ana in zip(inputs, analytical):
+        if ana is None:
+            result.append(None)
+            continue
+        ana = ana[0]
+        flat = t._data.reshape(-1)
+        num = xp.zeros_like(ana)
+        kinks = []
+        for i in range(flat.size):
+            old = flat[i].item()
+            flat[i] = old + eps
+            plus = _outputs(fn, inputs)[0]._data.astype(xp.float64).reshape(-1)
+            flat[i] = old - eps
+            minus = _outputs(fn, inputs)[0]._data.astype(xp.float64).reshape(-1)
+            flat[i] = old
+            num[i] = (plus - minus) / (2 * eps)
+            right, left = (plus - base) / eps, (base - minus) / eps
+            if not xp.allclose(right, left, rtol=rtol, atol=max(atol, 1e3 * eps)):
+                kinks.append(i)
+        result.append(InputCheck(ana, num, kinks, atol, rtol))
+    return result
+
+
+# ------------------------------------------------------------------ node by node
+class NodeCheck:
+    """One recorded node's backward rule compared with finite differences.
+
+    Attributes:
+        index: the node's position among the nodes the forward pass recorded.
+        node: the node (its ``name()`` is PyTorch's).
+        max_abs_error: the largest difference between what the rule sends back
+            (chained with the numerical derivatives of the node's inputs) and
+            the numerical derivative of the node's output.
+        ok: within tolerance; ``kink``: the node's output is not differentiable
+            at this point (one-sided differences disagree), so it is not judged.
+    """
+
+    def __init__(self, index, node, max_abs_error, ok, kink) -> None:
+        self.index, self.node, self.max_abs_error, self.ok, self.kink = (
+            index, node, max_abs_error, ok, kink)
+
+
+def _recorded_run(fn, inputs) -> list:
+    records = []
+
+    def listen(node, node_inputs, outputs):
+        records.append((node,
+                        tuple(t._data.astype(xp.float64) if isinstance(t, Tensor) else None
+                              for t in node_inputs),
+                        tuple(o._data.astype(xp.float64) for o in outputs)))
+
+    previous = ag.set_record_listener(listen)
+    try:
+        _outputs(fn, inputs)
+    finally:
+        ag.set_record_listener(previous)
+    return records
+
+
+def check_nodes(fn, inputs, *, eps: float = 1e-6, atol: float = 1e-5,
+                rtol: float = 1e-3) -> list:
+    """Checks the backward rule of every node ``fn`` records, one node at a time.
+
+    For a node ``y = f(x1, x2, ...)``, finite differences over the inputs give
+    ``dy/dleaves`` and each ``dxk/dleaves``; the node's own rule, fed one output
+    element at a time, must send back gradients whose chain with the
+    ``dxk/dleaves`` equals ``dy/dleaves``. Only the node's rule is trusted in
+    the comparison, so the first node that fails is the one whose rule is
+    wrong. Returns one :class:`NodeCheck` per node, in the order recorded.
+    """
+    inputs = tuple(inputs)
+    leaves = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    base = _recorded_run(fn, inputs)
+    total = sum(t._data.size for t in leaves)
+    # d[record][("in"|"out", k)] -> (total leaf elements, tensor elements), by central differences;
+    # right/left one-sided differences of the outputs find kinks.
+    deriv = [{} for _ in base]
+    right = [{} for _ in base]
+    left = [{} for _ in base]
+    row = 0
+    for t in leaves:
+        flat = t._data.reshape(-1)
+        for i in range(flat.size):
+            old = flat[i].item()
+            flat[i] = old + eps
+            plus = _recorded_run(fn, inputs)
+            flat[i] = old - eps
+            minus = _recorded_run(fn, inputs)
+            flat[i] = old
+            if len(plus) != len(base) or len(minus) != len(base):
+                raise GradcheckError("the forward pass records different nodes when an input "
+                                     "moves by eps, so nodes cannot be checked one by one")
+            for r, (b, p, m) in enumerate(zip(base, plus, minus)):
+                for k in range(len(b[1])):
+                    if b[1][k] is None:
+                        continue
+                    deriv[r].setdefault(("in", k), xp.zeros((total, b[1][k].size)))[row] = (
+                        (p[1][k] - m[1][k]) / (2 * eps)).reshape(-1)
+                for k in range(len(b[2])):
+                    deriv[r].setdefault(("out", k), xp.zeros((total, b[2][k].size)))[row] = (
+                        (p[2][k] - m[2][k]) / (2 * eps)).reshape(-1)
+                    right[r].setdefault(k, xp.zeros((total, b[2][k].size)))[row] = (
+                        (p[2][k] - b[2][k]) / eps).reshape(-1)
+                    left[r].setdefault(k, xp.zeros((total, b[2][k].size)))[row] = (
+                        (b[2][k] - m[2][k]) / eps).reshape(-1)
+            row += 1
+    results = []
+    for r, (node, node_inputs, outputs) in enumerate(base):
+        worst, ok, kink = 0.0, True, False
+        for m, out in enumerate(outputs):
+            if not xp.allclose(right[r][m], left[r][m], rtol=rtol, atol=max(atol, 1e3 * eps)):
+                kink = True
+                continue
+            for j in range(out.size):
+                predicted = xp.zeros(total)
+                for k, g in enumerate(_node_vjp(node, m, j)):
+                    if g is None or ("in", k) not in deriv[r]:
+                        continue
+                    predicted += deriv[r][("in", k)] @ g
+                actual = deriv[r][("out", m)][:, j]
+                worst = max(worst, float(xp.abs(predicted - actual).max(initial=0.0)))
+                if not xp.allclose(predicted, actual, rtol=rtol, atol=atol, equal_nan=True):
+                    ok = False
+        results.append(NodeCheck(r, node, worst, ok, kink))
+    return results
+
+
+def _node_vjp(node, output: int, element: int) -> list:
+    """The node's rule applied to a one-hot gradient of one output element."""
+    seeds = []
+    for m, (shape, dtype) in enumerate(node._outputs):
+        seed = xp.zeros(shape, dtype=dtype.np)
+        if m == output:
+            seed.reshape(-1)[element] = 1
+        seeds.append(Tensor._make(seed, dtype))
+    previous = ag.set_record_listener(None)
+    try:
+        with ag.no_grad():
+            grads = node.apply(tuple(seeds))
+    finally:
+        ag.set_record_listener(previous)
+    result = []
+    for g, meta in zip(grads, node._input_meta):
+        if g is None or meta is None:
+            result.append(None)
+            continue
+        g = ag._fit(g, meta)
+        result.append(g._data.astype(xp.float64).reshape(-1))
+    return result

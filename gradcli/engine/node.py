@@ -21,6 +21,18 @@ import itertools
 
 _sequence = itertools.count()
 
+
+
+def sequence_mark() -> int:
+    """A number below every node created from now on and above every node created before.
+
+    Example:
+        >>> sequence_mark() < sequence_mark()
+        True
+    """
+    return next(_sequence)
+
+
 FREED_MESSAGE = (
     "cannot go backward through this graph a second time, or read its saved values: the "
     "first backward pass freed them; pass retain_graph=True to that first backward() or "
@@ -63,6 +75,24 @@ def backward(name: str):
     return declare
 
 
+class SavedValues:
+    """A read-only look at what a node saved for its backward pass.
+
+    Attributes:
+        tensors: the saved tensors (and numbers) in the order the rule reads them;
+            empty once freed.
+        extras: the plain values the rule keeps (dims, shapes, flags) by name.
+        freed: True when a backward pass without ``retain_graph`` dropped them.
+    """
+
+    __slots__ = ("extras", "freed", "tensors")
+
+    def __init__(self, tensors: tuple, extras: dict, freed: bool) -> None:
+        self.tensors = tensors
+        self.extras = extras
+        self.freed = freed
+
+
 class SavedContext:
     """What a node keeps for its backward rule.
 
@@ -101,6 +131,11 @@ class SavedContext:
                     f"{where}, is at version {t._counter.value} but the graph needs version "
                     f"{version}; modify a copy (.clone()) instead")
         return self._saved
+
+    def inspect(self) -> SavedValues:
+        """What was saved, without the version check (for views of the graph)."""
+        extras = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return SavedValues(tuple(self._saved), extras, self._freed)
 
     def release(self) -> None:
         """Drops the saved tensors (after a backward pass without retain_graph)."""
@@ -166,6 +201,33 @@ class Node:
         if self.ctx is not None:
             self.ctx.release()
 
+    def saved(self) -> SavedValues:
+        """What this node saved for backward (read without the in-place version check).
+
+        Example:
+            >>> node.saved().freed   # doctest: +SKIP
+            False
+        """
+        if self.ctx is None:
+            return SavedValues((), {}, False)
+        return self.ctx.inspect()
+
+    def sequence_nr(self) -> int:
+        """When the node was created, relative to other nodes (as PyTorch's sequence_nr)."""
+        return self._seq
+
+    def output_meta(self) -> tuple:
+        """``(shape, dtype)`` of each output, in output order."""
+        return self._outputs
+
+    def retains_grad(self) -> bool:
+        """Whether an output of this node called ``retain_grad()``."""
+        return bool(self._retained)
+
+    def hook_count(self) -> int:
+        """How many hooks registered on this node's outputs are waiting to run."""
+        return sum(len(h) for h in self._pre_hooks.values()) if self._pre_hooks else 0
+
     def register_hook(self, fn):
         raise RuntimeError("hooks on grad_fn nodes are not supported in gradcli; "
                            "use Tensor.register_hook() instead")
@@ -194,3 +256,11 @@ class AccumulateGrad:
 
     def release(self) -> None:
         pass
+
+    def hook_count(self) -> int:
+        """How many hooks registered on the leaf are waiting to run."""
+        return len(self.variable._hooks or ())
+
+    def saved(self) -> SavedValues:
+        """An AccumulateGrad node saves nothing."""
+        return SavedValues((), {}, False)
