@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from ..runtime import run_program
 from .console import report_error, stdout_writer
-from .options import run_limits, run_options
+from .options import run_limits, run_options, view_options
 
 COMMAND_LINE = "<command line>"
 STDIN = "<stdin>"
@@ -68,31 +68,8 @@ def _positionals(args) -> list:
     return found
 
 
-def _views():
-    from . import views  # lazy: the renderers load only for the commands that show them
-    return views
-
-
-def view_options(fn):
-    """Adds ``--tree``, ``--grads``, ``--trace``, ``--ascii`` and ``--format`` to a command."""
-    fn = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                      show_default=True,
-                      help="json: one JSON document a line per printed value.")(fn)
-    fn = click.option("--ascii", "ascii_only", is_flag=True,
-                      help="Draw trees and tables with ASCII characters.")(fn)
-    fn = click.option("--trace", is_flag=True,
-                      help="Show each backward() pass step by step.")(fn)
-    fn = click.option("--grads", is_flag=True,
-                      help="At the end, print the .grad of every leaf variable.")(fn)
-    fn = click.option("--tree", is_flag=True,
-                      help="After each printed value that has a grad_fn, draw its tree.")(fn)
-    return fn
-
-
-def _execute(source: str, filename: str, options, views=None) -> int:
+def _execute(source: str, filename: str, options) -> int:
     """Runs one program, streaming its output; returns the exit status."""
-    if views is not None:
-        return _views().run_with_views(source, filename, options, views)
     write, flush = stdout_writer()
     try:
         error = run_program(source, filename, write, options)
@@ -125,7 +102,7 @@ def cli(ctx: click.Context, seed, max_steps, max_depth, tree, grads, trace, asci
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             views = _make_views(tree, grads, trace, ascii_only, fmt)
-            ctx.exit(_execute(source, STDIN, options, views))
+            ctx.exit(_run(source, STDIN, options, views))
         from .repl import run_repl  # lazy: only an interactive terminal needs the REPL
         ctx.exit(run_repl(options))
 
@@ -138,7 +115,12 @@ def eval_command(code, seed, max_steps, max_depth, tree, grads, trace, ascii_onl
     """Run statements given on the command line."""
     source = "\n".join(code)
     views = _make_views(tree, grads, trace, ascii_only, fmt)
-    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth), views))
+    sys.exit(_run(source, COMMAND_LINE, run_options(seed, max_steps, max_depth), views))
+
+
+def _views():
+    from . import views  # lazy: the renderers load only for the commands that show them
+    return views
 
 
 def _make_views(tree, grads, trace, ascii_only, fmt):
@@ -146,6 +128,13 @@ def _make_views(tree, grads, trace, ascii_only, fmt):
         return None
     return _views().ProgramViews(tree=tree, grads=grads, trace=trace, as_json=fmt == "json",
                                  ascii_only=ascii_only)
+
+
+def _run(source: str, filename: str, options, views) -> int:
+    """Runs one program, through ``views`` when view options were given."""
+    if views is None:
+        return _execute(source, filename, options)
+    return _views().run_with_views(source, filename, options, views)
 
 
 @cli.command("run")
@@ -174,7 +163,7 @@ def run_command(files, seed, max_steps, max_depth, tree, grads, trace, ascii_onl
                 click.echo(f"gradcli: {path} is not UTF-8 text", err=True)
                 sys.exit(2)
             name = path
-        status = max(status, _execute(source, name, options, views))
+        status = max(status, _run(source, name, options, views))
     sys.exit(status)
 
 

@@ -24,3 +24,19 @@ def run_options(seed: int = 0, max_steps: int = DEFAULT_MAX_STEPS,
                 max_depth: int = DEFAULT_MAX_DEPTH):
     """The :class:`gradcli.runtime.RunOptions` for these option values."""
     return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
+
+
+def view_options(fn):
+    """Adds ``--tree``, ``--grads``, ``--trace``, ``--ascii`` and ``--format`` to a command."""
+    fn = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True,
+                      help="json: one JSON document a line per printed value.")(fn)
+    fn = click.option("--ascii", "ascii_only", is_flag=True,
+                      help="Draw trees and tables with ASCII characters.")(fn)
+    fn = click.option("--trace", is_flag=True,
+                      help="Show each backward() pass step by step.")(fn)
+    fn = click.option("--grads", is_flag=True,
+                      help="At the end, print the .grad of every leaf variable.")(fn)
+    fn = click.option("--tree", is_flag=True,
+                      help="After each printed value that has a grad_fn, draw its tree.")(fn)
+    return fn
