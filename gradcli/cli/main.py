@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import sys
+from importlib import metadata
 
 import click
 
@@ -19,6 +20,16 @@ from .options import run_limits, run_options, view_options
 
 COMMAND_LINE = "<command line>"
 STDIN = "<stdin>"
+
+
+def _version_message() -> str:
+    """``gradcli 0.1.0 (NumPy 2.4.6, Python 3.11.7)``: what a bug report needs."""
+    try:
+        numpy = metadata.version("numpy")
+    except metadata.PackageNotFoundError:
+        numpy = "not installed"
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"%(prog)s %(version)s (NumPy {numpy}, Python {python})"
 
 
 class _DefaultToEval(click.Group):
@@ -83,7 +94,7 @@ def _execute(source: str, filename: str, options) -> int:
 
 @click.group(cls=_DefaultToEval, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="gradcli")
+@click.version_option(__version__, prog_name="gradcli", message=_version_message())
 @run_limits
 @view_options
 @click.pass_context
@@ -165,6 +176,21 @@ def run_command(files, seed, max_steps, max_depth, tree, grads, trace, ascii_onl
             name = path
         status = max(status, _run(source, name, options, views))
     sys.exit(status)
+
+
+@cli.command("completion")
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_command(shell: str) -> None:
+    """Print a shell completion script for SHELL.
+
+    \b
+    Bash:  eval "$(gradcli completion bash)"   (in ~/.bashrc)
+    Zsh:   eval "$(gradcli completion zsh)"    (in ~/.zshrc)
+    Fish:  gradcli completion fish > ~/.config/fish/completions/gradcli.fish
+    """
+    from click.shell_completion import get_completion_class  # lazy: only this command
+    completer = get_completion_class(shell)(cli, {}, "gradcli", "_GRADCLI_COMPLETE")
+    click.echo(completer.source())
 
 
 def main() -> None:

@@ -119,3 +119,31 @@ def test_seed_option_in_every_form(args, stdin):
 
 def test_programs_start_seeded_with_zero():
     assert gradcli("randn(4)").stdout == "tensor([ 1.5410, -0.2934, -2.1788,  0.5684])\n"
+
+
+def test_version_names_numpy_and_python():
+    r = gradcli("--version")
+    assert r.returncode == 0
+    assert r.stdout.startswith("gradcli 0.1.0 (NumPy ") and ", Python 3." in r.stdout
+
+
+@pytest.mark.parametrize("shell, marker", [("bash", "complete -o nosort -F"),
+                                           ("zsh", "#compdef gradcli"),
+                                           ("fish", "complete --no-files --command gradcli")])
+def test_completion_scripts(shell, marker):
+    r = gradcli("completion", shell)
+    assert r.returncode == 0 and marker in r.stdout
+
+
+@pytest.mark.parametrize("words, cword, expected", [
+    ("gradcli ru", 1, "plain,run"),
+    ("gradcli run --se", 2, "plain,--seed"),
+    ("gradcli gra", 1, "plain,grad\nplain,graph"),
+])
+def test_bash_completion_of_commands_and_options(words, cword, expected):
+    env = {**ENV, "_GRADCLI_COMPLETE": "bash_complete", "COMP_WORDS": words,
+           "COMP_CWORD": str(cword)}
+    r = subprocess.run([sys.executable, "-m", "gradcli"], capture_output=True, text=True,
+                       env=env, timeout=60, check=False)
+    assert r.returncode == 0
+    assert r.stdout.strip() == expected
