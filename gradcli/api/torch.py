@@ -11,7 +11,8 @@ import math
 
 from ..engine import FUNCTIONS, autograd, dtypes, functional, gradcheck
 from ..engine.namespace import ops
-from ..engine.ops import FUNCTIONAL
+from ..engine.ops import FUNCTIONAL, SUBMODULES
+from ..engine.ops.linalg import LinAlgError
 from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
@@ -109,6 +110,8 @@ def build() -> dict[str, Module]:
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
+    linalg = Module("torch.linalg", {**SUBMODULES["linalg"], "LinAlgError": LinAlgError})
+    special = Module("torch.special", dict(SUBMODULES["special"]))
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -124,6 +127,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
+        "linalg": linalg, "special": special,
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -132,5 +136,5 @@ def build() -> dict[str, Module]:
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.cuda": cuda,
+        "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special,
     }

@@ -45,6 +45,7 @@ class OpDef:
     composes: tuple[str, ...] = ()
     inplace_operators: tuple[str, ...] = ()
     domain: tuple[tuple[float, float], ...] = ()
+    qualified: tuple[str, ...] = ()
 
     @property
     def grad_fns(self) -> tuple[str, ...]:
@@ -62,13 +63,17 @@ class OpTable:
     def op(self, *, function: bool = True, method: bool = True, aliases: tuple = (),
            operators: tuple = (), inplace: bool = False, backward: tuple = (),
            out: bool = True, name: str | None = None, functional: tuple = (),
-           composes: tuple = (), inplace_operators: tuple = (), domain: tuple = ()):
+           composes: tuple = (), inplace_operators: tuple = (), domain: tuple = (),
+           qualified: tuple = ()):
         """Declares the decorated function as an op (see :class:`OpDef`).
 
         ``functional`` lists its names in ``torch.nn.functional``; ``composes``
         names the other ops it is built from, whose nodes its graph shows
         (``einsum`` records ``MulBackward0`` through ``mul``); ``inplace_operators``
         are the augmented assignments (``__iadd__``) that run its ``NAME_`` method.
+        ``qualified`` lists its names in torch's other submodules, as
+        ``"SUBMODULE.NAME"`` (``"linalg.det"``, ``"special.expit"``); an op that
+        exists only there says ``function=False, method=False``.
 
         ``domain`` gives one ``(low, high)`` range per tensor argument for an op
         that takes just those tensors (``op(x)``, ``op(x, y)``): the systematic
@@ -82,7 +87,10 @@ class OpTable:
             opdef = OpDef(name or fn.__name__, fn, function, method, tuple(aliases),
                           tuple(operators), inplace, tuple(backward), out, tuple(functional),
                           tuple(composes), tuple(inplace_operators),
-                          tuple(tuple(r) for r in domain))
+                          tuple(tuple(r) for r in domain), tuple(qualified))
+            for q in opdef.qualified:
+                if "." not in q:
+                    raise AssertionError(f"{opdef.name}: qualified name {q!r} has no submodule")
             self.ops.append(opdef)
             for n in (opdef.name,) + opdef.aliases:
                 namespace.provide(n, fn)
@@ -206,3 +214,25 @@ def functional_names(tables) -> dict:
                 raise AssertionError(f"two entries declare torch.nn.functional.{n}")
             names[n] = opdef.fn
     return names
+
+
+def submodule_functions(tables) -> dict[str, dict]:
+    """The functions of torch's submodules (``linalg``, ``special``) by submodule and name.
+
+    Built from the entries' ``qualified`` names; each function takes ``out=``
+    where its entry does.
+
+    Example:
+        >>> submodule_functions(TABLES)["linalg"]["det"](tensor([[2.0, 0.0], [0.0, 3.0]]))
+        tensor(6.)
+    """
+    modules: dict[str, dict] = {}
+    for opdef in all_ops(tables):
+        fn = with_out(opdef.fn) if opdef.out else opdef.fn
+        for q in opdef.qualified:
+            module, _, n = q.rpartition(".")
+            names = modules.setdefault(module, {})
+            if n in names:
+                raise AssertionError(f"two entries declare torch.{q}")
+            names[n] = fn
+    return modules
