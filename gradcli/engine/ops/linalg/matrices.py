@@ -132,8 +132,9 @@ def matrix_power(input, n):
         raise RuntimeError(f"matrix_power() needs square matrices, but got "
                            f"{input._data.shape[-2] if input.ndim > 1 else 1} by "
                            f"{input._data.shape[-1] if input.ndim else 1} matrices")
-    if n < 0:
-        return matrix_power(ops.inverse(input), -n)
+    if n < 0:  # the inverse itself for n = -1, as PyTorch returns it
+        inverse = ops.inverse(input)
+        return inverse if n == -1 else matrix_power(inverse, -n)
     if n == 0:
         eye = xp.broadcast_to(xp.eye(input._data.shape[-1], dtype=input._dtype.np),
                               input._data.shape).copy()
