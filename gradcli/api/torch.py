@@ -88,9 +88,29 @@ def _cuda_device_count() -> int:
     return 0
 
 
+# The in-place ops PyTorch also has as torch functions (``torch.sin_(x)``), as listed
+# by ``dir(torch)`` in PyTorch 2.13; each that gradcli's Tensor has becomes one.
+INPLACE_FUNCTIONS = ["abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "celu_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "selu_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "threshold_", "trunc_", "xlogy_", "zero_"]
+
+
+def _inplace_function(name: str):
+    """``torch.NAME_(input, ...)``: runs ``input.NAME_(...)``."""
+
+    def function(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}() expects a tensor for argument 'input', not a value of "
+                            f"type {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+
+    function.__name__ = name
+    return function
+
+
 def build() -> dict[str, Module]:
     """All importable modules by dotted name; ``result['torch']`` is the root."""
     functions = dict(FUNCTIONS)
+    functions.update({name: _inplace_function(name) for name in INPLACE_FUNCTIONS
+                      if hasattr(Tensor, name) and name not in functions})
     grad_mode = {
         "no_grad": autograd.no_grad, "enable_grad": autograd.enable_grad,
         "set_grad_enabled": autograd.set_grad_enabled,

@@ -250,6 +250,11 @@ GRADCHECK_CASES = [
     ("xlogy", lambda a: TORCH.xlogy(a, 3.0), ((3,),)),
     ("special_xlog1py", lambda a: TORCH.special.xlog1py(2.0, a), ((3,),)),
     ("special_xlog1py", lambda a: TORCH.special.xlog1py(a, 0.5), ((3,),)),
+    ("addcmul", lambda a, b, c: TORCH.addcmul(a, b, c, value=0.5), ((2, 3), (3,), (2, 1))),
+    ("addcdiv", lambda a, b, c: TORCH.addcdiv(a, b, c, value=2), ((2, 3), (3,), (2, 1))),
+    ("ldexp", lambda a: TORCH.ldexp(a, TORCH.tensor([1, -2, 3])), ((2, 3),)),
+    ("ldexp", lambda a, b: TORCH.ldexp(a, b), ((3,), (3,))),
+    ("frexp", lambda a: TORCH.frexp(a * 10).mantissa, ((3,),)),
 ]
 
 
