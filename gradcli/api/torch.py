@@ -18,7 +18,7 @@ from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
 from .module import Module
-from .numpy import from_numpy
+from .numpy import NDArray, from_numpy
 
 
 class _LegacyType(TensorType):
@@ -78,6 +78,74 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
     if requires_grad:
         data.requires_grad_(True)
     return data
+
+
+def is_nonzero(input) -> bool:
+    """Whether a one-element tensor is non-zero; any other size is an error."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_nonzero() expects a tensor, not a value of type "
+                        f"{type(input).__name__}")
+    count = input.numel()
+    if count != 1:
+        raise RuntimeError(f"is_nonzero() needs a tensor with exactly one element, but this "
+                           f"one has {count}, so its truth value is ambiguous")
+    return bool(input.item())
+
+
+def typename(obj) -> str:
+    """The type name of ``obj``: ``'torch.FloatTensor'`` for a float32 tensor, else
+    ``module.qualname`` (just the name for builtins), as ``torch.typename`` gives it."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def torch_range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+                layout=None, out=None):
+    """``torch.range`` (deprecated in PyTorch for ``arange``): from ``start`` to ``end``
+    *inclusive*, default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("range() needs a non-zero step")
+    if (end - start) / step < 0:
+        raise RuntimeError(f"range() cannot go from {start} to {end} with step {step}")
+    count = math.floor((end - start) / step) + 1
+    values = [start + i * step for i in range(count)]
+    result = ops.tensor(values, dtype=dtype or dtypes.get_default_dtype())
+    if requires_grad:
+        result.requires_grad_(True)
+    return result if out is None else out.copy_(result)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """A tensor from ``obj``, sharing memory where it can: a tensor is returned as it is
+    (converted when ``dtype`` differs), a NumPy array is wrapped as ``from_numpy`` does;
+    ``copy=True`` always copies."""
+    if isinstance(obj, Tensor):
+        result = obj
+    elif isinstance(obj, NDArray):
+        result = from_numpy(obj)
+    else:
+        result = ops.tensor(obj, dtype=dtype)
+    if dtype is not None and result.dtype is not dtype:
+        if copy is False:
+            raise ValueError("asarray(copy=False) cannot convert to another dtype without "
+                             "copying")
+        result = result.to(dtype)
+    elif copy:
+        result = result.clone()
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
 
 
 def _cuda_is_available() -> bool:
@@ -144,6 +212,8 @@ def build() -> dict[str, Module]:
         "set_default_tensor_type": set_default_tensor_type,
         "set_printoptions": set_printoptions,
         "is_tensor": is_tensor, "is_floating_point": is_floating_point, "numel": numel,
+        "is_nonzero": is_nonzero, "typename": typename, "range": torch_range,
+        "asarray": asarray,
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,

@@ -22,6 +22,8 @@ GRADCHECK_CASES = [
     ("unfold", lambda a: a.unfold(1, 2, 1), [(2, 4)]),
     ("renorm", lambda a: TORCH.renorm(a, 2, 0, 1.0), [(3, 2)]),
     ("renorm", lambda a: TORCH.renorm(a, 3, 1, 0.5), [(2, 3)]),
+    ("as_strided", lambda a: TORCH.as_strided(a, (2, 2), (1, 2)), [(2, 3)]),
+    ("as_strided", lambda a: TORCH.as_strided(a, (3, 2), (1, 1), 1), [(5,)]),
 ]
 
 
@@ -119,6 +121,15 @@ EXPRESSIONS = [
     "torch.sin_(x.detach().clone())", "torch.relu_(torch.tensor([-1.0, 2.0]))",
     "torch.xlogy_(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))",
     "torch.fill_(torch.zeros(2), 3.0)", "torch.zero_(torch.ones(2))", "x.mH", "d.mH.mH",
+    # small functions
+    "torch.typename(x)", "torch.typename(i)", "torch.typename(1)", "torch.typename(d)",
+    "torch.is_nonzero(torch.tensor([1.5]))", "torch.is_nonzero(torch.tensor(0))",
+    "torch.is_nonzero(i)", "torch.range(1, 4)", "torch.range(0, 1, 0.25)",
+    "torch.range(1, 4, dtype=torch.int64)", "torch.range(5, 1, -2)",
+    "torch.asarray([1, 2])", "torch.asarray([1.0, 2])", "torch.asarray(x) is x",
+    "torch.asarray(x, dtype=torch.float64)", "torch.asarray(3.5)",
+    "torch.as_strided(x, (2, 2), (1, 2))", "torch.as_strided(x, (3,), (2,), 1)",
+    "x.as_strided((2,), (3,))", "torch.as_strided(x, (9,), (1,))",
 ]
 
 
@@ -136,6 +147,7 @@ GRADIENTS = [
     ("torch.rot90(d).pow(2).sum() + d.unfold(1, 2, 1).pow(2).sum()", "d"),
     ("torch.repeat_interleave(d, 2).pow(2).sum() + torch.diff(d).pow(2).sum()", "d"),
     ("torch.addcmul(d, d, d).sum() + torch.addcdiv(d, d, d + 3).sum()", "d"),
+    ("torch.as_strided(d, (2, 2), (1, 2)).pow(3).sum()", "d"),
     ("torch.msort(d).pow(3).sum() + torch.take_along_dim(d, d.argsort(1), 1)[:, 0].sum()", "d"),
 ]
 

@@ -1,7 +1,8 @@
 """Rearrangements built from the shape ops: ``rot90``, ``diagflat``, ``diagonal_scatter``,
 ``hsplit``/``vsplit``/``dsplit``, ``repeat_interleave``, ``take_along_dim``, ``unfold``,
-``cartesian_prod``, ``combinations``, ``vander``, ``diff``, and the index helpers
-``tril_indices``/``triu_indices``, ``unravel_index`` and ``broadcast_shapes``.
+``cartesian_prod``, ``combinations``, ``vander``, ``diff``, the index helpers
+``tril_indices``/``triu_indices``, ``unravel_index`` and ``broadcast_shapes``, and
+``as_strided`` (a view of the storage).
 
 Composites are written in PyTorch's steps, so their graphs show PyTorch's nodes
 (``diff`` is ``SubBackward0`` over two slices, ``cartesian_prod`` a stack).
@@ -10,6 +11,7 @@ Composites are written in PyTorch's steps, so their graphs show PyTorch's nodes
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 
 from ... import autograd as ag
@@ -20,7 +22,9 @@ from ...node import SavedContext, backward
 from ...tensor import Size, Tensor, wrap_dim
 from ..common import broadcast_shapes as _broadcast
 from ..common import new, require_tensor
+from ..inplace import _as_strided_backward, view_geometry
 from ..registry import OpTable
+from ..views import contiguous_strides, make_view
 
 table = OpTable("shape.arrangements")
 
@@ -342,3 +346,37 @@ def broadcast_shapes(*shapes):
     for s in shapes:
         normalized.append((s,) if isinstance(s, numbers.Integral) else tuple(s))
     return Size(_broadcast(*normalized))
+
+
+# ============================================================ as_strided
+@table.op(backward=(_as_strided_backward,), inplace=False, out=False)
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given ``size`` and ``stride`` (in elements),
+    starting ``storage_offset`` elements in (the input's own offset by default)."""
+    require_tensor(input, "as_strided")
+    base = input._base if input._base is not None else input
+    if base._data.strides != tuple(s * base._data.itemsize
+                                   for s in contiguous_strides(base._data.shape)):
+        raise RuntimeError("as_strided() needs a tensor whose storage is laid out "
+                           "contiguously in gradcli")
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"as_strided(): size {list(size)} and stride {list(stride)} must "
+                           "have the same length")
+    itemsize = base._data.itemsize
+    if storage_offset is None:
+        storage_offset = input.storage_offset()
+    flat = base._data.reshape(-1)
+    reach = storage_offset + sum((n - 1) * s for n, s in zip(size, stride) if n > 0)
+    if storage_offset < 0 or (math.prod(size) and reach >= flat.size):
+        raise RuntimeError(f"as_strided(): size {list(size)}, stride {list(stride)} and "
+                           f"offset {storage_offset} reach outside the storage of "
+                           f"{flat.size} elements")
+    array = xp.lib.stride_tricks.as_strided(flat[storage_offset:], shape=size,
+                                            strides=tuple(s * itemsize for s in stride),
+                                            writeable=flat.flags.writeable)
+    result = make_view(input, array)
+    if ag.needs_grad(input):
+        ctx = SavedContext(geometry=view_geometry(result, base), base_shape=base._data.shape)
+        ag.record(_as_strided_backward, (base,), result, ctx)
+    return result
