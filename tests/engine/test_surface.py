@@ -16,6 +16,8 @@ from gradcli.engine import Tensor
 from gradcli.engine import dtypes as dt
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
 
+IDX = TORCH.tensor([[0, 0, 1], [1, 1, 0]])
+
 GRADCHECK_CASES = [
     ("rot90", lambda a: TORCH.rot90(a, 3, [1, 0]), [(2, 3)]),
     ("diagonal_scatter", lambda a, b: TORCH.diagonal_scatter(a, b, 1), [(3, 3), (2,)]),
@@ -24,6 +26,15 @@ GRADCHECK_CASES = [
     ("renorm", lambda a: TORCH.renorm(a, 3, 1, 0.5), [(2, 3)]),
     ("as_strided", lambda a: TORCH.as_strided(a, (2, 2), (1, 2)), [(2, 3)]),
     ("as_strided", lambda a: TORCH.as_strided(a, (3, 2), (1, 1), 1), [(5,)]),
+    ("scatter_reduce", lambda a, b: a.scatter_reduce(1, IDX, b, "sum"), [(2, 3), (2, 3)]),
+    ("scatter_reduce", lambda a, b: a.scatter_reduce(1, IDX, b, "prod"), [(2, 3), (2, 3)]),
+    ("scatter_reduce", lambda a, b: a.scatter_reduce(1, IDX, b, "mean", include_self=False),
+     [(2, 3), (2, 3)]),
+    ("scatter_reduce", lambda a, b: a.scatter_reduce(1, IDX, b, "amax"), [(2, 3), (2, 3)]),
+    ("index_reduce", lambda a, b: a.index_reduce(0, TORCH.tensor([1, 1]), b, "prod"),
+     [(2, 3), (2, 3)]),
+    ("index_reduce", lambda a, b: a.index_reduce(1, TORCH.tensor([0, 2, 0]), b, "amin",
+                                                 include_self=False), [(2, 3), (2, 3)]),
 ]
 
 
@@ -130,6 +141,19 @@ EXPRESSIONS = [
     "torch.asarray(x, dtype=torch.float64)", "torch.asarray(3.5)",
     "torch.as_strided(x, (2, 2), (1, 2))", "torch.as_strided(x, (3,), (2,), 1)",
     "x.as_strided((2,), (3,))", "torch.as_strided(x, (9,), (1,))",
+    # reducing writes
+    "d.scatter_reduce(1, torch.tensor([[0, 0, 1], [1, 1, 0]]), d * 2, 'sum')",
+    ("d.scatter_reduce(1, torch.tensor([[0, 0, 1], [1, 1, 0]]), d * 2, 'amin', "
+    "include_self=False)"),
+    "torch.scatter_reduce(i, 0, torch.tensor([0, 0, 2, 2, 1]), i, 'mean')",
+    "torch.scatter_reduce(w, 0, torch.tensor([0, 0, 2, 2, 1]), w, 'prod', include_self=False)",
+    "d.scatter_reduce(1, torch.tensor([[0, 0, 1], [1, 1, 0]]), d, 'max')",
+    "d.clone().index_reduce_(1, torch.tensor([0, 2, 0]), d * 3, 'mean')",
+    "torch.index_reduce(d, 0, torch.tensor([1, 1]), d, 'amax', include_self=False)",
+    "d.index_reduce(0, torch.tensor([1, 1]), d, 'sum')",
+    "torch.zeros(5, 3).fill_diagonal_(2.0)", "torch.zeros(7, 3).fill_diagonal_(1.0, wrap=True)",
+    "torch.zeros(2, 2, 2).fill_diagonal_(5)", "torch.zeros(2, 3, 2).fill_diagonal_(5)",
+    "i.clone().fill_diagonal_(1)",
 ]
 
 
@@ -148,6 +172,12 @@ GRADIENTS = [
     ("torch.repeat_interleave(d, 2).pow(2).sum() + torch.diff(d).pow(2).sum()", "d"),
     ("torch.addcmul(d, d, d).sum() + torch.addcdiv(d, d, d + 3).sum()", "d"),
     ("torch.as_strided(d, (2, 2), (1, 2)).pow(3).sum()", "d"),
+    ("d.scatter_reduce(1, torch.tensor([[0, 0, 1], [1, 1, 0]]), d * 2, 'prod').pow(2).sum()",
+     "d"),
+    ("d.scatter_reduce(1, torch.tensor([[0, 0, 1], [1, 1, 0]]), d * 2, 'amax').pow(2).sum()",
+     "d"),
+    ("d.clone().index_reduce_(1, torch.tensor([0, 2, 0]), d * 3, 'mean').pow(2).sum()", "d"),
+    ("(d * 1).fill_diagonal_(0.5).pow(2).sum()", "d"),
     ("torch.msort(d).pow(3).sum() + torch.take_along_dim(d, d.argsort(1), 1)[:, 0].sum()", "d"),
 ]
 
