@@ -69,6 +69,8 @@ GRADCHECK_CASES = [
     ("cdist", lambda a, b: TORCH.cdist(a, b), [(3, 2), (4, 2)]),
     ("cdist", lambda a, b: TORCH.cdist(a, b, p=1.5), [(2, 3, 2), (2, 2, 2)]),
     ("block_diag", lambda a, b: TORCH.block_diag(a, b), [(2, 2), (3,)]),
+    ("matrix_exp", lambda a: L.matrix_exp(a), [(3, 3)]),
+    ("matrix_exp", lambda a: a.matrix_exp(), [(2, 2, 2)]),
 ]
 
 
@@ -130,7 +132,16 @@ EXPRESSIONS = [
     "torch.cdist(W, W + 1)", "torch.cdist(W, W.flip(0), p=1)", "torch.cdist(W, W, p=0)",
     "torch.cdist(W, -W, p=float('inf'))", "torch.dist(v, u)", "torch.dist(v, u, 1)",
     "torch.dist(W, W.detach() * 2, 3)",
+    "torch.linalg.matrix_exp(A)", "torch.matrix_exp(F)", "torch.linalg.matrix_exp(A * 20)",
+    "torch.linalg.inv_ex(A)", "torch.linalg.inv_ex(S).info", "torch.linalg.cholesky_ex(A)",
+    "torch.linalg.cholesky_ex(-F).info", "torch.linalg.solve_ex(A, b)",
+    "torch.linalg.cond(A)", "torch.linalg.cond(A, 1)", "torch.linalg.cond(A, 'fro')",
+    "torch.linalg.cond(A, -2)", "torch.linalg.cond(F, float('inf'))",
+    "torch.linalg.vecdot(A, B.mT @ A)", "torch.linalg.vecdot(v, u)", "torch.linalg.diagonal(A)",
+    "torch.linalg.diagonal(W, offset=-1)", "torch.linalg.vander(u)",
+    "torch.linalg.vander(torch.tensor([2, 3]), N=4)", "torch.linalg.matmul(A, B)",
     # errors
+    "torch.linalg.inv_ex(S, check_errors=True)", "torch.linalg.matrix_exp(W)",
     "torch.linalg.det(W)", "torch.linalg.inv(torch.zeros(2, 2))", "torch.linalg.det(I)",
     "torch.linalg.solve(S, u[:2])", "torch.linalg.cholesky(-F)", "torch.linalg.qr(v)",
     "torch.linalg.cross(v, u[:2])", "torch.linalg.multi_dot([A])", "torch.cdist(v, u)",
@@ -153,6 +164,8 @@ GRADIENTS = [
     ("torch.linalg.norm(A, 'nuc')", "A"), ("torch.linalg.cross(v, v.flip(0)).sum()", "v"),
     ("torch.dist(v, u, 3)", "v"), ("torch.block_diag(A, b).pow(2).sum()", "A"),
     ("torch.linalg.multi_dot([b, A, A, b])", "A"),
+    ("torch.linalg.matrix_exp(A).sum()", "A"), ("torch.linalg.cond(A)", "A"),
+    ("torch.linalg.vecdot(A, A).sum()", "A"),
 ]
 
 
@@ -177,5 +190,7 @@ def test_linalg_module_has_its_names():
     names = {n for n in vars(L) if not n.startswith("_")}
     assert {"det", "slogdet", "inv", "solve", "cholesky", "qr", "svd", "svdvals", "eigh",
             "eigvalsh", "lstsq", "pinv", "matrix_rank", "vector_norm", "matrix_norm", "norm",
-            "cross", "multi_dot", "matrix_power", "solve_triangular", "LinAlgError"} <= names
+            "cross", "multi_dot", "matrix_power", "solve_triangular", "LinAlgError",
+            "matrix_exp", "inv_ex", "cholesky_ex", "solve_ex", "cond", "vecdot", "diagonal",
+            "vander", "matmul"} <= names
     assert issubclass(L.LinAlgError, RuntimeError)
