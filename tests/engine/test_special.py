@@ -26,7 +26,8 @@ EXPRESSIONS = [
     # the gamma family
     "torch.special.gammaln(y)", "torch.lgamma(y)", "y.lgamma()", "torch.special.digamma(y)",
     "torch.special.psi(y)", "y.digamma()", "torch.polygamma(1, y)", "torch.polygamma(3, y)",
-    "torch.special.polygamma(2, y)", "torch.mvlgamma(y + 1, 2)",
+    "torch.special.polygamma(2, y)", "torch.mvlgamma(y + 1, 2)", "y.polygamma(1)",
+    "y.detach().clone().polygamma_(2)", "(y + 1).mvlgamma(2)",
     "torch.special.multigammaln(y + 2, 3)", "torch.lgamma(i)", "torch.digamma(i)",
     "torch.lgamma(torch.tensor([0.0, -1.0, -2.5, 1e10, float('inf')]))",
     "torch.digamma(torch.tensor([0.0, -0.0, -1.0, -2.5, 1e-8, 10.0, 1e20]))",

@@ -46,6 +46,7 @@ class OpDef:
     inplace_operators: tuple[str, ...] = ()
     domain: tuple[tuple[float, float], ...] = ()
     qualified: tuple[str, ...] = ()
+    self_arg: int = 0
 
     @property
     def grad_fns(self) -> tuple[str, ...]:
@@ -64,7 +65,7 @@ class OpTable:
            operators: tuple = (), inplace: bool = False, backward: tuple = (),
            out: bool = True, name: str | None = None, functional: tuple = (),
            composes: tuple = (), inplace_operators: tuple = (), domain: tuple = (),
-           qualified: tuple = ()):
+           qualified: tuple = (), self_arg: int = 0):
         """Declares the decorated function as an op (see :class:`OpDef`).
 
         ``functional`` lists its names in ``torch.nn.functional``; ``composes``
@@ -73,7 +74,9 @@ class OpTable:
         are the augmented assignments (``__iadd__``) that run its ``NAME_`` method.
         ``qualified`` lists its names in torch's other submodules, as
         ``"SUBMODULE.NAME"`` (``"linalg.det"``, ``"special.expit"``); an op that
-        exists only there says ``function=False, method=False``.
+        exists only there says ``function=False, method=False``. ``self_arg`` is the
+        position of the tensor a method is called on (``polygamma(n, input)`` has
+        ``x.polygamma(n)``: ``self_arg=1``).
 
         ``domain`` gives one ``(low, high)`` range per tensor argument for an op
         that takes just those tensors (``op(x)``, ``op(x, y)``): the systematic
@@ -87,7 +90,7 @@ class OpTable:
             opdef = OpDef(name or fn.__name__, fn, function, method, tuple(aliases),
                           tuple(operators), inplace, tuple(backward), out, tuple(functional),
                           tuple(composes), tuple(inplace_operators),
-                          tuple(tuple(r) for r in domain), tuple(qualified))
+                          tuple(tuple(r) for r in domain), tuple(qualified), self_arg)
             for q in opdef.qualified:
                 if "." not in q:
                     raise AssertionError(f"{opdef.name}: qualified name {q!r} has no submodule")
@@ -147,19 +150,32 @@ def install(tensor_cls, tables) -> dict:
     for table in tables:
         for opdef in table.ops:
             fn = with_out(opdef.fn) if opdef.out and opdef.function else opdef.fn
+            method_fn = _self_first(opdef.fn, opdef.self_arg) if opdef.self_arg else opdef.fn
             names = (opdef.name,) + opdef.aliases
             for n in names:
                 if opdef.function:
                     functions[n] = fn
                 if opdef.method and not hasattr_own(tensor_cls, n):
-                    setattr(tensor_cls, n, as_method(opdef.fn))
+                    setattr(tensor_cls, n, as_method(method_fn))
                 if opdef.inplace and not hasattr_own(tensor_cls, n + "_"):
-                    setattr(tensor_cls, n + "_", as_inplace(opdef.fn, n + "_"))
+                    setattr(tensor_cls, n + "_", as_inplace(method_fn, n + "_"))
             for dunder in opdef.operators:
                 setattr(tensor_cls, dunder, as_method(opdef.fn))
             for dunder in opdef.inplace_operators:
                 setattr(tensor_cls, dunder, augmented(dunder, opdef.name + "_"))
     return functions
+
+
+def _self_first(fn, position: int):
+    """``fn`` taking its tensor first: ``call(t, *args)`` runs ``fn`` with ``t`` at
+    ``position`` among its arguments."""
+
+    def call(self, *args, **kwargs):
+        return fn(*args[:position], self, *args[position:], **kwargs)
+
+    call.__name__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    return call
 
 
 def augmented(dunder: str, method: str):

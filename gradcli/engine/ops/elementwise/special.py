@@ -193,7 +193,8 @@ def _polygamma_backward(ctx, grad):
     return (grad * polygamma(ctx.n + 1, x),)
 
 
-@table.op(method=False, backward=(_polygamma_backward,), qualified=("special.polygamma",))
+@table.op(self_arg=1, inplace=True, backward=(_polygamma_backward,),
+          qualified=("special.polygamma",))
 def polygamma(n, input):
     """The ``n``-th derivative of digamma (``n`` >= 0)."""
     require_tensor(input, "polygamma", "input", 2)
