@@ -11,13 +11,14 @@ import math
 
 from ..engine import FUNCTIONS, autograd, dtypes, functional, gradcheck
 from ..engine.namespace import ops
-from ..engine.ops import FUNCTIONAL
+from ..engine.ops import FUNCTIONAL, SUBMODULES
+from ..engine.ops.linalg import LinAlgError
 from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
 from .module import Module
-from .numpy import from_numpy
+from .numpy import NDArray, from_numpy
 
 
 class _LegacyType(TensorType):
@@ -82,6 +83,74 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
     return result
 
 
+def is_nonzero(input) -> bool:
+    """Whether a one-element tensor is non-zero; any other size is an error."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_nonzero() expects a tensor, not a value of type "
+                        f"{type(input).__name__}")
+    count = input.numel()
+    if count != 1:
+        raise RuntimeError(f"is_nonzero() needs a tensor with exactly one element, but this "
+                           f"one has {count}, so its truth value is ambiguous")
+    return bool(input.item())
+
+
+def typename(obj) -> str:
+    """The type name of ``obj``: ``'torch.FloatTensor'`` for a float32 tensor, else
+    ``module.qualname`` (just the name for builtins), as ``torch.typename`` gives it."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def torch_range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+                layout=None, out=None):
+    """``torch.range`` (deprecated in PyTorch for ``arange``): from ``start`` to ``end``
+    *inclusive*, default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("range() needs a non-zero step")
+    if (end - start) / step < 0:
+        raise RuntimeError(f"range() cannot go from {start} to {end} with step {step}")
+    count = math.floor((end - start) / step) + 1
+    values = [start + i * step for i in range(count)]
+    result = ops.tensor(values, dtype=dtype or dtypes.get_default_dtype())
+    if requires_grad:
+        result.requires_grad_(True)
+    return result if out is None else out.copy_(result)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """A tensor from ``obj``, sharing memory where it can: a tensor is returned as it is
+    (converted when ``dtype`` differs), a NumPy array is wrapped as ``from_numpy`` does;
+    ``copy=True`` always copies."""
+    if isinstance(obj, Tensor):
+        result = obj
+    elif isinstance(obj, NDArray):
+        result = from_numpy(obj)
+    else:
+        result = ops.tensor(obj, dtype=dtype)
+    if dtype is not None and result.dtype is not dtype:
+        if copy is False:
+            raise ValueError("asarray(copy=False) cannot convert to another dtype without "
+                             "copying")
+        result = result.to(dtype)
+    elif copy:
+        result = result.clone()
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
 def _cuda_is_available() -> bool:
     return False
 
@@ -90,9 +159,29 @@ def _cuda_device_count() -> int:
     return 0
 
 
+# The in-place ops PyTorch also has as torch functions (``torch.sin_(x)``), as listed
+# by ``dir(torch)`` in PyTorch 2.13; each that gradcli's Tensor has becomes one.
+INPLACE_FUNCTIONS = ["abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "celu_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "selu_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "threshold_", "trunc_", "xlogy_", "zero_"]
+
+
+def _inplace_function(name: str):
+    """``torch.NAME_(input, ...)``: runs ``input.NAME_(...)``."""
+
+    def function(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}() expects a tensor for argument 'input', not a value of "
+                            f"type {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+
+    function.__name__ = name
+    return function
+
+
 def build() -> dict[str, Module]:
     """All importable modules by dotted name; ``result['torch']`` is the root."""
     functions = dict(FUNCTIONS)
+    functions.update({name: _inplace_function(name) for name in INPLACE_FUNCTIONS
+                      if hasattr(Tensor, name) and name not in functions})
     grad_mode = {
         "no_grad": autograd.no_grad, "enable_grad": autograd.enable_grad,
         "set_grad_enabled": autograd.set_grad_enabled,
@@ -112,6 +201,8 @@ def build() -> dict[str, Module]:
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
+    linalg = Module("torch.linalg", {**SUBMODULES["linalg"], "LinAlgError": LinAlgError})
+    special = Module("torch.special", dict(SUBMODULES["special"]))
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -124,9 +215,12 @@ def build() -> dict[str, Module]:
         "set_default_tensor_type": set_default_tensor_type,
         "set_printoptions": set_printoptions,
         "is_tensor": is_tensor, "is_floating_point": is_floating_point, "numel": numel,
+        "is_nonzero": is_nonzero, "typename": typename, "range": torch_range,
+        "asarray": asarray,
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
+        "linalg": linalg, "special": special,
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -135,5 +229,5 @@ def build() -> dict[str, Module]:
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.cuda": cuda,
+        "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special,
     }

@@ -71,6 +71,13 @@ TYPES: dict[str, type] = {
         ("nanmedian", _VALUES_INDICES), ("mode", _VALUES_INDICES),
         ("kthvalue", _VALUES_INDICES), ("cummax", _VALUES_INDICES),
         ("cummin", _VALUES_INDICES), ("aminmax", ("min", "max")),
+        ("slogdet", ("sign", "logabsdet")), ("linalg_slogdet", ("sign", "logabsdet")),
+        ("qr", ("Q", "R")), ("linalg_qr", ("Q", "R")), ("svd", ("U", "S", "V")),
+        ("linalg_svd", ("U", "S", "Vh")), ("linalg_eigh", ("eigenvalues", "eigenvectors")),
+        ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")),
+        ("linalg_inv_ex", ("inverse", "info")), ("linalg_cholesky_ex", ("L", "info")),
+        ("linalg_solve_ex", ("result", "info")), ("frexp", ("mantissa", "exponent")),
+        ("histogram", ("hist", "bin_edges")),
     )
 }
 

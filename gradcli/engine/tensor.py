@@ -341,6 +341,11 @@ class Tensor(metaclass=TensorType):
     def mT(self) -> Tensor:
         return ops.transpose(self, -2, -1)
 
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of the last two dims: ``mT`` (tensors are real)."""
+        return ops.transpose(self, -2, -1)
+
     def is_contiguous(self, memory_format=None) -> bool:
         return _is_contiguous(self._data)
 

@@ -12,7 +12,8 @@ import itertools
 
 import numpy as np
 import pytest
-from test_elementwise import _inputs, assert_same, describe
+from graph_helpers import assert_same, describe
+from test_elementwise import _inputs
 
 from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck

@@ -17,10 +17,10 @@ Three tables drive the tests:
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
+from graph_helpers import assert_same, run_both
 
 from gradcli.api import torch as api
 from gradcli.engine import Tensor
@@ -243,6 +243,18 @@ GRADCHECK_CASES = [
     ("round", lambda a: (a * 10).round() + a, ((3,),)),
     ("round", lambda a: a.round(decimals=1) * a, ((3,),)),
     ("nan_to_num", lambda a: a.nan_to_num(), ((3,),)),
+    ("polygamma", lambda a: TORCH.polygamma(2, a), ((3,),)),
+    ("polygamma", lambda a: TORCH.polygamma(0, a + 1), ((2, 2),)),
+    ("mvlgamma", lambda a: TORCH.mvlgamma(a + 1, 3), ((3,),)),
+    ("xlogy", lambda a: TORCH.xlogy(2.0, a), ((3,),)),
+    ("xlogy", lambda a: TORCH.xlogy(a, 3.0), ((3,),)),
+    ("special_xlog1py", lambda a: TORCH.special.xlog1py(2.0, a), ((3,),)),
+    ("special_xlog1py", lambda a: TORCH.special.xlog1py(a, 0.5), ((3,),)),
+    ("addcmul", lambda a, b, c: TORCH.addcmul(a, b, c, value=0.5), ((2, 3), (3,), (2, 1))),
+    ("addcdiv", lambda a, b, c: TORCH.addcdiv(a, b, c, value=2), ((2, 3), (3,), (2, 1))),
+    ("ldexp", lambda a: TORCH.ldexp(a, TORCH.tensor([1, -2, 3])), ((2, 3),)),
+    ("ldexp", lambda a, b: TORCH.ldexp(a, b), ((3,), (3,))),
+    ("frexp", lambda a: TORCH.frexp(a * 10).mantissa, ((3,),)),
 ]
 
 
@@ -386,62 +398,6 @@ _SETUP = ("x = torch.tensor([0.5, 1.5, -0.25], requires_grad=True); "
           "d = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64); s = torch.tensor(2.5); "
           "i32 = torch.tensor([1, 2, 3], dtype=torch.int32); "
           "i8 = torch.tensor([1, -2, 3], dtype=torch.int8)")
-
-
-def _node_name(node):
-    if node is None:
-        return None
-    name = node.name()
-    return "NotImplemented" if name == "torch::autograd::NotImplemented" else name
-
-
-def describe(value):
-    """A comparable summary of a gradcli or PyTorch result (tensor: dtype, shape,
-    values, grad_fn and next_functions names)."""
-    if hasattr(value, "grad_fn") and hasattr(value, "dtype"):
-        data = value._data if isinstance(value, Tensor) else value.detach().numpy()
-        node = value.grad_fn
-        edges = None if node is None else tuple(_node_name(n) for n, _ in node.next_functions)
-        return ("tensor", str(value.dtype), tuple(value.shape), np.array(data),
-                _node_name(node), edges)
-    if isinstance(value, (tuple, list)):
-        return ("sequence", tuple(describe(v) for v in value))
-    if isinstance(value, (bool, int, float, str, type(None))):
-        return ("value", value)
-    return ("repr", re.sub(r" object at 0x[0-9a-f]+", "", repr(value)))
-
-
-def run_both(setup: str, expression: str) -> list:
-    """The descriptions (or exception classes) of ``expression`` in gradcli and PyTorch."""
-    torch = pytest.importorskip("torch")
-    results = []
-    for module in (TORCH, torch):
-        names = {"torch": module, "F": module.nn.functional, "nn": module.nn}
-        exec(setup, names)  # noqa: S102 - the test's own setup text
-        try:
-            results.append(describe(eval(expression, names)))
-        except Exception as error:  # noqa: BLE001 - the class is what is compared
-            results.append(("error", type(error).__name__))
-    return results
-
-
-def assert_same(ours, theirs) -> None:
-    """Equal descriptions; float values within a few float32 ulps."""
-    assert ours[0] == theirs[0], (ours, theirs)
-    if ours[0] == "tensor":
-        assert ours[1:3] == theirs[1:3] and ours[4:] == theirs[4:], (ours, theirs)
-        a, b = ours[3], theirs[3]
-        if a.dtype.kind == "f":
-            assert np.allclose(a.astype(float), b.astype(float), rtol=2e-6, atol=1e-7,
-                               equal_nan=True), (a, b)
-        else:
-            assert np.array_equal(a, b), (a, b)
-    elif ours[0] == "sequence":
-        assert len(ours[1]) == len(theirs[1])
-        for o, t in zip(ours[1], theirs[1]):
-            assert_same(o, t)
-    else:
-        assert ours == theirs
 
 
 @pytest.mark.parametrize("expression", TORCH_EXPRESSIONS)

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 import pytest
-from test_elementwise import _inputs, assert_same, run_both
+from graph_helpers import assert_same, run_both
+from test_elementwise import _inputs
 
 from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck

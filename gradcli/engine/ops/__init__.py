@@ -20,3 +20,6 @@ TABLES = (creation.table, random.table, *elementwise.TABLES, *reduce.TABLES, *sh
 
 FUNCTIONAL = registry.functional_names(TABLES)
 """The functions of ``torch.nn.functional``, by name."""
+
+SUBMODULES = registry.submodule_functions(TABLES)
+"""The functions of ``torch.linalg`` and ``torch.special``: ``SUBMODULES["linalg"]["det"]``."""

@@ -46,6 +46,8 @@ class OpDef:
     composes: tuple[str, ...] = ()
     inplace_operators: tuple[str, ...] = ()
     domain: tuple[tuple[float, float], ...] = ()
+    qualified: tuple[str, ...] = ()
+    self_arg: int = 0
 
     @property
     def grad_fns(self) -> tuple[str, ...]:
@@ -63,13 +65,19 @@ class OpTable:
     def op(self, *, function: bool = True, method: bool = True, aliases: tuple = (),
            operators: tuple = (), inplace: bool = False, backward: tuple = (),
            out: bool = True, name: str | None = None, functional: tuple = (),
-           composes: tuple = (), inplace_operators: tuple = (), domain: tuple = ()):
+           composes: tuple = (), inplace_operators: tuple = (), domain: tuple = (),
+           qualified: tuple = (), self_arg: int = 0):
         """Declares the decorated function as an op (see :class:`OpDef`).
 
         ``functional`` lists its names in ``torch.nn.functional``; ``composes``
         names the other ops it is built from, whose nodes its graph shows
         (``einsum`` records ``MulBackward0`` through ``mul``); ``inplace_operators``
         are the augmented assignments (``__iadd__``) that run its ``NAME_`` method.
+        ``qualified`` lists its names in torch's other submodules, as
+        ``"SUBMODULE.NAME"`` (``"linalg.det"``, ``"special.expit"``); an op that
+        exists only there says ``function=False, method=False``. ``self_arg`` is the
+        position of the tensor a method is called on (``polygamma(n, input)`` has
+        ``x.polygamma(n)``: ``self_arg=1``).
 
         ``domain`` gives one ``(low, high)`` range per tensor argument for an op
         that takes just those tensors (``op(x)``, ``op(x, y)``): the systematic
@@ -83,7 +91,10 @@ class OpTable:
             opdef = OpDef(name or fn.__name__, fn, function, method, tuple(aliases),
                           tuple(operators), inplace, tuple(backward), out, tuple(functional),
                           tuple(composes), tuple(inplace_operators),
-                          tuple(tuple(r) for r in domain))
+                          tuple(tuple(r) for r in domain), tuple(qualified), self_arg)
+            for q in opdef.qualified:
+                if "." not in q:
+                    raise AssertionError(f"{opdef.name}: qualified name {q!r} has no submodule")
             self.ops.append(opdef)
             for n in (opdef.name,) + opdef.aliases:
                 namespace.provide(n, fn)
@@ -146,19 +157,32 @@ def install(tensor_cls, tables) -> dict:
     for table in tables:
         for opdef in table.ops:
             fn = with_out(opdef.fn) if opdef.out and opdef.function else opdef.fn
+            method_fn = _self_first(opdef.fn, opdef.self_arg) if opdef.self_arg else opdef.fn
             names = (opdef.name,) + opdef.aliases
             for n in names:
                 if opdef.function:
                     functions[n] = fn
                 if opdef.method and not hasattr_own(tensor_cls, n):
-                    setattr(tensor_cls, n, as_method(opdef.fn))
+                    setattr(tensor_cls, n, as_method(method_fn))
                 if opdef.inplace and not hasattr_own(tensor_cls, n + "_"):
-                    setattr(tensor_cls, n + "_", as_inplace(opdef.fn, n + "_"))
+                    setattr(tensor_cls, n + "_", as_inplace(method_fn, n + "_"))
             for dunder in opdef.operators:
                 setattr(tensor_cls, dunder, as_method(opdef.fn))
             for dunder in opdef.inplace_operators:
                 setattr(tensor_cls, dunder, augmented(dunder, opdef.name + "_"))
     return functions
+
+
+def _self_first(fn, position: int):
+    """``fn`` taking its tensor first: ``call(t, *args)`` runs ``fn`` with ``t`` at
+    ``position`` among its arguments."""
+
+    def call(self, *args, **kwargs):
+        return fn(*args[:position], self, *args[position:], **kwargs)
+
+    call.__name__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    return call
 
 
 def augmented(dunder: str, method: str):
@@ -213,3 +237,25 @@ def functional_names(tables) -> dict:
                 raise AssertionError(f"two entries declare torch.nn.functional.{n}")
             names[n] = opdef.fn
     return names
+
+
+def submodule_functions(tables) -> dict[str, dict]:
+    """The functions of torch's submodules (``linalg``, ``special``) by submodule and name.
+
+    Built from the entries' ``qualified`` names; each function takes ``out=``
+    where its entry does.
+
+    Example:
+        >>> submodule_functions(TABLES)["linalg"]["det"](tensor([[2.0, 0.0], [0.0, 3.0]]))
+        tensor(6.)
+    """
+    modules: dict[str, dict] = {}
+    for opdef in all_ops(tables):
+        fn = with_out(opdef.fn) if opdef.out else opdef.fn
+        for q in opdef.qualified:
+            module, _, n = q.rpartition(".")
+            names = modules.setdefault(module, {})
+            if n in names:
+                raise AssertionError(f"two entries declare torch.{q}")
+            names[n] = fn
+    return modules

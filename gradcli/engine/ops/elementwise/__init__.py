@@ -26,12 +26,15 @@ declaration order:
 * :mod:`.extrema`: maximum, minimum, clamp, where;
 * :mod:`.binary_math`: lerp, atan2, hypot, copysign;
 * :mod:`.unary`: the unary math functions;
-* :mod:`.misc`: logit, round, isnan and the other tests on values, nan_to_num.
+* :mod:`.misc`: logit, round, isnan and the other tests on values, nan_to_num;
+* :mod:`.pointwise`: addcmul, addcdiv, ldexp, frexp, heaviside, gcd, lcm;
+* :mod:`.special`: the special functions (gamma family, erfinv, xlogy, Bessel, normal
+  distribution) of ``torch`` and ``torch.special``.
 """
 
 from __future__ import annotations
 
-from . import arithmetic, binary_math, extrema, logic, misc, powers, unary
+from . import arithmetic, binary_math, extrema, logic, misc, pointwise, powers, special, unary
 
 TABLES = (arithmetic.table, powers.table, logic.table, extrema.table, binary_math.table,
-          unary.table, misc.table)
+          unary.table, misc.table, special.table, pointwise.table)

@@ -31,7 +31,7 @@ def _logit_backward(ctx, grad):
     return (where(inside, grad / (x * scalar_minus(1.0, x)), outside),)
 
 
-@table.op(inplace=True, backward=(_logit_backward,))
+@table.op(inplace=True, backward=(_logit_backward,), qualified=("special.logit",))
 def logit(input, eps=None):
     """``log(p / (1 - p))``; with ``eps`` the input is first clamped to [eps, 1 - eps]."""
     require_tensor(input, "logit")

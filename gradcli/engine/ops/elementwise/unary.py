@@ -69,14 +69,15 @@ def _unary_backward(ctx, grad):
 
 
 def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), functional=(),
-          domain=(-2.0, 2.0), **options):
+          domain=(-2.0, 2.0), qualified=(), **options):
     """Declares an elementwise op from its forward and its derivative.
 
     The decorated ``def NAME(g, x, y)`` is the derivative: given the incoming
     gradient ``g``, the input ``x`` and the result ``y``, it returns the input's
     gradient, written with tensor ops. The decorator returns the op ``NAME``
     itself (with its method, its in-place ``NAME_``, ``aliases`` and its
-    ``functional`` names in ``torch.nn.functional``); the op records
+    ``functional`` names in ``torch.nn.functional`` and ``qualified`` names in
+    torch's submodules, such as ``"special.expit"``); the op records
     ``node_name`` (no node when it is None). ``domain`` is the input range in
     which the systematic test checks the derivative (see ``OpTable.op``).
 
@@ -98,6 +99,7 @@ def unary(forward, node_name: str | None = None, *, aliases=(), operators=(), fu
         op.__doc__ = derivative.__doc__ or f"Elementwise ``{name}``."
         return table.op(name=name, aliases=aliases, operators=operators, inplace=True,
                         functional=functional, backward=(node,) if node else (),
+                        qualified=qualified,
                         domain=(domain,) if node else ())(op)
 
     return declare
@@ -165,12 +167,12 @@ def exp(g, x, y):
     return g * y
 
 
-@unary(xp.exp2, "Exp2Backward0", saves="y", precise="long")
+@unary(xp.exp2, "Exp2Backward0", saves="y", precise="long", qualified=("special.exp2",))
 def exp2(g, x, y):
     return mul_scalar(g * y, _LN2)
 
 
-@unary(xp.expm1, "Expm1Backward0", saves="y")
+@unary(xp.expm1, "Expm1Backward0", saves="y", qualified=("special.expm1",))
 def expm1(g, x, y):
     return g * add_scalar(y, 1)
 
@@ -190,7 +192,7 @@ def log10(g, x, y):
     return g / mul_scalar(x, _LN10)
 
 
-@unary(xp.log1p, "Log1PBackward0", domain=(-0.5, 2.0))
+@unary(xp.log1p, "Log1PBackward0", domain=(-0.5, 2.0), qualified=("special.log1p",))
 def log1p(g, x, y):
     return g / add_scalar(x, 1)
 
@@ -265,17 +267,18 @@ def atanh(g, x, y):
     return mul_scalar(g, 1) / scalar_minus(1, x.pow(2))
 
 
-@unary(_sigmoid_values, "SigmoidBackward0", saves="y", precise="", functional=("sigmoid",))
+@unary(_sigmoid_values, "SigmoidBackward0", saves="y", precise="", functional=("sigmoid",),
+       qualified=("special.expit",))
 def sigmoid(g, x, y):
     return sigmoid_backward(g, y)
 
 
-@unary(lambda a: _cast(_erf(a), a), "ErfBackward0")
+@unary(lambda a: _cast(_erf(a), a), "ErfBackward0", qualified=("special.erf",))
 def erf(g, x, y):
     return mul_scalar((-x.pow(2)).exp(), 2 / math.sqrt(math.pi)) * g
 
 
-@unary(lambda a: _cast(_erfc(a), a), "ErfcBackward0")
+@unary(lambda a: _cast(_erfc(a), a), "ErfcBackward0", qualified=("special.erfc",))
 def erfc(g, x, y):
     return mul_scalar((-x.pow(2)).exp(), -2 / math.sqrt(math.pi)) * g
 

@@ -19,10 +19,11 @@ declaration order:
 - :mod:`.gather`
 - :mod:`.masked`
 - :mod:`.writes`
+- :mod:`.reductions` (scatter_reduce, index_reduce, fill_diagonal_)
 """
 
 from __future__ import annotations
 
-from . import gather, getitem, masked, writes
+from . import gather, getitem, masked, reductions, writes
 
-TABLES = (getitem.table, gather.table, masked.table, writes.table)
+TABLES = (getitem.table, gather.table, masked.table, writes.table, reductions.table)

@@ -20,10 +20,28 @@ declaration order:
 - :mod:`.matmul`
 - :mod:`.einsum`
 - :mod:`.matrices`
+- :mod:`.decompositions` (det, inverse, Cholesky, QR, SVD, eigh)
+- :mod:`.solvers` (solve_triangular, lstsq, pinv, matrix_rank, multi_dot, cross)
+- :mod:`.norms` (matrix and vector norms, dist, cdist, block_diag)
+- :mod:`.functions` (matrix_exp, the _ex forms, cond, vecdot, diagonal, vander)
 """
 
 from __future__ import annotations
 
-from . import addmm, einsum, matmul, matrices, products
+from . import (
+    addmm,
+    decompositions,
+    einsum,
+    functions,
+    matmul,
+    matrices,
+    norms,
+    products,
+    solvers,
+)
+from ._helpers import LinAlgError
 
-TABLES = (products.table, addmm.table, matmul.table, einsum.table, matrices.table)
+TABLES = (products.table, addmm.table, matmul.table, einsum.table, matrices.table,
+          decompositions.table, solvers.table, norms.table, functions.table)
+
+__all__ = ["TABLES", "LinAlgError"]

@@ -57,3 +57,34 @@ def unsafe_view(input: Tensor, shape) -> Tensor:
         ag.record(unsafe_view_backward, (input,), result,
                   SavedContext(shape=input._data.shape))
     return result
+
+
+class LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a matrix the decomposition cannot handle (singular,
+    not positive-definite). PyTorch's class is ``torch._C._LinAlgError``, the name shown."""
+
+
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"
+
+
+def check_matrices(input, name: str, square: bool = True, floats: bool = True) -> None:
+    """``input`` is a (batch of) matrix, square where ``square``, of a float dtype."""
+    check_tensor(input, name, "A")
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}() needs a matrix or a batch of matrices, but the input "
+                           f"has {input.ndim} dimension{'' if input.ndim == 1 else 's'}")
+    rows, cols = input._data.shape[-2:]
+    if square and rows != cols:
+        raise RuntimeError(f"{name}() needs square matrices, but got {rows} by {cols} "
+                           "matrices")
+    if floats and input._dtype.category != dt.FLOAT:
+        raise RuntimeError(f"{name}() works on float matrices, but got {input._dtype!r}; "
+                           "convert with .float() or .double()")
+    if floats and input._dtype.itemsize < 4:
+        raise RuntimeError(f"{name}() is not implemented for {input._dtype!r}; convert "
+                           "with .float()")
+
+
+def mT(t: Tensor) -> Tensor:
+    """The transpose of the last two dims (``t.mT``)."""
+    return ops.transpose(t, -2, -1)

@@ -99,7 +99,7 @@ def _matmul_batched(tensor1: Tensor, tensor2: Tensor) -> Tensor:
 @table.op(operators=("__matmul__",),
           backward=(mv_backward, mm_backward, bmm_backward, unsafe_view_backward,
                     _squeeze_first_backward),
-          composes=("dot", "clone"))
+          composes=("dot", "clone"), qualified=("linalg.matmul",))
 def matmul(input, other):
     """The ``@`` operator: dot, matrix-vector, matrix or broadcast batched product.
 

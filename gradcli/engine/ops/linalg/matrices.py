@@ -123,17 +123,18 @@ tril = _make_triangle("tril", xp.tril, "TrilBackward0")
 triu = _make_triangle("triu", xp.triu, "TriuBackward0")
 
 
-@table.op(backward=(mm_backward,))
+@table.op(backward=(mm_backward,), composes=("inverse",), qualified=("linalg.matrix_power",))
 def matrix_power(input, n):
-    """``input`` multiplied by itself ``n`` times (``n`` >= 0; 0 gives the identity)."""
+    """``input`` multiplied by itself ``n`` times (0 gives the identity; a negative ``n``
+    inverts ``input`` first)."""
     check_tensor(input, "matrix_power")
     if input.ndim < 2 or input._data.shape[-1] != input._data.shape[-2]:
         raise RuntimeError(f"matrix_power() needs square matrices, but got "
                            f"{input._data.shape[-2] if input.ndim > 1 else 1} by "
                            f"{input._data.shape[-1] if input.ndim else 1} matrices")
-    if n < 0:
-        raise RuntimeError(f"matrix_power() with the negative power {n} needs a matrix "
-                           "inverse, which gradcli does not provide")
+    if n < 0:  # the inverse itself for n = -1, as PyTorch returns it
+        inverse = ops.inverse(input)
+        return inverse if n == -1 else matrix_power(inverse, -n)
     if n == 0:
         eye = xp.broadcast_to(xp.eye(input._data.shape[-1], dtype=input._dtype.np),
                               input._data.shape).copy()

@@ -123,7 +123,7 @@ def _log_softmax_rule(ctx, grad):
     return (log_softmax_backward_data(grad, y, ctx.dim),)
 
 
-@table.op(backward=(_softmax_rule,))
+@table.op(backward=(_softmax_rule,), qualified=("special.softmax",))
 def softmax(input, dim=None, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``.
 
@@ -138,7 +138,7 @@ def softmax(input, dim=None, dtype=None):
     return result
 
 
-@table.op(backward=(_log_softmax_rule,))
+@table.op(backward=(_log_softmax_rule,), qualified=("special.log_softmax",))
 def log_softmax(input, dim=None, dtype=None):
     """``x - log(sum(exp(x)))`` along ``dim``, computed stably."""
     input, d = _softmax_input(input, dim, dtype, "log_softmax")

@@ -213,40 +213,48 @@ def _norm_order(p) -> float:
 @backward("LinalgVectorNormBackward0")
 def _norm_backward(ctx, grad):
     input, norm_value = ctx.saved_tensors
-    p = ctx.ord
+    return (norm_backward(grad, input, ctx.ord, norm_value, ctx.dims, ctx.given, ctx.keepdim),)
+
+
+@table.internal
+def norm_backward(grad, input, p, norm_value, dims, given, keepdim):
+    """PyTorch's ``norm_backward``: the gradient of ``vector_norm(input, p, dims)``
+    (``given``: the dims the call named, which are unsqueezed back)."""
     shape = input._data.shape
-    if not ctx.keepdim and input.ndim:
-        grad = _unsqueeze_dims(grad, ctx.given, len(shape))
-        norm_value = _unsqueeze_dims(norm_value, ctx.given, len(shape))
+    if not keepdim and input.ndim:
+        grad = _unsqueeze_dims(grad, given, len(shape))
+        norm_value = _unsqueeze_dims(norm_value, given, len(shape))
     if grad._dtype is not input._dtype:
         input = ops.to_dtype(input, grad._dtype)
     if p == 0.0:
-        return (input * 0 * grad,)
+        return input * 0 * grad
     if p == 1.0:
-        return (input.sign() * grad,)
+        return input.sign() * grad
     zero_norm = new(norm_value._data == 0, dt.bool_)
     if p == 2.0:
         scaled = input / norm_value
-        return (grad * _zero_where(zero_norm, scaled),)
+        return grad * _zero_where(zero_norm, scaled)
     if math.isinf(p):
         absolute = input.abs()
         mask_data = (absolute._data == norm_value._data) | xp.isnan(absolute._data)
         mask = new(mask_data.astype(grad._dtype.np), grad._dtype)
-        count = sum(mask, ctx.dims, keepdim=True) if ctx.dims else mask.sum()
-        return (input.sign() * ((grad / count) * mask),)
+        count = sum(mask, dims, keepdim=True) if dims else mask.sum()
+        return input.sign() * ((grad / count) * mask)
     if p < 1.0:
         powered = input.abs().pow(p - 1)
         zero_input = new(input._data == 0, dt.bool_)
         scaled_input = input.sign() * _zero_where(zero_input, powered)
-        return (scaled_input * grad * norm_value.pow(1 - p),)
+        return scaled_input * grad * norm_value.pow(1 - p)
     if p < 2.0:
         scaled_input = input.sign() * input.abs().pow(p - 1)
     else:
         scaled_input = input * input.abs().pow(p - 2)
     scale = grad / norm_value.pow(p - 1)
-    return (scaled_input * _zero_where(zero_norm, scale),)
+    return scaled_input * _zero_where(zero_norm, scale)
 
 
+@table.op(function=False, method=False, backward=(_norm_backward,),
+          qualified=("linalg.vector_norm",))
 def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     """``torch.linalg.vector_norm``: the ``ord``-norm over ``dim`` (all dims by default)."""
     _check_tensor(input, "linalg.vector_norm")
@@ -349,7 +357,7 @@ def _logsumexp_backward(ctx, grad):
     return (grad * (input - result).exp(),)
 
 
-@table.op(backward=(_logsumexp_backward,))
+@table.op(backward=(_logsumexp_backward,), qualified=("special.logsumexp",))
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably (ints give floats)."""
     _check_tensor(input, "logsumexp")

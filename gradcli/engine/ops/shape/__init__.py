@@ -9,10 +9,11 @@ declaration order:
 - :mod:`.reshaping`
 - :mod:`.slicing`
 - :mod:`.reordering`
+- :mod:`.arrangements` (rot90, splits, repeat_interleave, unfold, diff, vander...)
 """
 
 from __future__ import annotations
 
-from . import reordering, reshaping, slicing
+from . import arrangements, reordering, reshaping, slicing
 
-TABLES = (reshaping.table, slicing.table, reordering.table)
+TABLES = (reshaping.table, slicing.table, reordering.table, arrangements.table)
