@@ -18,7 +18,20 @@ PLAIN_BUILTINS: tuple[str, ...] = (
     "len", "sum", "max", "min", "abs", "round", "float", "int", "bool", "str", "repr",
     "list", "tuple", "dict", "range", "isinstance", "id", "sorted", "reversed",
     "enumerate", "zip", "any", "all", "map", "filter", "divmod", "pow", "callable",
-    "chr", "ord", "hex", "format",
+    "chr", "ord", "hex", "format", "set", "frozenset", "next", "iter", "issubclass",
+    "staticmethod", "classmethod", "property", "object", "hash", "slice", "bin", "oct",
+    "NotImplemented",
+)
+
+#: Python's exception classes a program may raise, catch and subclass.
+EXCEPTIONS: tuple[str, ...] = (
+    "BaseException", "Exception", "ArithmeticError", "AssertionError", "AttributeError",
+    "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt",
+    "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError",
+    "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "SyntaxError",
+    "IndentationError", "TypeError", "UnboundLocalError", "ValueError", "ZeroDivisionError",
+    "UnicodeError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning",
+    "GeneratorExit", "SystemExit",
 )
 
 
@@ -69,7 +82,15 @@ def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
                             "supported)")
         return _py.type(obj)
 
-    names: dict[str, object] = {name: getattr(_py, name) for name in PLAIN_BUILTINS}
+    def super(*args: object) -> object:
+        # The interpreter answers super() without arguments itself (it knows the method).
+        if not args:
+            raise RuntimeError("super(): no arguments")
+        return _py.super(*args)
+
+    names: dict[str, object] = {name: getattr(_py, name)
+                                for name in PLAIN_BUILTINS + EXCEPTIONS}
+    names["super"] = super
     names["print"] = print
     names["hasattr"] = hasattr
     names["type"] = type
