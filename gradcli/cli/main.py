@@ -13,7 +13,7 @@ import sys
 import click
 
 from .. import __version__
-from ..runtime import run_program
+from ..runtime import echoes, run_program
 from .console import report_error, stdout_writer
 from .options import run_limits, run_options
 
@@ -86,21 +86,23 @@ def cli(ctx: click.Context) -> None:
 @cli.command("eval", hidden=True)
 @click.argument("code", nargs=-1, required=True)
 @run_limits
-def eval_command(code, seed, max_steps, max_depth) -> None:
+def eval_command(code, seed, max_steps, max_depth, echo) -> None:
     """Run statements given on the command line."""
     source = "\n".join(code)
-    sys.exit(_execute(source, COMMAND_LINE, run_options(seed, max_steps, max_depth)))
+    options = run_options(seed, max_steps, max_depth, echo is not False)
+    sys.exit(_execute(source, COMMAND_LINE, options))
 
 
 @cli.command("run")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @run_limits
-def run_command(files, seed, max_steps, max_depth) -> None:
-    """Run program files with REPL semantics (each expression statement prints).
+def run_command(files, seed, max_steps, max_depth, echo) -> None:
+    """Run program files: FILE.py as a script (only print() writes, as python
+    FILE.py), any other file with REPL semantics (each expression statement
+    prints); --echo/--no-echo overrides.
 
     Each file is a program of its own; '-' reads one from standard input.
     """
-    options = run_options(seed, max_steps, max_depth)
     status = 0
     for path in files:
         if path == "-":
@@ -116,6 +118,7 @@ def run_command(files, seed, max_steps, max_depth) -> None:
                 click.echo(f"gradcli: {path} is not UTF-8 text", err=True)
                 sys.exit(2)
             name = path
+        options = run_options(seed, max_steps, max_depth, echoes(name, echo))
         status = max(status, _execute(source, name, options))
     sys.exit(status)
 

@@ -103,3 +103,17 @@ def test_sandbox_blocks_python_internals():
         assert r.returncode == 1, source
         assert "Traceback" not in r.stderr
 
+
+
+def test_a_py_file_runs_as_a_script_and_echo_flags_override(tmp_path):
+    script = tmp_path / "tutorial.py"
+    script.write_text("import torch\ntorch.manual_seed(0)\nx = torch.ones(2)\nx.add_(1)\n"
+                      "print(x)\n", encoding="utf-8")
+    assert gradcli("run", str(script)).stdout == "tensor([2., 2.])\n"
+    echoed = gradcli("run", "--echo", str(script)).stdout
+    assert echoed == "<torch._C.Generator>\ntensor([2., 2.])\ntensor([2., 2.])\n"
+    program = tmp_path / "prog.gc"
+    program.write_text("1 + 1\nprint(3)\n", encoding="utf-8")
+    assert gradcli("run", str(program)).stdout == "2\n3\n"
+    assert gradcli("run", "--no-echo", str(program)).stdout == "3\n"
+    assert gradcli("--no-echo", "1 + 1; print(3)").stdout == "3\n"
