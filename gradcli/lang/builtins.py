@@ -31,7 +31,6 @@ EXCEPTIONS: tuple[str, ...] = (
     "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "SyntaxError",
     "IndentationError", "TypeError", "UnboundLocalError", "ValueError", "ZeroDivisionError",
     "UnicodeError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning",
-    "GeneratorExit", "SystemExit",
 )
 
 
@@ -43,6 +42,31 @@ def is_private_name(name: str) -> bool:
         (True, False)
     """
     return name[:1] == "_"
+
+
+class MetaclassView:
+    """What ``type(cls)`` gives a program for a class: the metaclass's name, not
+    the metaclass, whose call with three arguments would create classes with
+    any special methods.
+    """
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+
+    def __repr__(self) -> str:
+        return repr(self._cls)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MetaclassView) and other._cls is self._cls
+
+    def __hash__(self) -> int:
+        return hash(self._cls)
+
+    def __call__(self, *args: object) -> object:
+        raise TypeError("creating classes with type() is not supported in gradcli; use a "
+                        "class statement")
 
 
 def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
@@ -80,7 +104,10 @@ def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
         if more:
             raise TypeError("type() takes 1 argument in gradcli (creating classes is not "
                             "supported)")
-        return _py.type(obj)
+        cls = _py.type(obj)
+        if issubclass(cls, _py.type):
+            return MetaclassView(cls)    # never Python's `type` itself: it makes classes
+        return cls
 
     def super(*args: object) -> object:
         # The interpreter answers super() without arguments itself (it knows the method).

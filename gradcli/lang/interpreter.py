@@ -89,7 +89,8 @@ _FILE_ATTRIBUTES = frozenset({
     "fromfile", "genfromtxt", "fromregex", "memmap", "open_memmap", "DataSource",
     "ctypes", "ctypeslib",
 })
-_GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map"}
+# ``mro`` lists a class's bases up to Python's ``object``.
+_GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map", "mro"}
 
 # Underscore names PyTorch users read (``x._version`` in tutorials on in-place
 # ops): readable, never writable, and only where the class defines a property.
@@ -157,6 +158,7 @@ def _protocol_readable(obj: Any) -> bool:
 _MISSING = object()
 _Name = ast.Name
 _UNKNOWN_EXCEPTIONS: dict[str, type] = {}
+_PLAIN_ARGUMENTS = frozenset({str, int, float, bool, type(None)})
 
 
 def _unknown_exception_class(kind: str) -> type:
@@ -473,6 +475,11 @@ class Interpreter:
             return
         if attr in _FILE_ATTRIBUTES:
             raise AttributeError(f"'{attr}' is not available in gradcli (no file access)")
+        if attr == "mro" and isinstance(obj, type):
+            raise AttributeError("a class's mro() is not accessible in gradcli; use "
+                                 "isinstance() or issubclass()")
+        if attr == "mro":
+            return
         raise AttributeError(f"attribute '{attr}' is not accessible in gradcli")
 
     def _check_module(self, value: ModuleType) -> None:
@@ -802,11 +809,18 @@ class Interpreter:
             else:
                 signal = self._exec_block(body)
         except BaseException as exc:
+            fatal = getattr(exc, "fatal", False)
+            if isinstance(exc, ProgramError) and getattr(manager, _USER_CLASS, False):
+                # A program's __exit__ sees the exception as an `except` would.
+                value = self._exception_value(exc)
+                arguments = (type(value), value, None)
+            else:
+                arguments = (type(exc), exc, exc.__traceback__)
             try:
-                suppress = exit_method(manager, type(exc), exc, exc.__traceback__)
+                suppress = exit_method(manager, *arguments)
             except Exception as exit_exc:
                 raise self._fail(exit_exc, item.context_expr)
-            if suppress:
+            if suppress and not fatal:
                 return None
             raise
         returned = self._return_value    # __exit__ may run a user function
@@ -1117,17 +1131,26 @@ class Interpreter:
                 self._return_value = returned
 
     def _exception_value(self, error: ProgramError) -> BaseException:
-        """The exception object a handler sees for ``error``."""
+        """The exception object a handler (or ``__exit__``) sees for ``error``.
+
+        What a program raised is handed back as is; an error from gradcli or
+        from Python becomes a fresh exception of the class its kind names
+        (never the host's own exception object, whose attributes could
+        reach objects the program was not given).
+        """
         value = getattr(error, "value", None)
         if value is not None:
             return value
-        cause = error.__cause__
-        if isinstance(cause, BaseException) and type(cause).__name__ == error.kind:
-            return cause
         cls = self._builtins.get(error.kind)
         if not (isinstance(cls, type) and issubclass(cls, BaseException)):
             cls = _unknown_exception_class(error.kind)
-        value = cls(error.message)
+        cause = error.__cause__
+        args = getattr(cause, "args", None)
+        if type(cause) is cls and isinstance(args, tuple) and all(
+                type(arg) in _PLAIN_ARGUMENTS for arg in args):
+            value = cls(*args)      # KeyError('a') keeps str() "'a'" and its args
+        else:
+            value = cls(error.message)
         error.value = value
         return value
 
