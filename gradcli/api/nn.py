@@ -56,9 +56,14 @@ class _ModuleType(type):
 
 
 class Module(metaclass=_ModuleType):
-    """The base of layers: owns parameters and sub-modules, in assignment order."""
+    """The base of layers: owns parameters and sub-modules, in assignment order.
+
+    A program may subclass it (and its layers): the interpreter allows it
+    because of ``_gradcli_subclassable``.
+    """
 
     _qualified = "torch.nn.modules.module.Module"
+    _gradcli_subclassable = True
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})

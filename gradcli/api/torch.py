@@ -16,6 +16,7 @@ from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
+from .function import Function, build_function_module
 from .module import Module
 from .numpy import from_numpy
 
@@ -99,8 +100,10 @@ def build() -> dict[str, Module]:
     autograd_functional = Module("torch.autograd.functional", {
         "jacobian": functional.jacobian, "hessian": functional.hessian,
     })
+    autograd_function = build_function_module()
     autograd_mod = Module("torch.autograd", {
         "grad": autograd.grad, "backward": autograd.backward, "Variable": Variable,
+        "Function": Function, "function": autograd_function,
         "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
@@ -132,5 +135,6 @@ def build() -> dict[str, Module]:
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
+        "torch.autograd.function": autograd_function,
         "torch.cuda": cuda,
     }
