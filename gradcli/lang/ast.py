@@ -477,7 +477,7 @@ class List:
 
 @_node
 class Dict:
-    """``{k: v, ...}``."""
+    """``{k: v, ...}``; a key of None stands for ``**mapping`` (its value)."""
 
     keys: tuple[Expression, ...]
     values: tuple[Expression, ...]

@@ -1511,6 +1511,15 @@ class Interpreter:
         visitors = self._visitors
         result = {}
         for key_node, value_node in zip(node.keys, node.values):
+            if key_node is None:    # {**mapping}
+                mapping = visitors[type(value_node)](value_node)
+                try:
+                    if not isinstance(mapping, dict):
+                        raise TypeError(f"'{type(mapping).__name__}' object is not a mapping")
+                    result.update(mapping)
+                except Exception as exc:
+                    raise self._fail(exc, value_node)
+                continue
             key = visitors[type(key_node)](key_node)
             value = visitors[type(value_node)](value_node)
             try:
@@ -1529,7 +1538,7 @@ class Interpreter:
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Any:
         # Evaluated eagerly; the result is a one-pass iterator like a generator's.
-        return iter(self._comprehension(node, []))
+        return Generator(self._comprehension(node, []))
 
     def visit_DictComp(self, node: ast.DictComp) -> dict:
         return self._comprehension(node, {})

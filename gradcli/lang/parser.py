@@ -706,7 +706,20 @@ class _AstBuilder:
         return ast.List(tuple(children), self.span_of(meta))
 
     def _b_dict(self, meta: Any, children: list) -> ast.Dict:
-        return ast.Dict(tuple(children[0::2]), tuple(children[1::2]), self.span_of(meta))
+        keys: list = []
+        values: list = []
+        index = 0
+        while index < len(children):
+            child = children[index]
+            if isinstance(child, ast.Starred) and child.double:   # {**mapping}
+                keys.append(None)
+                values.append(child.value)
+                index += 1
+            else:
+                keys.append(child)
+                values.append(children[index + 1])
+                index += 2
+        return ast.Dict(tuple(keys), tuple(values), self.span_of(meta))
 
     def _b_set(self, meta: Any, children: list) -> ast.Set:
         return ast.Set(tuple(children), self.span_of(meta))

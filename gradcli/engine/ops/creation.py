@@ -22,7 +22,8 @@ def _infer(data):
     """Shape and dtype of nested lists/tuples of numbers (or 0-dim tensors)."""
     shape = []
     probe = data
-    while isinstance(probe, (list, tuple)) or (isinstance(probe, Tensor) and probe.ndim > 0):
+    while isinstance(probe, (list, tuple, range)) or (isinstance(probe, Tensor)
+                                                      and probe.ndim > 0):
         if isinstance(probe, Tensor):
             shape.extend(probe._data.shape)
             break
@@ -43,7 +44,7 @@ def _infer(data):
             kinds.add(item._dtype)
             flat.extend(item._data.reshape(-1).tolist())
             return
-        if isinstance(item, (list, tuple)):
+        if isinstance(item, (list, tuple, range)):
             if depth >= len(shape) or len(item) != shape[depth]:
                 if depth >= len(shape):
                     raise ValueError(f"the nested data is ragged: at dimension {depth} a "
