@@ -31,6 +31,7 @@ from __future__ import annotations
 import operator
 import string
 import sys
+import threading
 from collections import namedtuple
 from collections.abc import Callable
 from itertools import islice
@@ -255,30 +256,105 @@ UserFunction.__name__ = UserFunction.__qualname__ = "function"
 UserFunction.__module__ = "builtins"
 
 
-class Generator:
-    """What calling a generator function returns: an iterator over what it yielded.
+class _Close(BaseException):
+    """Raised at a suspended ``yield`` to close its generator (GeneratorExit's role).
 
-    gradcli runs a generator function's body to its end when it is called and
-    hands out the yielded values one by one afterwards.
+    A BaseException, so no ``except`` of the program catches it (they catch
+    Exception), while ``finally`` blocks and ``with`` exits still run.
     """
+
+
+class _Channel:
+    """What a generator's body and its consumers share across threads.
+
+    Exactly one side runs at a time: the consumer waits on ``handoff``
+    while the body runs, the body waits on ``resume`` while suspended. The
+    channel never refers to its :class:`Generator`, so dropping the
+    generator closes it.
+    """
+
+    __slots__ = ("base_depth", "closing", "done", "error", "function", "handoff", "resume",
+                 "running", "sent", "state", "thread", "value")
+
+    def __init__(self, function: UserFunction, state: tuple) -> None:
+        self.function = function
+        self.state: tuple | None = state    # the body's interpreter state while suspended
+        self.handoff = threading.Semaphore(0)
+        self.resume = threading.Semaphore(0)
+        self.thread: threading.Thread | None = None
+        self.value: Any = None
+        self.sent: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+        self.running = False
+        self.closing = False
+        self.base_depth = 0
+
+
+class Generator:
+    """What calling a generator function returns.
+
+    Its body runs lazily, in step with the consumer, as Python's does: on a
+    thread of its own that hands control back and forth with whoever calls
+    ``next()`` (only one of them runs at any time, so the interpreter's
+    state is simply swapped at each hand-over). Dropping an unfinished
+    generator closes it (its ``finally`` blocks run).
+    """
+
+    __slots__ = ("_channel", "_interpreter")
+
+    def __init__(self, interpreter: Interpreter, channel: _Channel) -> None:
+        self._interpreter = interpreter
+        self._channel = channel
+
+    def __iter__(self) -> Generator:
+        return self
+
+    def __next__(self) -> Any:
+        return self._interpreter._resume(self._channel, None)
+
+    def send(self, value: Any) -> Any:
+        if self._channel.thread is None and value is not None:
+            raise TypeError("can't send non-None value to a just-started generator")
+        return self._interpreter._resume(self._channel, value)
+
+    def close(self) -> None:
+        self._interpreter._close(self._channel)
+
+    def __del__(self) -> None:
+        try:
+            self._interpreter._close(self._channel)
+        except BaseException:   # noqa: S110 - nothing may escape a finalizer
+            pass
+
+    def __repr__(self) -> str:
+        return f"<generator object {self._channel.function.__name__}>"
+
+
+class _EagerGenerator:
+    """A generator expression's value: gradcli evaluates it at once; a one-pass iterator."""
 
     __slots__ = ("_items",)
 
     def __init__(self, items: list) -> None:
         self._items = iter(items)
 
-    def __iter__(self) -> Generator:
+    def __iter__(self) -> _EagerGenerator:
         return self
 
     def __next__(self) -> Any:
         return next(self._items)
 
     def __repr__(self) -> str:
-        return "<generator object>"
+        return "<generator object <genexpr>>"
 
 
-Generator.__name__ = Generator.__qualname__ = "generator"
-Generator.__module__ = "builtins"
+for _cls in (Generator, _EagerGenerator):
+    _cls.__name__ = _cls.__qualname__ = "generator"
+    _cls.__module__ = "builtins"
+
+# Generator bodies run on threads of their own: the stack deep recursion needs.
+_GENERATOR_STACK = 64 * 1024 * 1024
 
 
 class _ScopeVars(dict):
@@ -373,7 +449,7 @@ class Interpreter:
         self._frame = self._module_frame
         self._vars = namespace      # self._frame.vars, kept at hand for speed
         self._function: UserFunction | None = None    # the user function running
-        self._yielded: list[list] = []      # what each running generator yielded
+        self._generator: _Channel | None = None     # the generator whose body runs
         self._handling: list[ProgramError] = []   # errors being handled (bare `raise`)
         self._super = self._builtins["super"]
         self._visitors: dict[type, Callable[[Any], Any]] = {
@@ -641,12 +717,7 @@ class Interpreter:
             if function._is_lambda:
                 return self._visitors[type(body)](body)
             if function._is_generator:
-                self._yielded.append([])
-                try:
-                    self._exec_block(body)
-                finally:
-                    items = self._yielded.pop()
-                return Generator(items)
+                return Generator(self, _Channel(function, self._save_state()))
             if self._exec_block(body) is _RETURN:
                 return self._return_value
             return None
@@ -1367,19 +1438,122 @@ class Interpreter:
             raise self._fail(exc, test)
         return visitors[type(chosen)](chosen)
 
-    def visit_Yield(self, node: ast.Yield) -> None:
+    def visit_Yield(self, node: ast.Yield) -> Any:
         value = None if node.value is None else \
             self._visitors[type(node.value)](node.value)
-        if not self._yielded:
+        channel = self._generator
+        if channel is None:
             raise ProgramError("SyntaxError", "'yield' outside function", node.span,
                                self._source)
-        if node.from_:
+        if not node.from_:
+            return self._suspend(channel, value)
+        try:
+            iterator = iter(value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        while True:
             try:
-                self._yielded[-1].extend(value)
+                item = next(iterator)
+            except StopIteration:
+                return None
             except Exception as exc:
                 raise self._fail(exc, node)
-        else:
-            self._yielded[-1].append(value)
+            self._suspend(channel, item)
+
+    # ------------------------------------------------------- generators
+
+    def _save_state(self) -> tuple:
+        return (self._frame, self._vars, self._source, self._function, self._depth,
+                self._handling, self._return_value, self._generator)
+
+    def _restore_state(self, state: tuple) -> None:
+        (self._frame, self._vars, self._source, self._function, self._depth,
+         self._handling, self._return_value, self._generator) = state
+
+    def _resume(self, channel: _Channel, sent: Any) -> Any:
+        """Runs a generator's body to its next ``yield`` (a consumer's ``next()``)."""
+        if channel.running:
+            raise ValueError("generator already executing")
+        if channel.done:
+            raise StopIteration
+        consumer = self._save_state()
+        channel.running = True
+        channel.sent = sent
+        channel.base_depth = self._depth
+        try:
+            if channel.thread is None:
+                thread = threading.Thread(target=self._generator_body, args=(channel,),
+                                          name="gradcli-generator", daemon=True)
+                channel.thread = thread
+                previous = threading.stack_size(_GENERATOR_STACK)
+                try:
+                    thread.start()
+                finally:
+                    threading.stack_size(previous)
+            else:
+                channel.resume.release()
+            channel.handoff.acquire()
+        finally:
+            channel.running = False
+            self._restore_state(consumer)
+        error = channel.error
+        if error is not None:
+            channel.error = None
+            raise error
+        if channel.done:
+            raise StopIteration
+        return channel.value
+
+    def _suspend(self, channel: _Channel, value: Any) -> Any:
+        """A ``yield`` in a generator's body: hands ``value`` over and waits."""
+        if channel.closing:
+            raise _Close
+        channel.value = value
+        channel.state = self._save_state()
+        channel.handoff.release()
+        channel.resume.acquire()
+        self._restore_state(channel.state)
+        self._depth = channel.base_depth + 1
+        if channel.closing:
+            raise _Close
+        return channel.sent
+
+    def _generator_body(self, channel: _Channel) -> None:
+        """A generator's thread: runs the body, handing over at each ``yield``."""
+        self._restore_state(channel.state)
+        self._generator = channel
+        self._handling = []
+        self._depth = channel.base_depth + 1
+        try:
+            self._exec_block(channel.function._body)
+        except _Close:
+            pass
+        except ProgramError as error:
+            channel.error = error
+        except Exception as exc:
+            channel.error = ProgramError(type(exc).__name__, str(exc))
+        finally:
+            channel.done = True
+            channel.state = None
+            channel.handoff.release()
+
+    def _close(self, channel: _Channel) -> None:
+        """Closes a suspended generator: its body meets _Close at the ``yield``."""
+        if channel.done or channel.running:
+            return
+        if channel.thread is None:
+            channel.done = True
+            return
+        consumer = self._save_state()
+        channel.closing = True
+        channel.running = True
+        try:
+            channel.resume.release()
+            channel.handoff.acquire()
+        finally:
+            channel.running = False
+            self._restore_state(consumer)
+        channel.error = None
 
     def visit_Starred(self, node: ast.Starred) -> Any:
         raise ProgramError("SyntaxError", "can't use starred expression here", node.span,
@@ -1538,7 +1712,7 @@ class Interpreter:
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Any:
         # Evaluated eagerly; the result is a one-pass iterator like a generator's.
-        return Generator(self._comprehension(node, []))
+        return _EagerGenerator(self._comprehension(node, []))
 
     def visit_DictComp(self, node: ast.DictComp) -> dict:
         return self._comprehension(node, {})
