@@ -111,9 +111,21 @@ class Module(metaclass=_ModuleType):
     def children(self):
         yield from self._modules.values()
 
+    def named_children(self):
+        """Yields ``(name, sub-module)`` pairs of the direct sub-modules."""
+        yield from self._modules.items()
+
     def modules(self):
         for _, module in self._named_modules():
             yield module
+
+    def named_modules(self, memo=None, prefix: str = ""):
+        """Yields ``(dotted name, module)`` for this module (named ``''``) and all below."""
+        seen = set()
+        for name, module in self._named_modules(prefix):
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clears the gradients of every parameter (to None, by default)."""

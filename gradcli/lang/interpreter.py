@@ -146,6 +146,8 @@ def _readable_private(obj: Any, attr: str) -> bool:
         return _protocol_readable(obj)
     if attr == "__name__":
         return isinstance(obj, type) or type(obj) is UserFunction
+    if attr == "__class__":     # of an instance of a program's class: its class
+        return not isinstance(obj, type) and type(obj) is not super and _protocol_readable(obj)
     return attr in _READABLE_PRIVATE and isinstance(getattr(type(obj), attr, None), property)
 
 

@@ -175,7 +175,8 @@ CLASS = "class A:\n    k = 1\n    def m(self):\n        return 1\n"
 
 @pytest.mark.parametrize("source", [
     CLASS + "A.__dict__", CLASS + "A.__mro__", CLASS + "A.__bases__",
-    CLASS + "A.__subclasses__()", CLASS + "A().__class__", CLASS + "A().__dict__",
+    CLASS + "A.__subclasses__()", CLASS + "A.__class__", CLASS + "A().__dict__",
+    CLASS + "A().__class__.__class__", CLASS + "A().__class__.__bases__",
     CLASS + "A.m.__globals__", CLASS + "A().m.__func__", CLASS + "A().m.__self__",
     CLASS + "A.__getattribute__", CLASS + "A.__init_subclass__", CLASS + "A._gradcli_user_class",
     CLASS + "class B(A):\n    def m(self):\n        return super().__thisclass__\nB().m()",
@@ -225,6 +226,12 @@ def test_type_of_a_class_cannot_make_classes():
     assert info.value.kind == "TypeError"
     assert "class statement" in info.value.message
     assert run(CLASS + "repr(type(A)), type(A) == type(int)\n") == [("<class 'type'>", True)]
+
+
+def test_the_class_of_an_instance_of_a_program_class_is_readable():
+    assert run(CLASS + "A().__class__ is A, A().__class__.__name__\n") == [(True, "A")]
+    error = refused("(1).__class__\n")
+    assert error.kind == "AttributeError"
 
 
 def test_mro_is_refused_on_classes():
