@@ -162,7 +162,7 @@ def _run_backward(cls: type, name: str, count: int, positions: tuple, inputs: tu
             continue
         if grad is not None:
             if not isinstance(grad, Tensor):
-                raise TypeError(f"function {name} returned a gradient of type "
+                raise RuntimeError(f"function {name} returned a gradient of type "
                                 f"{type(grad).__name__} at position {index + 1}; gradients "
                                 "must be tensors or None")
             expected = inputs[positions.index(index)].shape

@@ -276,7 +276,7 @@ class _Channel:
     """
 
     __slots__ = ("base_depth", "closing", "done", "error", "function", "handoff", "resume",
-                 "running", "sent", "state", "thread", "value")
+                 "running", "sent", "state", "thread", "thrown", "value")
 
     def __init__(self, function: UserFunction, state: tuple) -> None:
         self.function = function
@@ -290,6 +290,7 @@ class _Channel:
         self.done = False
         self.running = False
         self.closing = False
+        self.thrown: BaseException | None = None    # what throw() raises at the yield
         self.base_depth = 0
 
 
@@ -319,6 +320,19 @@ class Generator:
         if self._channel.thread is None and value is not None:
             raise TypeError("can't send non-None value to a just-started generator")
         return self._interpreter._resume(self._channel, value)
+
+    def throw(self, value: Any) -> Any:
+        """Raises ``value`` (an exception or its class) at the suspended ``yield``."""
+        if isinstance(value, type) and issubclass(value, BaseException):
+            value = value()
+        if not isinstance(value, BaseException):
+            raise TypeError("exceptions must derive from BaseException")
+        channel = self._channel
+        if channel.thread is None or channel.done:
+            channel.done = True
+            raise value
+        channel.thrown = value
+        return self._interpreter._resume(channel, None)
 
     def close(self) -> None:
         self._interpreter._close(self._channel)
@@ -1518,6 +1532,12 @@ class Interpreter:
         self._depth = channel.base_depth + 1
         if channel.closing:
             raise _Close
+        thrown = channel.thrown
+        if thrown is not None:
+            channel.thrown = None
+            error = ProgramError(type(thrown).__name__, str(thrown))
+            error.value = thrown
+            raise error
         return channel.sent
 
     def _generator_body(self, channel: _Channel) -> None:
@@ -1531,6 +1551,9 @@ class Interpreter:
         except _Close:
             pass
         except ProgramError as error:
+            if error.kind == "StopIteration":   # as Python does (PEP 479)
+                error = ProgramError("RuntimeError", "generator raised StopIteration",
+                                     error.span, error.source)
             channel.error = error
         except Exception as exc:
             channel.error = ProgramError(type(exc).__name__, str(exc))
