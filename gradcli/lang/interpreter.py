@@ -201,7 +201,7 @@ def _quoted_list(names: list[str]) -> str:
 # ``local_names`` the names it may bind (None for the module), ``parent`` the
 # lexically enclosing scope. A named tuple made with tuple.__new__ (no Python
 # __init__ to run) because one is made per call.
-_Frame = namedtuple("_Frame", ("vars", "local_names", "parent"))
+_Frame = namedtuple("_Frame", ("vars", "local_names", "parent", "function"))
 _new_frame = tuple.__new__
 
 
@@ -226,17 +226,18 @@ class UserFunction:
         self._vararg = next((param.name or None for param in params
                              if param.kind == "vararg"), None)
         self._kwarg = next((param.name for param in params if param.kind == "kwarg"), None)
-        self._simple = len(self._params) == len(params)
+        self._is_lambda = type(node) is ast.Lambda
+        self._redirects = None if self._is_lambda or not (
+            node.global_names or node.nonlocal_names) else (node.global_names,
+                                                             node.nonlocal_names)
+        # Plain positional parameters and no global/nonlocal: _call's fast path.
+        self._simple = len(self._params) == len(params) and self._redirects is None
         self._defaults = defaults
         self._kw_defaults = kw_defaults or {}
         self._local_names = node.local_names
         self._closure = closure
         self._source = source
-        self._is_lambda = type(node) is ast.Lambda
         self._is_generator = not self._is_lambda and node.is_generator
-        self._redirects = None if self._is_lambda or not (
-            node.global_names or node.nonlocal_names) else (node.global_names,
-                                                             node.nonlocal_names)
         self._body = node.body
         self._owner: type | None = None     # the class whose body defined it (for super())
         self.__name__ = self.__qualname__ = name
@@ -460,11 +461,10 @@ class Interpreter:
         self._steps_left = max_steps
         self._depth = 0
         self._source: str | None = None
-        self._module_frame = _new_frame(_Frame, (namespace, None, None))
+        self._module_frame = _new_frame(_Frame, (namespace, None, None, None))
         self._return_value: Any = None
         self._frame = self._module_frame
         self._vars = namespace      # self._frame.vars, kept at hand for speed
-        self._function: UserFunction | None = None    # the user function running
         self._generator: _Channel | None = None     # the generator whose body runs
         self._handling: list[ProgramError] = []   # errors being handled (bare `raise`)
         self._super = self._builtins["super"]
@@ -713,20 +713,19 @@ class Interpreter:
         count = len(args)
         if kwargs or count != len(params) or not function._simple:
             variables = self._bind(function, args, kwargs)
+            if function._redirects is not None:
+                variables = self._redirected(function, variables)
         elif count == 1:
             variables = {params[0]: args[0]}
         elif count == 2:
             variables = {params[0]: args[0], params[1]: args[1]}
         else:
             variables = dict(zip(params, args))
-        if function._redirects is not None:
-            variables = self._redirected(function, variables)
         saved_frame, saved_vars, saved_source = self._frame, self._vars, self._source
-        saved_function = self._function
-        self._frame = _new_frame(_Frame, (variables, function._local_names, function._closure))
+        self._frame = _new_frame(_Frame, (variables, function._local_names, function._closure,
+                                          function))
         self._vars = variables
         self._source = function._source
-        self._function = function
         self._depth += 1
         try:
             body = function._body
@@ -741,7 +740,6 @@ class Interpreter:
             self._frame = saved_frame
             self._vars = saved_vars
             self._source = saved_source
-            self._function = saved_function
             self._depth -= 1
 
     @staticmethod
@@ -806,7 +804,7 @@ class Interpreter:
         iterable = self.visit_Comprehension(generators[0])
         variables: dict[str, Any] = {}
         saved, saved_vars = self._frame, self._vars
-        self._frame = _new_frame(_Frame, (variables, node.local_names, saved))
+        self._frame = _new_frame(_Frame, (variables, node.local_names, saved, None))
         self._vars = variables
         try:
             self._generate(node, generators, 0, iterable, variables, result)
@@ -871,14 +869,18 @@ class Interpreter:
 
     def _zero_argument_super(self) -> Any:
         """``super()`` inside a method: the defining class and the first argument."""
-        function = self._function
+        frame = self._frame     # a comprehension's frame has no function: look outwards
+        while frame.function is None and frame.parent is not None:
+            frame = frame.parent
+        function = frame.function
         owner = function._owner if function is not None else None
         if owner is None:
             raise RuntimeError("super(): no arguments outside a method of a class")
+        variables = frame.vars
         if function._params:
-            first = self._vars.get(function._params[0], _MISSING)
-        elif function._vararg and self._vars.get(function._vararg):
-            first = self._vars[function._vararg][0]
+            first = variables.get(function._params[0], _MISSING)
+        elif function._vararg and variables.get(function._vararg):
+            first = variables[function._vararg][0]
         else:
             first = _MISSING
         if first is _MISSING:
@@ -1300,7 +1302,8 @@ class Interpreter:
                                "in gradcli", node.keywords[0].span, self._source)
         namespace: dict[str, Any] = {}
         saved, saved_vars = self._frame, self._vars
-        self._frame = _new_frame(_Frame, (namespace, _ClassScope(node.local_names), saved))
+        self._frame = _new_frame(_Frame, (namespace, _ClassScope(node.local_names), saved,
+                                          None))
         self._vars = namespace
         try:
             self._exec_block(node.body)
@@ -1479,11 +1482,11 @@ class Interpreter:
     # ------------------------------------------------------- generators
 
     def _save_state(self) -> tuple:
-        return (self._frame, self._vars, self._source, self._function, self._depth,
+        return (self._frame, self._vars, self._source, self._depth,
                 self._handling, self._return_value, self._generator)
 
     def _restore_state(self, state: tuple) -> None:
-        (self._frame, self._vars, self._source, self._function, self._depth,
+        (self._frame, self._vars, self._source, self._depth,
          self._handling, self._return_value, self._generator) = state
 
     def _resume(self, channel: _Channel, sent: Any) -> Any:
