@@ -236,7 +236,8 @@ class With:
 class Param:
     """A function parameter with its default expression, if any.
 
-    ``kind`` is ``"positional"`` (positional or keyword), ``"vararg"``
+    ``kind`` is ``"posonly"`` (before ``/``), ``"positional"`` (positional
+    or keyword), ``"vararg"``
     (``*args``), ``"kwonly"`` (after ``*`` or ``*args``) or ``"kwarg"``
     (``**kwargs``).
     """

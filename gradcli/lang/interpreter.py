@@ -221,7 +221,9 @@ class UserFunction:
                  kw_defaults: dict | None = None) -> None:
         self._interpreter = interpreter
         params = node.params
-        self._params = tuple(param.name for param in params if param.kind == "positional")
+        self._params = tuple(param.name for param in params
+                             if param.kind in ("positional", "posonly"))
+        self._posonly = tuple(param.name for param in params if param.kind == "posonly")
         self._kwonly = tuple(param.name for param in params if param.kind == "kwonly")
         self._vararg = next((param.name or None for param in params
                              if param.kind == "vararg"), None)
@@ -231,7 +233,8 @@ class UserFunction:
             node.global_names or node.nonlocal_names) else (node.global_names,
                                                              node.nonlocal_names)
         # Plain positional parameters and no global/nonlocal: _call's fast path.
-        self._simple = len(self._params) == len(params) and self._redirects is None
+        self._simple = (len(self._params) == len(params) and not self._posonly
+                        and self._redirects is None)
         self._defaults = defaults
         self._kw_defaults = kw_defaults or {}
         self._local_names = node.local_names
@@ -764,8 +767,15 @@ class Interpreter:
             variables[function._vararg] = ()
         extra = {} if function._kwarg is not None else None
         kwonly = function._kwonly
+        posonly = function._posonly
+        wrongly_named = []
         for key, value in (kwargs or {}).items():
-            if key in params or key in kwonly:
+            if key in posonly:
+                if extra is not None:
+                    extra[key] = value
+                else:
+                    wrongly_named.append(key)
+            elif key in params or key in kwonly:
                 if key in variables:
                     raise TypeError(f"{name}() got multiple values for argument '{key}'")
                 variables[key] = value
@@ -773,6 +783,9 @@ class Interpreter:
                 extra[key] = value
             else:
                 raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+        if wrongly_named:
+            raise TypeError(f"{name}() got some positional-only arguments passed as keyword "
+                            f"arguments: '{', '.join(wrongly_named)}'")
         missing = [param for param in params[:required] if param not in variables]
         if missing:
             plural = "s" if len(missing) > 1 else ""

@@ -573,6 +573,17 @@ class _AstBuilder:
         has_default = False
         keyword_only = False
         params: list[ast.Param] = []
+        markers = [index for index, param in enumerate(children) if param.kind == "/"]
+        if markers:     # `def f(a, b, /, c)`: the parameters before `/` are positional-only
+            marker = children[markers[0]]
+            if len(markers) > 1:
+                raise self._error("/ may appear only once", children[markers[1]].span)
+            if markers[0] == 0:
+                raise self._error("at least one argument must precede /", marker.span)
+            if any(param.kind != "positional" for param in children[:markers[0]]):
+                raise self._error("/ must be ahead of *", marker.span)
+            children = [ast.Param(p.name, p.default, p.span, "posonly")
+                        for p in children[:markers[0]]] + children[markers[0] + 1:]
         for index, param in enumerate(children):
             if params and params[-1].kind == "kwarg":
                 raise self._error("arguments cannot follow var-keyword argument", param.span)
@@ -591,7 +602,7 @@ class _AstBuilder:
                     raise self._error(f"duplicate argument '{param.name}' in function "
                                       "definition", param.span)
                 seen.add(param.name)
-            if param.kind == "positional":
+            if param.kind in ("positional", "posonly"):
                 if param.default is not None:
                     has_default = True
                 elif has_default:
@@ -606,6 +617,9 @@ class _AstBuilder:
     def _b_vararg_param(self, meta: Any, children: list) -> ast.Param:
         name = children[0] if children else None
         return ast.Param("" if name is None else str(name), None, self.span_of(meta), "vararg")
+
+    def _b_positional_only_marker(self, meta: Any, children: list) -> ast.Param:
+        return ast.Param("", None, self.span_of(meta), "/")
 
     def _b_kwarg_param(self, meta: Any, children: list) -> ast.Param:
         return ast.Param(str(children[0]), None, self.span_of(meta), "kwarg")

@@ -710,3 +710,27 @@ def test_a_dropped_generator_is_closed_and_yield_from_delegates():
               "def rec(n):\n    if n:\n        yield n\n        yield from rec(n - 1)\n"
               "print(sum(rec(50)))\n")
     assert _printed(source) == "1\nclosed\nafter\nclosed\n[1, 2, 3]\n1275\n"
+
+
+def test_parameter_kinds_bind_as_in_python():
+    source = ("def f(a, b=2, /, c=3, *args, d, e=5, **kw):\n    return a, b, c, args, d, e, kw\n"
+              "print(f(1, d=4))\nprint(f(1, 2, 3, 4, 5, d=6, b=7))\n"
+              "def g(x, /):\n    return x\n"
+              "try:\n    g(x=1)\nexcept TypeError as e:\n    print(e)\n"
+              "try:\n    f(1)\nexcept TypeError as e:\n    print(e)\n"
+              "h = lambda *a, k=1, **kw: (a, k, kw)\nprint(h(1, 2, k=3, z=4))\n"
+              "print(f(*[1, 2], **{'d': 0}))\n")
+    assert _printed(source) == (
+        "(1, 2, 3, (), 4, 5, {})\n(1, 2, 3, (4, 5), 6, 5, {'b': 7})\n"
+        "g() got some positional-only arguments passed as keyword arguments: 'x'\n"
+        "f() missing 1 required keyword-only argument: 'd'\n"
+        "((1, 2), 3, {'z': 4})\n(1, 2, 3, (), 0, 5, {})\n")
+
+
+def test_defaults_are_evaluated_once_and_global_nonlocal_rebind():
+    source = ("def add(x, bucket=[]):\n    bucket.append(x)\n    return bucket\n"
+              "b = add(1)\nprint(add(2))\n"
+              "n = 0\ndef bump():\n    global n\n    n += 1\nbump()\nbump()\nprint(n)\n"
+              "def outer():\n    k = 0\n    def inc():\n        nonlocal k\n        k += 10\n"
+              "    inc()\n    inc()\n    return k\nprint(outer())\n")
+    assert _printed(source) == "[1, 2]\n2\n20\n"
