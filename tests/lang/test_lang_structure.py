@@ -54,7 +54,8 @@ def test_every_grammar_alias_has_a_builder():
     # Aliases are the snake_case names of node classes, or refused constructs.
     snake = {re.sub(r"(?<!^)([A-Z])", r"_\1", cls.__name__).lower() for cls in ast.NODE_CLASSES}
     assert aliases - snake == {"string", "yield_from", "try_finally", "vararg_param",
-                               "kwarg_param", "double_starred", "decorated"}
+                               "kwarg_param", "double_starred", "decorated",
+                               "positional_only_marker"}
 
 
 def run_python(code: str) -> str:
