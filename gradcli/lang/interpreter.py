@@ -14,7 +14,23 @@ being evaluated; a ``ProgramError`` that already has a span keeps it.
 Sandbox: a program never reaches Python itself. Attribute names starting with
 ``_`` are refused on every object (get, set, del), as are ``str.format``, the
 frame/code attributes of generators and tracebacks, the file I/O methods of
-NumPy, and any module object the host did not hand over in ``modules``.
+NumPy, ``mro``, and any module object the host did not hand over in
+``modules``. The exceptions, all read-only: the special methods of
+:data:`PROTOCOL_METHODS` on ``super()`` objects and on a program's classes
+and their instances (``super().__init__()``), ``__class__`` of such an
+instance, and ``__name__`` of a class or function.
+
+Classes: a ``class`` statement runs its body in a scope of its own and makes
+a real Python class (so Python calls its special methods), whose bases must
+be ``object``, exception classes, other program classes, or host classes that
+set :data:`SUBCLASSABLE` (``nn.Module``, ``autograd.Function``); its body may
+bind no ``_`` name but those special methods. ``super()`` without arguments
+finds the class and first argument of the running method. Exceptions: a
+``try`` catches the :class:`~gradcli.errors.ProgramError` an error became and
+matches its kind to the handler's class; handlers see a fresh exception
+object, never the host's (except what the program raised itself). The step
+limit is fatal: no ``except`` or ``__exit__`` stops it. Generators run
+lazily on hand-over threads (see :class:`Generator`).
 
 Python frames: one user-level call costs 4 to 15 Python frames (more with
 deeply nested expressions or blocks in its body); :meth:`Interpreter.run`
