@@ -19,6 +19,7 @@ from . import nn as nn_modules
 from .function import Function, build_function_module
 from .module import Module
 from .numpy import from_numpy
+from .optim import build_optim_module
 
 
 class _LegacyType(TensorType):
@@ -112,6 +113,7 @@ def build() -> dict[str, Module]:
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
+    optim = build_optim_module()
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -127,6 +129,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
+        "optim": optim,
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -135,6 +138,6 @@ def build() -> dict[str, Module]:
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.autograd.function": autograd_function,
+        "torch.autograd.function": autograd_function, "torch.optim": optim,
         "torch.cuda": cuda,
     }
