@@ -419,6 +419,17 @@ class _AstBuilder:
             self._check_target(target, "assign to")
         return ast.Assign(targets, children[-1], self.span_of(meta))
 
+    def _b_ann_assign(self, meta: Any, children: list) -> ast.Assign | ast.Pass:
+        """``target: annotation [= value]``: the annotation is ignored."""
+        target, _annotation, value = children
+        if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            word = "tuple" if isinstance(target, ast.Tuple) else "expression"
+            raise self._error(f"only single target (not {word}) can be annotated",
+                              target.span)
+        if value is None:
+            return ast.Pass(self.span_of(meta))
+        return ast.Assign((target,), value, self.span_of(meta))
+
     def _b_aug_assign(self, meta: Any, children: list) -> ast.AugAssign:
         target, op, value = children
         if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
@@ -565,7 +576,7 @@ class _AstBuilder:
         return ast.WithItem(context, target, self.span_of(meta))
 
     def _b_function_def(self, meta: Any, children: list) -> ast.FunctionDef:
-        name, params, body = children
+        name, params, _returns, body = children     # the return annotation is ignored
         return ast.FunctionDef(str(name), params or (), body, self._block_span(meta, body))
 
     def _b_parameters(self, meta: Any, children: list) -> tuple:
@@ -610,6 +621,10 @@ class _AstBuilder:
                                       param.span)
             params.append(param)
         return tuple(params)
+
+    def _b_annotated_param(self, meta: Any, children: list) -> ast.Param:
+        name, _annotation, default = children      # the annotation is ignored
+        return ast.Param(str(name), default, self.span_of(meta))
 
     def _b_param(self, meta: Any, children: list) -> ast.Param:
         return ast.Param(str(children[0]), children[1], self.span_of(meta))

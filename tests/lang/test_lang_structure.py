@@ -55,7 +55,8 @@ def test_every_grammar_alias_has_a_builder():
     snake = {re.sub(r"(?<!^)([A-Z])", r"_\1", cls.__name__).lower() for cls in ast.NODE_CLASSES}
     assert aliases - snake == {"string", "yield_from", "try_finally", "vararg_param",
                                "kwarg_param", "double_starred", "decorated",
-                               "positional_only_marker"}
+                               "positional_only_marker", "ann_assign", "annotated_param",
+                               "parameters"}
 
 
 def run_python(code: str) -> str:
