@@ -1533,11 +1533,15 @@ class Interpreter:
                 thread = threading.Thread(target=self._generator_body, args=(channel,),
                                           name="gradcli-generator", daemon=True)
                 channel.thread = thread
-                previous = threading.stack_size(_GENERATOR_STACK)
+                try:
+                    previous: int | None = threading.stack_size(_GENERATOR_STACK)
+                except (ValueError, RuntimeError):     # a platform without the setting
+                    previous = None
                 try:
                     thread.start()
                 finally:
-                    threading.stack_size(previous)
+                    if previous is not None:
+                        threading.stack_size(previous)
             else:
                 channel.resume.release()
             channel.handoff.acquire()
