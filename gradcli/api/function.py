@@ -125,6 +125,11 @@ class Function(metaclass=FunctionMeta):
         outputs = tuple(fresh)
         tensors = tuple(value for value in outputs if isinstance(value, Tensor))
         if tensors and ag.needs_grad(*inputs):
+            for value in ctx._dirty:
+                if isinstance(value, Tensor) and value._requires_grad and value._grad_fn is None:
+                    raise RuntimeError("a leaf tensor that requires grad was modified in place "
+                                       "by the forward of a custom Function (mark_dirty); "
+                                       "modify a copy (.clone()) instead")
             positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
             name = cls.__name__ + "Backward"
             rule = Backward(name, functools.partial(_run_backward, cls, name, len(args),
