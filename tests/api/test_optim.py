@@ -44,3 +44,16 @@ def test_bad_hyperparameters_are_value_errors(kwargs):
     source = f"import torch\nw = torch.ones(1, requires_grad=True)\ntorch.optim.SGD([w], {kwargs})\n"
     error = run_program(source, "<t>", lambda s: None)
     assert error is not None and error.kind == "ValueError"
+
+
+def test_adam_first_step_moves_each_parameter_by_lr():
+    # With zero state, Adam's first update is lr * g / (|g| + eps): about lr per coordinate.
+    source = (SETUP + "opt = torch.optim.Adam([w], lr=0.5)\ngrad_step(opt)\n"
+              "print(w)\nprint(len(opt.state), opt.param_groups[0]['betas'])\n")
+    assert run(source) == "tensor([ 0.5000, -1.5000], requires_grad=True)\n1 (0.9, 0.999)\n"
+
+
+def test_adam_refuses_bad_betas():
+    error = run_program("import torch\nw = torch.ones(1, requires_grad=True)\n"
+                        "torch.optim.Adam([w], betas=(1.5, 0.9))\n", "<t>", lambda s: None)
+    assert error is not None and error.kind == "ValueError"
