@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ..engine import dtypes as dt
+from ..engine.autograd import no_grad
 from ..engine.backend import xp
 from ..engine.namespace import ops
 from ..engine.ops import FUNCTIONAL
@@ -359,6 +360,34 @@ BCELoss = _loss("BCELoss", F.binary_cross_entropy)
 BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits)
 NLLLoss = _loss("NLLLoss", F.nll_loss)
 CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
+
+def _initializer(name: str, fill):
+    def init_(tensor, *args, **kwargs):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"nn.init.{name}() fills a tensor, not a value of type "
+                            f"{type(tensor).__name__}")
+        with no_grad():
+            fill(tensor, *args, **kwargs)
+        return tensor
+    init_.__name__ = init_.__qualname__ = name
+    return init_
+
+
+def _eye(tensor) -> None:
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    tensor.copy_(ops.eye(*tensor.shape, dtype=tensor.dtype))
+
+
+# The deterministic ones; the random initializers need the PyTorch-stream generator.
+INIT = {
+    "constant_": _initializer("constant_", lambda t, val: t.fill_(val)),
+    "zeros_": _initializer("zeros_", lambda t: t.zero_()),
+    "ones_": _initializer("ones_", lambda t: t.fill_(1)),
+    "eye_": _initializer("eye_", _eye),
+}
+"""What ``torch.nn.init`` holds, by name."""
+
 
 MODULES = {
     "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,

@@ -109,7 +109,9 @@ def build() -> dict[str, Module]:
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
     nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
-    nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
+    nn_init = Module("torch.nn.init", dict(nn_modules.INIT))
+    nn = Module("torch.nn", {"functional": nn_functional_mod, "init": nn_init,
+                             **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
@@ -137,6 +139,7 @@ def build() -> dict[str, Module]:
     torch = Module("torch", attrs)
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
+        "torch.nn.init": nn_init,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
         "torch.autograd.function": autograd_function, "torch.optim": optim,
         "torch.cuda": cuda,

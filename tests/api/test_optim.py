@@ -57,3 +57,12 @@ def test_adam_refuses_bad_betas():
     error = run_program("import torch\nw = torch.ones(1, requires_grad=True)\n"
                         "torch.optim.Adam([w], betas=(1.5, 0.9))\n", "<t>", lambda s: None)
     assert error is not None and error.kind == "ValueError"
+
+
+def test_deterministic_nn_init_functions_fill_in_place_without_recording():
+    source = ("import torch\nfrom torch import nn\nlin = nn.Linear(2, 2)\n"
+              "w = nn.init.eye_(lin.weight)\nb = nn.init.constant_(lin.bias, 0.25)\n"
+              "print(w is lin.weight, lin.weight.grad_fn, lin.weight.is_leaf)\n"
+              "print(lin(torch.tensor([1.0, 2.0])))\n")
+    assert run(source) == ("True None True\n"
+                           "tensor([1.2500, 2.2500], grad_fn=<ViewBackward0>)\n")
