@@ -9,6 +9,7 @@ uniform for ``Linear``), so their values differ from PyTorch's.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict, namedtuple
 
 from ..engine import dtypes as dt
 from ..engine.autograd import no_grad
@@ -54,6 +55,18 @@ class _ModuleType(type):
 
     def __repr__(cls) -> str:
         return f"<class '{cls._qualified}'>"
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
 
 
 class Module(metaclass=_ModuleType):
@@ -127,6 +140,40 @@ class Module(metaclass=_ModuleType):
             if id(module) not in seen:
                 seen.add(id(module))
                 yield name, module
+
+    def state_dict(self, prefix: str = "", keep_vars: bool = False):
+        """An ``OrderedDict`` of every parameter by dotted name (detached, sharing storage)."""
+        state = OrderedDict()
+        for module_prefix, module in self._named_modules(prefix.rstrip(".")):
+            for name, p in module._parameters.items():
+                if p is not None:
+                    key = f"{module_prefix}.{name}" if module_prefix else name
+                    state[key] = p if keep_vars else p.detach()
+        return state
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Copies values into the parameters by name; reports missing and unexpected keys."""
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append("missing keys: " + ", ".join(repr(k) for k in missing))
+            if unexpected:
+                parts.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
+                               + "; ".join(parts))
+        with no_grad():
+            for key, value in state_dict.items():
+                if key in own:
+                    target = own[key]
+                    if tuple(target.shape) != tuple(value.shape):
+                        raise RuntimeError(f"size mismatch for {key}: copying a tensor of "
+                                           f"shape {list(value.shape)} into a parameter of "
+                                           f"shape {list(target.shape)}")
+                    target.copy_(value)
+        return IncompatibleKeys(missing, unexpected)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clears the gradients of every parameter (to None, by default)."""
