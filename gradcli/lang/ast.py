@@ -518,7 +518,7 @@ class ListComp:
 
 @_node
 class GeneratorExp:
-    """``(elt for ... in ...)``; gradcli evaluates it eagerly, like a list."""
+    """``(elt for ... in ...)``: its items are computed on demand, as in Python."""
 
     elt: Expression
     generators: tuple[Comprehension, ...]

@@ -367,25 +367,33 @@ class Generator:
         return f"<generator object {self._channel.function.__name__}>"
 
 
-class _EagerGenerator:
-    """A generator expression's value: gradcli evaluates it at once; a one-pass iterator."""
+class _GeneratorExpression:
+    """A generator expression's value: its items are computed one by one, on demand.
+
+    ``items`` is a Python generator of the interpreter's that evaluates each
+    item in the expression's own scope (an expression cannot suspend inside,
+    so no thread is needed).
+    """
 
     __slots__ = ("_items",)
 
-    def __init__(self, items: list) -> None:
-        self._items = iter(items)
+    def __init__(self, items: Any) -> None:
+        self._items = items
 
-    def __iter__(self) -> _EagerGenerator:
+    def __iter__(self) -> _GeneratorExpression:
         return self
 
     def __next__(self) -> Any:
         return next(self._items)
 
+    def close(self) -> None:
+        self._items.close()
+
     def __repr__(self) -> str:
         return "<generator object <genexpr>>"
 
 
-for _cls in (Generator, _EagerGenerator):
+for _cls in (Generator, _GeneratorExpression):
     _cls.__name__ = _cls.__qualname__ = "generator"
     _cls.__module__ = "builtins"
 
@@ -1772,8 +1780,57 @@ class Interpreter:
         return self._comprehension(node, [])
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Any:
-        # Evaluated eagerly; the result is a one-pass iterator like a generator's.
-        return _EagerGenerator(self._comprehension(node, []))
+        # As in Python, the first iterable is evaluated now, everything else lazily.
+        iterable = self.visit_Comprehension(node.generators[0])
+        try:
+            iterator = iter(iterable)
+        except Exception as exc:
+            raise self._fail(exc, node.generators[0].iter)
+        variables: dict[str, Any] = {}
+        frame = _new_frame(_Frame, (variables, node.local_names, self._frame, None))
+        return _GeneratorExpression(self._generator_items(node, frame, iterator, 0))
+
+    def _in_scope(self, frame: _Frame, fn: Callable[..., Any], *args: Any) -> Any:
+        """Runs ``fn`` with ``frame`` as the current scope (a generator expression's)."""
+        saved_frame, saved_vars = self._frame, self._vars
+        self._frame, self._vars = frame, frame.vars
+        try:
+            return fn(*args)
+        finally:
+            self._frame, self._vars = saved_frame, saved_vars
+
+    def _generator_items(self, node: ast.GeneratorExp, frame: _Frame, iterator: Any,
+                         index: int) -> Any:
+        """Yields a generator expression's items (its ``index``-th ``for`` and inner ones)."""
+        generator = node.generators[index]
+        last = index + 1 == len(node.generators)
+        target = generator.target
+        elt = node.elt
+        while True:
+            self._steps_left -= 1
+            if self._steps_left < 0:
+                raise self._step_error(node)
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            except ProgramError:
+                raise
+            except Exception as exc:
+                raise self._fail(exc, generator.iter)
+            self._in_scope(frame, self._assign, target, item)
+            if generator.ifs and not self._in_scope(frame, self._all_true, generator.ifs):
+                continue
+            if last:
+                yield self._in_scope(frame, self._visitors[type(elt)], elt)
+                continue
+            following = node.generators[index + 1]
+            inner = self._in_scope(frame, self.visit_Comprehension, following)
+            try:
+                inner_iterator = iter(inner)
+            except Exception as exc:
+                raise self._fail(exc, following.iter)
+            yield from self._generator_items(node, frame, inner_iterator, index + 1)
 
     def visit_DictComp(self, node: ast.DictComp) -> dict:
         return self._comprehension(node, {})
