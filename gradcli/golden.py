@@ -4,7 +4,9 @@ Two kinds of target are checked:
 
 * a **program** ``NAME.gc`` with its golden ``NAME.out`` (the exact standard
   output) and, when the program must fail, ``NAME.err`` (the exception class
-  name), as in the conformance corpus;
+  name), as in the conformance corpus; a ``NAME.py`` program is the same,
+  run with script semantics (only ``print`` writes, as ``python NAME.py``):
+  the suffix records the mode its golden was written with;
 * a **transcript**: the ```` ```gradcli ```` blocks of a Markdown file, or a
   whole ``.txt`` file, written as an interactive session (``>>> `` and
   ``... `` prompts, each statement followed by its expected output). Each
@@ -36,9 +38,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .errors import format_error
-from .runtime import RunOptions, Session
+from .runtime import RunOptions, Session, echoes
 
 PROGRAM_SUFFIX = ".gc"
+SCRIPT_SUFFIX = ".py"     # a program run with script semantics (only print writes)
 GOLDEN_SUFFIX = ".out"
 ERROR_SUFFIX = ".err"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -168,12 +171,12 @@ def target_for_file(path: str) -> Target:
         'transcript'
     """
     suffix = os.path.splitext(path)[1].lower()
-    if suffix == PROGRAM_SUFFIX:
+    if suffix in (PROGRAM_SUFFIX, SCRIPT_SUFFIX):
         return Target(path, PROGRAM)
     if suffix in TRANSCRIPT_SUFFIXES:
         return Target(path, TRANSCRIPT)
     raise GoldenError(f"{path}: cannot check this kind of file "
-                      f"(expected .gc, .md, .markdown or .txt)")
+                      f"(expected .gc, .py, .md, .markdown or .txt)")
 
 
 def discover(paths: Iterable[str]) -> list[Target]:
@@ -202,7 +205,10 @@ def _programs_under(folder: str) -> Iterable[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS]
         for name in files:
-            if name.endswith(PROGRAM_SUFFIX):
+            if name.endswith(PROGRAM_SUFFIX) or (
+                    name.endswith(SCRIPT_SUFFIX)
+                    and os.path.isfile(os.path.join(root, name[:-len(SCRIPT_SUFFIX)]
+                                                    + GOLDEN_SUFFIX))):
                 yield os.path.normpath(os.path.join(root, name))
 
 
@@ -313,6 +319,8 @@ def _run_program(target: Target, options: RunOptions | None) -> TargetResult:
     except (OSError, UnicodeDecodeError) as e:
         return error_result(target, f"cannot read: {_reason(e)}")
     start = time.perf_counter()
+    options = replace(options or RunOptions(),
+                      echo=echoes(path, None if options is None else options.echo))
     try:
         outcome = _Runner(options).run(source, path)
     except Exception:  # noqa: BLE001 - the session could not even start

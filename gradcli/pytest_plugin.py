@@ -2,10 +2,10 @@
 
 Installed with gradcli (the ``pytest11`` entry point), so in any project:
 
-* every ``NAME.gc`` that pytest walks past and that has a golden ``NAME.out``
-  beside it is one test item (``samples/a.gc::golden``), compared as
-  ``gradcli check`` compares it (``NAME.err`` included); a ``.gc`` without
-  a golden is not collected;
+* every ``NAME.gc`` (or ``NAME.py``, run as a script) that pytest walks past
+  and that has a golden ``NAME.out`` beside it is one test item
+  (``samples/a.gc::golden``), compared as ``gradcli check`` compares it
+  (``NAME.err`` included); a program without a golden is not collected;
 * the ```` ```gradcli ```` blocks of Markdown files, and ``.txt``
   transcripts, are one item per block (``README.md::line-12``) when the file
   is listed in the ini option ``gradcli_transcripts`` (files or folders,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .golden import CaseResult
 
 TRANSCRIPTS_INI = "gradcli_transcripts"
-_PROGRAM_SUFFIX = ".gc"
+_PROGRAM_SUFFIXES = (".gc", ".py")
 _GOLDEN_SUFFIX = ".out"
 _TRANSCRIPT_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -44,7 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     suffix = file_path.suffix
-    if suffix == _PROGRAM_SUFFIX:
+    if suffix in _PROGRAM_SUFFIXES:
         if file_path.with_suffix(_GOLDEN_SUFFIX).is_file():
             return GoldenProgramFile.from_parent(parent, path=file_path)
         return None

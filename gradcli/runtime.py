@@ -33,11 +33,36 @@ class RunOptions:
         seed: the seed of gradcli's random generator at start.
         max_steps: statements and loop iterations a program may execute.
         max_depth: how deeply user functions may call each other.
+        echo: REPL semantics (a top-level expression statement prints its
+            value) when true or None; script semantics (only ``print``
+            writes, as ``python FILE.py``) when false. Front ends that run
+            files resolve None by the file's kind (:func:`echoes`).
     """
 
     seed: int = 0
     max_steps: int = DEFAULT_MAX_STEPS
     max_depth: int = DEFAULT_MAX_DEPTH
+    echo: bool | None = None
+
+
+SCRIPT_SUFFIX = ".py"
+
+
+def echoes(filename: str, echo: bool | None = None) -> bool:
+    """Whether a program file runs with REPL semantics: ``--echo``/``--no-echo``
+    when given, else REPL semantics except for a ``.py`` script.
+
+    Example:
+        >>> echoes("a.gc"), echoes("a.py"), echoes("a.py", True)
+        (True, False, True)
+    """
+    if echo is not None:
+        return echo
+    return not filename.lower().endswith(SCRIPT_SUFFIX)
+
+
+def _no_display(value: object) -> None:
+    return None
 
 
 def _tensor_text(values, dtype: str, **suffixes) -> str:
@@ -72,7 +97,9 @@ class Session:
         self._scope = dict(namespace)
         self.namespace = namespace
         self.last_value: object = None
-        self._echo = True
+        # Script semantics (options.echo False): only print writes.
+        self._echoes = options.echo is not False
+        self._echo = self._echoes
         self._write = write
         self._show = display
         self.interpreter = Interpreter(namespace, modules, write=write, display=self._display,
@@ -99,7 +126,7 @@ class Session:
         try:
             error = self.run(source, filename)
         finally:
-            self._echo = True
+            self._echo = self._echoes
         if error is not None:
             raise error
         return self.last_value

@@ -9,8 +9,10 @@ uniform for ``Linear``), so their values differ from PyTorch's.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict, namedtuple
 
 from ..engine import dtypes as dt
+from ..engine.autograd import no_grad
 from ..engine.namespace import ops
 from ..engine.ops import FUNCTIONAL
 from ..engine.tensor import Tensor
@@ -54,10 +56,27 @@ class _ModuleType(type):
         return f"<class '{cls._qualified}'>"
 
 
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+
 class Module(metaclass=_ModuleType):
-    """The base of layers: owns parameters and sub-modules, in assignment order."""
+    """The base of layers: owns parameters and sub-modules, in assignment order.
+
+    A program may subclass it (and its layers): the interpreter allows it
+    because of ``_gradcli_subclassable``.
+    """
 
     _qualified = "torch.nn.modules.module.Module"
+    _gradcli_subclassable = True
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
@@ -105,9 +124,55 @@ class Module(metaclass=_ModuleType):
     def children(self):
         yield from self._modules.values()
 
+    def named_children(self):
+        """Yields ``(name, sub-module)`` pairs of the direct sub-modules."""
+        yield from self._modules.items()
+
     def modules(self):
         for _, module in self._named_modules():
             yield module
+
+    def named_modules(self, memo=None, prefix: str = ""):
+        """Yields ``(dotted name, module)`` for this module (named ``''``) and all below."""
+        seen = set()
+        for name, module in self._named_modules(prefix):
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def state_dict(self, prefix: str = "", keep_vars: bool = False):
+        """An ``OrderedDict`` of every parameter by dotted name (detached, sharing storage)."""
+        state = OrderedDict()
+        for module_prefix, module in self._named_modules(prefix.rstrip(".")):
+            for name, p in module._parameters.items():
+                if p is not None:
+                    key = f"{module_prefix}.{name}" if module_prefix else name
+                    state[key] = p if keep_vars else p.detach()
+        return state
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Copies values into the parameters by name; reports missing and unexpected keys."""
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append("missing keys: " + ", ".join(repr(k) for k in missing))
+            if unexpected:
+                parts.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
+                               + "; ".join(parts))
+        with no_grad():
+            for key, value in state_dict.items():
+                if key in own:
+                    target = own[key]
+                    if tuple(target.shape) != tuple(value.shape):
+                        raise RuntimeError(f"size mismatch for {key}: copying a tensor of "
+                                           f"shape {list(value.shape)} into a parameter of "
+                                           f"shape {list(target.shape)}")
+                    target.copy_(value)
+        return IncompatibleKeys(missing, unexpected)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clears the gradients of every parameter (to None, by default)."""
@@ -229,6 +294,63 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
+class ModuleList(Module):
+    """A list of sub-modules, registered as ``0``, ``1``, ...; prints repeats collapsed."""
+
+    _qualified = "torch.nn.modules.container.ModuleList"
+
+    def __init__(self, modules=None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module) -> ModuleList:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList holds modules, not a value of type "
+                            f"{type(module).__name__}")
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(items[index])
+        return items[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward(); iterate over its modules")
+
+    def __repr__(self) -> str:
+        if not self._modules:
+            return "ModuleList()"
+        texts = [repr(module) for module in self._modules.values()]
+        lines = ["ModuleList("]
+        start = 0
+        while start < len(texts):     # runs of equal reprs print once, as PyTorch does
+            end = start
+            while end + 1 < len(texts) and texts[end + 1] == texts[start]:
+                end += 1
+            text = texts[start].replace("\n", "\n  ")
+            if end == start:
+                lines.append(f"  ({start}): {text}")
+            else:
+                lines.append(f"  ({start}-{end}): {end - start + 1} x {text}")
+            start = end + 1
+        lines.append(")")
+        return "\n".join(lines)
+
+
 def _activation(name: str, fn, qualified: str, options: tuple = ()):
     """A parameterless layer class applying ``fn`` (``ReLU``, ``Sigmoid``...)."""
 
@@ -302,9 +424,37 @@ BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logit
 NLLLoss = _loss("NLLLoss", F.nll_loss)
 CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy)
 
+def _initializer(name: str, fill):
+    def init_(tensor, *args, **kwargs):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"nn.init.{name}() fills a tensor, not a value of type "
+                            f"{type(tensor).__name__}")
+        with no_grad():
+            fill(tensor, *args, **kwargs)
+        return tensor
+    init_.__name__ = init_.__qualname__ = name
+    return init_
+
+
+def _eye(tensor) -> None:
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    tensor.copy_(ops.eye(*tensor.shape, dtype=tensor.dtype))
+
+
+# The deterministic ones; the random initializers need the PyTorch-stream generator.
+INIT = {
+    "constant_": _initializer("constant_", lambda t, val: t.fill_(val)),
+    "zeros_": _initializer("zeros_", lambda t: t.zero_()),
+    "ones_": _initializer("ones_", lambda t: t.fill_(1)),
+    "eye_": _initializer("eye_", _eye),
+}
+"""What ``torch.nn.init`` holds, by name."""
+
+
 MODULES = {
     "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,
-    "Dropout": Dropout,
+    "Dropout": Dropout, "ModuleList": ModuleList,
     "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "Softmax": Softmax,
     "LogSoftmax": LogSoftmax, "MSELoss": MSELoss, "L1Loss": L1Loss, "BCELoss": BCELoss,
     "BCEWithLogitsLoss": BCEWithLogitsLoss, "NLLLoss": NLLLoss,

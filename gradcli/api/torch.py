@@ -17,8 +17,10 @@ from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
+from .function import Function, build_function_module
 from .module import Module
 from .numpy import NDArray, from_numpy
+from .optim import build_optim_module
 
 
 class _LegacyType(TensorType):
@@ -191,18 +193,23 @@ def build() -> dict[str, Module]:
     autograd_functional = Module("torch.autograd.functional", {
         "jacobian": functional.jacobian, "hessian": functional.hessian,
     })
+    autograd_function = build_function_module()
     autograd_mod = Module("torch.autograd", {
         "grad": autograd.grad, "backward": autograd.backward, "Variable": Variable,
+        "Function": Function, "function": autograd_function,
         "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
     nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
-    nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
+    nn_init = Module("torch.nn.init", dict(nn_modules.INIT))
+    nn = Module("torch.nn", {"functional": nn_functional_mod, "init": nn_init,
+                             **nn_modules.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
     linalg = Module("torch.linalg", {**SUBMODULES["linalg"], "LinAlgError": LinAlgError})
     special = Module("torch.special", dict(SUBMODULES["special"]))
+    optim = build_optim_module()
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -220,7 +227,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
-        "linalg": linalg, "special": special,
+        "linalg": linalg, "special": special, "optim": optim,
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -228,6 +235,8 @@ def build() -> dict[str, Module]:
     torch = Module("torch", attrs)
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
+        "torch.nn.init": nn_init,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
+        "torch.autograd.function": autograd_function, "torch.optim": optim,
         "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special,
     }

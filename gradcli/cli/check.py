@@ -65,17 +65,19 @@ _MAX_CHUNK = 16
               show_default=True, help="json: one JSON document a line per case, then totals.")
 def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, jobs: int,
                   update: bool, missing_ok: bool, junit_xml: str | None, seed: int,
-                  max_steps: int, max_depth: int, width: int | None, verbose: bool,
-                  fmt: str = "text") -> None:
+                  max_steps: int, max_depth: int, echo: bool | None, width: int | None,
+                  verbose: bool, fmt: str = "text") -> None:
     """Run programs and transcripts, comparing what they print with golden files.
 
     \b
     NAME.gc   runs in a fresh session; its stdout must equal NAME.out, and
               when NAME.err exists it must fail with the error class named there
+    NAME.py   the same, run as a script (only print() writes); --echo/--no-echo
+              forces one mode for every program
     FILE.md   ```gradcli blocks written as a session (>>> and ... prompts,
               each statement followed by its output) must print what they show;
               a FILE.txt is one such transcript
-    Folders are searched for *.gc. Exit status: 0 all passed, 1 a case failed,
+    Folders are searched for *.gc, and for *.py that have a NAME.out. Exit status: 0 all passed, 1 a case failed,
     2 usage error or a missing NAME.out.
     """
     try:
@@ -84,7 +86,7 @@ def check_command(paths: Sequence[str], pattern: str | None, exit_first: bool, j
         raise click.UsageError(str(error)) from None
     if pattern is not None:
         targets = [t for t in targets if pattern in t.path]
-    options = RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
+    options = RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth, echo=echo)
     as_json = fmt == "json"
     stream = io.StringIO() if as_json else sys.stdout
     show_progress = _is_terminal(stream) and len(targets) > PROGRESS_THRESHOLD

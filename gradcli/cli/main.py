@@ -14,7 +14,7 @@ from importlib import metadata
 import click
 
 from .. import __version__
-from ..runtime import run_program
+from ..runtime import echoes, run_program
 from .console import report_error, stdout_writer
 from .options import run_limits, run_options, view_options
 
@@ -98,7 +98,7 @@ def _execute(source: str, filename: str, options) -> int:
 @run_limits
 @view_options
 @click.pass_context
-def cli(ctx: click.Context, seed, max_steps, max_depth, tree, grads, trace, ascii_only,
+def cli(ctx: click.Context, seed, max_steps, max_depth, echo, tree, grads, trace, ascii_only,
         fmt) -> None:
     """Evaluate PyTorch-style tensor expressions and their gradients.
 
@@ -109,7 +109,7 @@ def cli(ctx: click.Context, seed, max_steps, max_depth, tree, grads, trace, asci
     gradcli                    an interactive session (on a terminal)
     """
     if ctx.invoked_subcommand is None:
-        options = run_options(seed, max_steps, max_depth)
+        options = run_options(seed, max_steps, max_depth, echo is not False)
         if sys.stdin is None or not sys.stdin.isatty():
             source = sys.stdin.read() if sys.stdin is not None else ""
             views = _make_views(tree, grads, trace, ascii_only, fmt)
@@ -122,11 +122,13 @@ def cli(ctx: click.Context, seed, max_steps, max_depth, tree, grads, trace, asci
 @click.argument("code", nargs=-1, required=True)
 @run_limits
 @view_options
-def eval_command(code, seed, max_steps, max_depth, tree, grads, trace, ascii_only, fmt) -> None:
+def eval_command(code, seed, max_steps, max_depth, echo, tree, grads, trace, ascii_only,
+                 fmt) -> None:
     """Run statements given on the command line."""
     source = "\n".join(code)
     views = _make_views(tree, grads, trace, ascii_only, fmt)
-    sys.exit(_run(source, COMMAND_LINE, run_options(seed, max_steps, max_depth), views))
+    options = run_options(seed, max_steps, max_depth, echo is not False)
+    sys.exit(_run(source, COMMAND_LINE, options, views))
 
 
 def _views():
@@ -152,12 +154,14 @@ def _run(source: str, filename: str, options, views) -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @run_limits
 @view_options
-def run_command(files, seed, max_steps, max_depth, tree, grads, trace, ascii_only, fmt) -> None:
-    """Run program files with REPL semantics (each expression statement prints).
+def run_command(files, seed, max_steps, max_depth, echo, tree, grads, trace, ascii_only,
+                fmt) -> None:
+    """Run program files: FILE.py as a script (only print() writes, as python
+    FILE.py), any other file with REPL semantics (each expression statement
+    prints); --echo/--no-echo overrides.
 
     Each file is a program of its own; '-' reads one from standard input.
     """
-    options = run_options(seed, max_steps, max_depth)
     views = _make_views(tree, grads, trace, ascii_only, fmt)
     status = 0
     for path in files:
@@ -174,6 +178,7 @@ def run_command(files, seed, max_steps, max_depth, tree, grads, trace, ascii_onl
                 click.echo(f"gradcli: {path} is not UTF-8 text", err=True)
                 sys.exit(2)
             name = path
+        options = run_options(seed, max_steps, max_depth, echoes(name, echo))
         status = max(status, _run(source, name, options, views))
     sys.exit(status)
 

@@ -8,7 +8,11 @@ from ..runtime import DEFAULT_MAX_DEPTH, DEFAULT_MAX_STEPS, RunOptions
 
 
 def run_limits(fn):
-    """Adds ``--seed``, ``--max-steps`` and ``--max-depth`` to a command."""
+    """Adds ``--seed``, ``--max-steps``, ``--max-depth`` and ``--echo/--no-echo``."""
+    fn = click.option("--echo/--no-echo", default=None,
+                      help="Print the value of each top-level expression statement (REPL "
+                           "semantics; the default except for .py scripts) or only what "
+                           "print() writes (script semantics, as python FILE.py).")(fn)
     fn = click.option("--max-depth", type=click.IntRange(min=1, max=5000),
                       default=DEFAULT_MAX_DEPTH, show_default=True,
                       help="How deeply functions may call each other.")(fn)
@@ -21,9 +25,9 @@ def run_limits(fn):
 
 
 def run_options(seed: int = 0, max_steps: int = DEFAULT_MAX_STEPS,
-                max_depth: int = DEFAULT_MAX_DEPTH):
+                max_depth: int = DEFAULT_MAX_DEPTH, echo: bool = True):
     """The :class:`gradcli.runtime.RunOptions` for these option values."""
-    return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth)
+    return RunOptions(seed=seed, max_steps=max_steps, max_depth=max_depth, echo=echo)
 
 
 def view_options(fn):

@@ -29,8 +29,8 @@ FILENAME = "<stdin>"
 def needs_more(source: str) -> bool:
     """True when ``source`` is an unfinished input (an open block or bracket)."""
     lines = source.split("\n")
-    if lines[-1].strip() and (source.rstrip().endswith(":") or len(lines) > 1
-                              and lines[0].rstrip().endswith(":")):
+    header = lines[0].rstrip().endswith(":") or lines[0].lstrip().startswith("@")
+    if lines[-1].strip() and (source.rstrip().endswith(":") or header):
         return True
     try:
         parse(source, FILENAME)

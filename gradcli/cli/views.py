@@ -99,7 +99,7 @@ def _source_of(statements, file) -> tuple[str, str]:
               show_default=True, help="Output format.")
 @run_limits
 def graph_command(statements, file, saved, depth, focus, collapse, as_dot, svg, png, ascii_only, fmt,
-                  seed, max_steps, max_depth) -> None:
+                  seed, max_steps, max_depth, echo) -> None:
     """Draw the grad_fn graph of the program's last expression.
 
     Nodes carry PyTorch's names; leaves carry the program's variable names,
@@ -228,7 +228,7 @@ class GradResult:
               show_default=True, help="Output format.")
 @run_limits
 def grad_command(expression, inputs, wrt, reduce_sum, order, check, per_node, atol, rtol, eps, trace,
-                 ascii_only, fmt, seed, max_steps, max_depth) -> None:
+                 ascii_only, fmt, seed, max_steps, max_depth, echo) -> None:
     """Compute EXPRESSION and its derivatives with respect to the inputs NAME=VALUE.
 
     \b

@@ -297,7 +297,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
             if all(g is None for g in grads):
                 _release_children(node, dependencies, heap, tick)
                 continue
-            grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
+            if getattr(node.ctx, "materialize_grads", True):
+                grads = tuple(_fill(g, meta) for g, meta in zip(grads, node._outputs))
             results = node.apply(grads)
             if not retain_graph:
                 node.release()

@@ -45,13 +45,16 @@ class Backward:
     Attributes:
         name: the node's class name in PyTorch (``"MulBackward0"``).
         fn: ``fn(ctx, *output_grads)`` returning one gradient per input.
+        qualified: how the node prints, when not ``<name>`` (a custom
+            ``autograd.Function``'s node prints with its module).
     """
 
-    __slots__ = ("fn", "name")
+    __slots__ = ("fn", "name", "qualified")
 
-    def __init__(self, name: str, fn) -> None:
+    def __init__(self, name: str, fn, qualified: str | None = None) -> None:
         self.name = name
         self.fn = fn
+        self.qualified = qualified
 
     def __call__(self, ctx, *grads):
         return self.fn(ctx, *grads)
@@ -162,6 +165,7 @@ class Node:
         "_name",
         "_outputs",
         "_pre_hooks",
+        "_repr",
         "_retained",
         "_rule",
         "_seq",
@@ -172,6 +176,7 @@ class Node:
     def __init__(self, rule: Backward, ctx: SavedContext | None, next_functions: tuple,
                  input_meta: tuple, outputs: tuple) -> None:
         self._name = rule.name
+        self._repr = rule.qualified
         self._rule = rule.fn
         self.ctx = ctx
         self.next_functions = next_functions
@@ -190,7 +195,7 @@ class Node:
         return self._name
 
     def __repr__(self) -> str:
-        return f"<{self._name}>"
+        return f"<{self._repr or self._name}>"
 
     def apply(self, grads: tuple) -> tuple:
         """Runs the backward rule: gradients of the outputs -> gradients of the inputs."""

@@ -112,6 +112,31 @@ class Assert:
 
 
 @_node
+class Raise:
+    """``raise [exc [from cause]]``."""
+
+    exc: Expression | None
+    cause: Expression | None
+    span: Span
+
+
+@_node
+class Global:
+    """``global a, b``."""
+
+    names: tuple[str, ...]
+    span: Span
+
+
+@_node
+class Nonlocal:
+    """``nonlocal a, b``."""
+
+    names: tuple[str, ...]
+    span: Span
+
+
+@_node
 class Alias:
     """One imported name: ``torch.nn as nn`` (``name`` may be dotted)."""
 
@@ -159,6 +184,37 @@ class For:
 
 
 @_node
+class While:
+    """``while test: body [else: orelse]``."""
+
+    test: Expression
+    body: tuple[Statement, ...]
+    orelse: tuple[Statement, ...]
+    span: Span
+
+
+@_node
+class ExceptHandler:
+    """``except [type [as name]]: body``."""
+
+    type: Expression | None
+    name: str | None
+    body: tuple[Statement, ...]
+    span: Span
+
+
+@_node
+class Try:
+    """``try: body except...: ... else: orelse finally: finalbody``."""
+
+    body: tuple[Statement, ...]
+    handlers: tuple[ExceptHandler, ...]
+    orelse: tuple[Statement, ...]
+    finalbody: tuple[Statement, ...]
+    span: Span
+
+
+@_node
 class WithItem:
     """One ``context_expr [as optional_vars]`` of a ``with`` statement."""
 
@@ -178,25 +234,66 @@ class With:
 
 @_node
 class Param:
-    """A function parameter with its default expression, if any."""
+    """A function parameter with its default expression, if any.
+
+    ``kind`` is ``"posonly"`` (before ``/``), ``"positional"`` (positional
+    or keyword), ``"vararg"``
+    (``*args``), ``"kwonly"`` (after ``*`` or ``*args``) or ``"kwarg"``
+    (``**kwargs``).
+    """
 
     name: str
     default: Expression | None
     span: Span
+    kind: str = "positional"
 
 
 @_node
 class FunctionDef:
-    """``def name(params): body``."""
+    """``[@decorators] def name(params): body``.
+
+    ``local_names`` leaves out the names declared ``global``/``nonlocal``
+    (``global_names``/``nonlocal_names``); ``is_generator`` tells whether the
+    body yields.
+    """
 
     name: str
     params: tuple[Param, ...]
     body: tuple[Statement, ...]
     span: Span
+    decorators: tuple[Expression, ...] = ()
     local_names: frozenset[str] = field(init=False, repr=False, compare=False)
+    global_names: frozenset[str] = field(init=False, repr=False, compare=False)
+    nonlocal_names: frozenset[str] = field(init=False, repr=False, compare=False)
+    is_generator: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = {param.name for param in self.params}
+        _collect_bound_names(self.body, names)
+        declared_global: set[str] = set()
+        declared_nonlocal: set[str] = set()
+        _collect_declarations(self.body, declared_global, declared_nonlocal)
+        object.__setattr__(self, "local_names",
+                           frozenset(names - declared_global - declared_nonlocal))
+        object.__setattr__(self, "global_names", frozenset(declared_global))
+        object.__setattr__(self, "nonlocal_names", frozenset(declared_nonlocal))
+        object.__setattr__(self, "is_generator", _yields(self.body))
+
+
+@_node
+class ClassDef:
+    """``[@decorators] class name(bases, keywords): body``."""
+
+    name: str
+    bases: tuple[Expression, ...]
+    keywords: tuple[Keyword, ...]
+    body: tuple[Statement, ...]
+    span: Span
+    decorators: tuple[Expression, ...] = ()
+    local_names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names: set[str] = set()
         _collect_bound_names(self.body, names)
         object.__setattr__(self, "local_names", frozenset(names))
 
@@ -273,6 +370,24 @@ class Compare:
     ops: tuple[str, ...]
     comparators: tuple[Expression, ...]
     span: Span
+
+
+@_node
+class Yield:
+    """``yield [value]`` (``from_`` for ``yield from value``)."""
+
+    value: Expression | None
+    span: Span
+    from_: bool = False
+
+
+@_node
+class Starred:
+    """``*value`` in a call, list or tuple; ``**value`` (``double``) in a call."""
+
+    value: Expression
+    span: Span
+    double: bool = False
 
 
 @_node
@@ -363,10 +478,18 @@ class List:
 
 @_node
 class Dict:
-    """``{k: v, ...}``."""
+    """``{k: v, ...}``; a key of None stands for ``**mapping`` (its value)."""
 
     keys: tuple[Expression, ...]
     values: tuple[Expression, ...]
+    span: Span
+
+
+@_node
+class Set:
+    """``{a, b}``."""
+
+    elts: tuple[Expression, ...]
     span: Span
 
 
@@ -395,7 +518,7 @@ class ListComp:
 
 @_node
 class GeneratorExp:
-    """``(elt for ... in ...)``; gradcli evaluates it eagerly, like a list."""
+    """``(elt for ... in ...)``: its items are computed on demand, as in Python."""
 
     elt: Expression
     generators: tuple[Comprehension, ...]
@@ -420,19 +543,34 @@ class DictComp:
         object.__setattr__(self, "local_names", _comprehension_names(self.generators))
 
 
+@_node
+class SetComp:
+    """``{elt for ... in ...}``."""
+
+    elt: Expression
+    generators: tuple[Comprehension, ...]
+    span: Span
+    local_names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "local_names", _comprehension_names(self.generators))
+
+
 Statement = (Expr | Assign | AugAssign | Delete | Pass | Break | Continue | Return | Assert
-             | Import | ImportFrom | If | For | With | FunctionDef)
+             | Raise | Global | Nonlocal | Import | ImportFrom | If | For | While | Try
+             | With | FunctionDef | ClassDef)
 Expression = (Name | Constant | JoinedStr | FormattedValue | BinOp | UnaryOp | BoolOp | Compare
               | IfExp | Lambda | Call | Attribute | Subscript | Slice | Tuple | List | Dict
-              | ListComp | GeneratorExp | DictComp)
+              | Set | ListComp | GeneratorExp | DictComp | SetComp | Yield | Starred)
 
 #: Every node class, in definition order (the interpreter has one visitor each).
 NODE_CLASSES: tuple[type, ...] = (
     Module, Expr, Assign, AugAssign, Delete, Pass, Break, Continue, Return, Assert,
-    Alias, Import, ImportFrom, If, For, WithItem, With, Param, FunctionDef,
-    Name, Constant, FormattedValue, JoinedStr, BinOp, UnaryOp, BoolOp, Compare, IfExp,
-    Lambda, Keyword, Call, Attribute, Slice, Subscript, Tuple, List, Dict,
-    Comprehension, ListComp, GeneratorExp, DictComp,
+    Raise, Global, Nonlocal, Alias, Import, ImportFrom, If, For, While, ExceptHandler, Try,
+    WithItem, With, Param, FunctionDef, ClassDef,
+    Name, Constant, FormattedValue, JoinedStr, BinOp, UnaryOp, BoolOp, Compare, Yield,
+    Starred, IfExp, Lambda, Keyword, Call, Attribute, Slice, Subscript, Tuple, List, Dict,
+    Set, Comprehension, ListComp, GeneratorExp, DictComp, SetComp,
 )
 
 
@@ -473,15 +611,23 @@ def _collect_bound_names(body: tuple[Statement, ...], names: set[str]) -> None:
         elif kind is Delete:
             for target in stmt.targets:
                 target_names(target, names)
-        elif kind is If:
+        elif kind is If or kind is While:
             _collect_bound_names(stmt.body, names)
             _collect_bound_names(stmt.orelse, names)
+        elif kind is Try:
+            _collect_bound_names(stmt.body, names)
+            for handler in stmt.handlers:
+                if handler.name is not None:
+                    names.add(handler.name)
+                _collect_bound_names(handler.body, names)
+            _collect_bound_names(stmt.orelse, names)
+            _collect_bound_names(stmt.finalbody, names)
         elif kind is With:
             for item in stmt.items:
                 if item.optional_vars is not None:
                     target_names(item.optional_vars, names)
             _collect_bound_names(stmt.body, names)
-        elif kind is FunctionDef:
+        elif kind is FunctionDef or kind is ClassDef:
             names.add(stmt.name)
         elif kind is Import:
             for alias in stmt.names:
@@ -489,6 +635,51 @@ def _collect_bound_names(body: tuple[Statement, ...], names: set[str]) -> None:
         elif kind is ImportFrom:
             for alias in stmt.names:
                 names.add(alias.asname or alias.name)
+
+
+def _blocks(stmt: Statement) -> tuple[tuple[Statement, ...], ...]:
+    """The statement blocks nested in ``stmt`` that belong to its own scope."""
+    kind = type(stmt)
+    if kind is If or kind is For or kind is While:
+        return (stmt.body, stmt.orelse)
+    if kind is With:
+        return (stmt.body,)
+    if kind is Try:
+        return (stmt.body, *(handler.body for handler in stmt.handlers), stmt.orelse,
+                stmt.finalbody)
+    return ()
+
+
+def _collect_declarations(body: tuple[Statement, ...], globals_: set[str],
+                          nonlocals: set[str]) -> None:
+    """Adds the names declared ``global``/``nonlocal`` in a scope (nested defs excluded)."""
+    for stmt in body:
+        kind = type(stmt)
+        if kind is Global:
+            globals_.update(stmt.names)
+        elif kind is Nonlocal:
+            nonlocals.update(stmt.names)
+        for block in _blocks(stmt):
+            _collect_declarations(block, globals_, nonlocals)
+
+
+def contains_yield(node: object) -> bool:
+    """Tells whether an expression or statement yields (nested scopes excluded)."""
+    kind = type(node)
+    if kind is Yield:
+        return True
+    if kind in (FunctionDef, ClassDef, Lambda, ListComp, GeneratorExp, DictComp, SetComp):
+        return False
+    if isinstance(node, tuple):
+        return any(contains_yield(item) for item in node)
+    if kind in _NODE_SET:
+        return any(contains_yield(getattr(node, f.name)) for f in fields(node)
+                   if f.init and f.name != "span")
+    return False
+
+
+def _yields(body: tuple[Statement, ...]) -> bool:
+    return contains_yield(body)
 
 
 # ----------------------------------------------------------------- dump
@@ -504,7 +695,7 @@ def dump(node: object) -> str:
         return "[" + ", ".join(dump(item) for item in node) + "]"
     if type(node) in _NODE_SET:
         parts = [dump(getattr(node, f.name)) for f in fields(node)
-                 if f.init and f.name != "span"]
+                 if f.init and f.name != "span" and getattr(node, f.name) != f.default]
         return f"{type(node).__name__}({', '.join(parts)})"
     return repr(node)
 

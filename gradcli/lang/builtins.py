@@ -18,7 +18,19 @@ PLAIN_BUILTINS: tuple[str, ...] = (
     "len", "sum", "max", "min", "abs", "round", "float", "int", "bool", "str", "repr",
     "list", "tuple", "dict", "range", "isinstance", "id", "sorted", "reversed",
     "enumerate", "zip", "any", "all", "map", "filter", "divmod", "pow", "callable",
-    "chr", "ord", "hex", "format",
+    "chr", "ord", "hex", "format", "set", "frozenset", "next", "iter", "issubclass",
+    "staticmethod", "classmethod", "property", "object", "hash", "slice", "bin", "oct",
+    "NotImplemented",
+)
+
+#: Python's exception classes a program may raise, catch and subclass.
+EXCEPTIONS: tuple[str, ...] = (
+    "BaseException", "Exception", "ArithmeticError", "AssertionError", "AttributeError",
+    "FloatingPointError", "ImportError", "IndexError", "KeyError", "KeyboardInterrupt",
+    "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotImplementedError",
+    "OverflowError", "RecursionError", "RuntimeError", "StopIteration", "SyntaxError",
+    "IndentationError", "TypeError", "UnboundLocalError", "ValueError", "ZeroDivisionError",
+    "UnicodeError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning",
 )
 
 
@@ -30,6 +42,31 @@ def is_private_name(name: str) -> bool:
         (True, False)
     """
     return name[:1] == "_"
+
+
+class MetaclassView:
+    """What ``type(cls)`` gives a program for a class: the metaclass's name, not
+    the metaclass, whose call with three arguments would create classes with
+    any special methods.
+    """
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+
+    def __repr__(self) -> str:
+        return repr(self._cls)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MetaclassView) and other._cls is self._cls
+
+    def __hash__(self) -> int:
+        return hash(self._cls)
+
+    def __call__(self, *args: object) -> object:
+        raise TypeError("creating classes with type() is not supported in gradcli; use a "
+                        "class statement")
 
 
 def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
@@ -67,9 +104,20 @@ def make_builtins(write: Callable[[str], None]) -> dict[str, object]:
         if more:
             raise TypeError("type() takes 1 argument in gradcli (creating classes is not "
                             "supported)")
-        return _py.type(obj)
+        cls = _py.type(obj)
+        if issubclass(cls, _py.type):
+            return MetaclassView(cls)    # never Python's `type` itself: it makes classes
+        return cls
 
-    names: dict[str, object] = {name: getattr(_py, name) for name in PLAIN_BUILTINS}
+    def super(*args: object) -> object:
+        # The interpreter answers super() without arguments itself (it knows the method).
+        if not args:
+            raise RuntimeError("super(): no arguments")
+        return _py.super(*args)
+
+    names: dict[str, object] = {name: getattr(_py, name)
+                                for name in PLAIN_BUILTINS + EXCEPTIONS}
+    names["super"] = super
     names["print"] = print
     names["hasattr"] = hasattr
     names["type"] = type

@@ -14,7 +14,23 @@ being evaluated; a ``ProgramError`` that already has a span keeps it.
 Sandbox: a program never reaches Python itself. Attribute names starting with
 ``_`` are refused on every object (get, set, del), as are ``str.format``, the
 frame/code attributes of generators and tracebacks, the file I/O methods of
-NumPy, and any module object the host did not hand over in ``modules``.
+NumPy, ``mro``, and any module object the host did not hand over in
+``modules``. The exceptions, all read-only: the special methods of
+:data:`PROTOCOL_METHODS` on ``super()`` objects and on a program's classes
+and their instances (``super().__init__()``), ``__class__`` of such an
+instance, and ``__name__`` of a class or function.
+
+Classes: a ``class`` statement runs its body in a scope of its own and makes
+a real Python class (so Python calls its special methods), whose bases must
+be ``object``, exception classes, other program classes, or host classes that
+set :data:`SUBCLASSABLE` (``nn.Module``, ``autograd.Function``); its body may
+bind no ``_`` name but those special methods. ``super()`` without arguments
+finds the class and first argument of the running method. Exceptions: a
+``try`` catches the :class:`~gradcli.errors.ProgramError` an error became and
+matches its kind to the handler's class; handlers see a fresh exception
+object, never the host's (except what the program raised itself). The step
+limit is fatal: no ``except`` or ``__exit__`` stops it. Generators run
+lazily on hand-over threads (see :class:`Generator`).
 
 Python frames: one user-level call costs 4 to 15 Python frames (more with
 deeply nested expressions or blocks in its body); :meth:`Interpreter.run`
@@ -31,10 +47,11 @@ from __future__ import annotations
 import operator
 import string
 import sys
+import threading
 from collections import namedtuple
 from collections.abc import Callable
 from itertools import islice
-from types import ModuleType
+from types import MethodType, ModuleType, new_class
 from typing import Any
 
 from gradcli.errors import ProgramError
@@ -42,7 +59,8 @@ from gradcli.lang import ast
 from gradcli.lang.builtins import make_builtins
 from gradcli.lang.parser import parse
 
-__all__ = ["Interpreter", "UserFunction", "run_source"]
+__all__ = ["PROTOCOL_METHODS", "SUBCLASSABLE", "Generator", "Interpreter", "UserFunction",
+           "run_source"]
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -88,7 +106,8 @@ _FILE_ATTRIBUTES = frozenset({
     "fromfile", "genfromtxt", "fromregex", "memmap", "open_memmap", "DataSource",
     "ctypes", "ctypeslib",
 })
-_GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map"}
+# ``mro`` lists a class's bases up to Python's ``object``.
+_GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map", "mro"}
 
 # Underscore names PyTorch users read (``x._version`` in tutorials on in-place
 # ops): readable, never writable, and only where the class defines a property.
@@ -117,11 +136,58 @@ def _safe_format(template: str) -> Callable[..., str]:
     return format
 
 
+# The special methods a program's class may define, and read through ``super()``,
+# a class of its own or an instance of one (``super().__init__()``,
+# ``Base.__repr__(self)``); Python calls them as usual. Attribute hooks
+# (``__getattribute__``, ``__setattr__``), ``__del__``, ``__new__``,
+# ``__init_subclass__``, ``__class__``, ``__dict__`` and the like stay out.
+PROTOCOL_METHODS = frozenset({
+    "__init__", "__call__", "__repr__", "__str__", "__len__", "__getitem__",
+    "__setitem__", "__delitem__", "__iter__", "__next__", "__contains__", "__bool__",
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__format__",
+    "__float__", "__int__", "__index__", "__enter__", "__exit__", "__getattr__",
+    "__neg__", "__pos__", "__abs__", "__invert__",
+    *(f"__{prefix}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod",
+                                     "pow", "matmul", "and", "or", "xor", "lshift", "rshift")
+      for prefix in ("", "r", "i")),
+})
+# Marks a class a program defined (set by the interpreter, private to programs).
+_USER_CLASS = "_gradcli_user_class"
+# Host classes a program may subclass say so with this attribute.
+SUBCLASSABLE = "_gradcli_subclassable"
+
+
 def _readable_private(obj: Any, attr: str) -> bool:
+    if attr in PROTOCOL_METHODS:
+        return _protocol_readable(obj)
+    if attr == "__name__":
+        return isinstance(obj, type) or type(obj) is UserFunction
+    if attr == "__class__":     # of an instance of a program's class: its class
+        return not isinstance(obj, type) and type(obj) is not super and _protocol_readable(obj)
     return attr in _READABLE_PRIVATE and isinstance(getattr(type(obj), attr, None), property)
+
+
+def _protocol_readable(obj: Any) -> bool:
+    """Whether a program may read a protocol method of ``obj``."""
+    if type(obj) is super:
+        return True
+    cls = obj if isinstance(obj, type) else type(obj)
+    return bool(getattr(cls, _USER_CLASS, False) or getattr(cls, SUBCLASSABLE, False))
 
 _MISSING = object()
 _Name = ast.Name
+_UNKNOWN_EXCEPTIONS: dict[str, type] = {}
+_PLAIN_ARGUMENTS = frozenset({str, int, float, bool, type(None)})
+
+
+def _unknown_exception_class(kind: str) -> type:
+    """A stand-in class for an error kind that is no Python builtin (``torch.X``)."""
+    cls = _UNKNOWN_EXCEPTIONS.get(kind)
+    if cls is None:
+        base = RuntimeError if kind.endswith("Error") else Exception
+        cls = _UNKNOWN_EXCEPTIONS[kind] = type(kind.rpartition(".")[2], (base,), {})
+    return cls
+
 # Signals a statement returns to the enclosing block (None: carry on).
 _BREAK = 1
 _CONTINUE = 2
@@ -151,7 +217,7 @@ def _quoted_list(names: list[str]) -> str:
 # ``local_names`` the names it may bind (None for the module), ``parent`` the
 # lexically enclosing scope. A named tuple made with tuple.__new__ (no Python
 # __init__ to run) because one is made per call.
-_Frame = namedtuple("_Frame", ("vars", "local_names", "parent"))
+_Frame = namedtuple("_Frame", ("vars", "local_names", "parent", "function"))
 _new_frame = tuple.__new__
 
 
@@ -161,23 +227,47 @@ class UserFunction:
     It is a real Python callable, so host code can call it (a hook, the
     function given to ``jacobian``); an error inside still comes out as a
     :class:`~gradcli.errors.ProgramError` with the span inside the function.
-    Its state lives in private attributes, out of the program's reach.
+    It is a descriptor, as Python's functions are, so that a class body's
+    ``def`` becomes a method. Its state lives in private attributes, out of
+    the program's reach.
     """
 
     def __init__(self, interpreter: Interpreter, node: ast.FunctionDef | ast.Lambda,
-                 name: str, defaults: tuple, closure: _Frame, source: str | None) -> None:
+                 name: str, defaults: tuple, closure: _Frame, source: str | None,
+                 kw_defaults: dict | None = None) -> None:
         self._interpreter = interpreter
-        self._params = tuple(param.name for param in node.params)
+        params = node.params
+        self._params = tuple(param.name for param in params
+                             if param.kind in ("positional", "posonly"))
+        self._posonly = tuple(param.name for param in params if param.kind == "posonly")
+        self._kwonly = tuple(param.name for param in params if param.kind == "kwonly")
+        self._vararg = next((param.name or None for param in params
+                             if param.kind == "vararg"), None)
+        self._kwarg = next((param.name for param in params if param.kind == "kwarg"), None)
+        self._is_lambda = type(node) is ast.Lambda
+        self._redirects = None if self._is_lambda or not (
+            node.global_names or node.nonlocal_names) else (node.global_names,
+                                                             node.nonlocal_names)
+        # Plain positional parameters and no global/nonlocal: _call's fast path.
+        self._simple = (len(self._params) == len(params) and not self._posonly
+                        and self._redirects is None)
         self._defaults = defaults
+        self._kw_defaults = kw_defaults or {}
         self._local_names = node.local_names
         self._closure = closure
         self._source = source
-        self._is_lambda = type(node) is ast.Lambda
+        self._is_generator = not self._is_lambda and node.is_generator
         self._body = node.body
+        self._owner: type | None = None     # the class whose body defined it (for super())
         self.__name__ = self.__qualname__ = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._interpreter._call(self, args, kwargs)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return MethodType(self, obj)
 
     def __repr__(self) -> str:
         return f"<function {self.__name__}>"
@@ -186,6 +276,175 @@ class UserFunction:
 # type(f) of a user function shows as Python's: <class 'function'>.
 UserFunction.__name__ = UserFunction.__qualname__ = "function"
 UserFunction.__module__ = "builtins"
+
+
+class _Close(BaseException):
+    """Raised at a suspended ``yield`` to close its generator (GeneratorExit's role).
+
+    A BaseException, so no ``except`` of the program catches it (they catch
+    Exception), while ``finally`` blocks and ``with`` exits still run.
+    """
+
+
+class _Channel:
+    """What a generator's body and its consumers share across threads.
+
+    Exactly one side runs at a time: the consumer waits on ``handoff``
+    while the body runs, the body waits on ``resume`` while suspended. The
+    channel never refers to its :class:`Generator`, so dropping the
+    generator closes it.
+    """
+
+    __slots__ = ("base_depth", "closing", "done", "error", "function", "handoff", "resume",
+                 "running", "sent", "state", "thread", "thrown", "value")
+
+    def __init__(self, function: UserFunction, state: tuple) -> None:
+        self.function = function
+        self.state: tuple | None = state    # the body's interpreter state while suspended
+        self.handoff = threading.Semaphore(0)
+        self.resume = threading.Semaphore(0)
+        self.thread: threading.Thread | None = None
+        self.value: Any = None
+        self.sent: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+        self.running = False
+        self.closing = False
+        self.thrown: BaseException | None = None    # what throw() raises at the yield
+        self.base_depth = 0
+
+
+class Generator:
+    """What calling a generator function returns.
+
+    Its body runs lazily, in step with the consumer, as Python's does: on a
+    thread of its own that hands control back and forth with whoever calls
+    ``next()`` (only one of them runs at any time, so the interpreter's
+    state is simply swapped at each hand-over). Dropping an unfinished
+    generator closes it (its ``finally`` blocks run).
+    """
+
+    __slots__ = ("_channel", "_interpreter")
+
+    def __init__(self, interpreter: Interpreter, channel: _Channel) -> None:
+        self._interpreter = interpreter
+        self._channel = channel
+
+    def __iter__(self) -> Generator:
+        return self
+
+    def __next__(self) -> Any:
+        return self._interpreter._resume(self._channel, None)
+
+    def send(self, value: Any) -> Any:
+        if self._channel.thread is None and value is not None:
+            raise TypeError("can't send non-None value to a just-started generator")
+        return self._interpreter._resume(self._channel, value)
+
+    def throw(self, value: Any) -> Any:
+        """Raises ``value`` (an exception or its class) at the suspended ``yield``."""
+        if isinstance(value, type) and issubclass(value, BaseException):
+            value = value()
+        if not isinstance(value, BaseException):
+            raise TypeError("exceptions must derive from BaseException")
+        channel = self._channel
+        if channel.thread is None or channel.done:
+            channel.done = True
+            raise value
+        channel.thrown = value
+        return self._interpreter._resume(channel, None)
+
+    def close(self) -> None:
+        self._interpreter._close(self._channel)
+
+    def __del__(self) -> None:
+        try:
+            self._interpreter._close(self._channel)
+        except BaseException:   # noqa: S110 - nothing may escape a finalizer
+            pass
+
+    def __repr__(self) -> str:
+        return f"<generator object {self._channel.function.__name__}>"
+
+
+class _GeneratorExpression:
+    """A generator expression's value: its items are computed one by one, on demand.
+
+    ``items`` is a Python generator of the interpreter's that evaluates each
+    item in the expression's own scope (an expression cannot suspend inside,
+    so no thread is needed).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Any) -> None:
+        self._items = items
+
+    def __iter__(self) -> _GeneratorExpression:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._items)
+
+    def close(self) -> None:
+        self._items.close()
+
+    def __repr__(self) -> str:
+        return "<generator object <genexpr>>"
+
+
+for _cls in (Generator, _GeneratorExpression):
+    _cls.__name__ = _cls.__qualname__ = "generator"
+    _cls.__module__ = "builtins"
+
+# Generator bodies run on threads of their own: the stack deep recursion needs.
+_GENERATOR_STACK = 64 * 1024 * 1024
+
+
+class _ScopeVars(dict):
+    """A function scope's variables where some names live elsewhere.
+
+    Names declared ``global`` are read and written in the module's dict,
+    ``nonlocal`` ones in the enclosing function's.
+    """
+
+    __slots__ = ("_elsewhere",)
+
+    def __init__(self, variables: dict, elsewhere: dict[str, dict]) -> None:
+        super().__init__(variables)
+        self._elsewhere = elsewhere
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        target = self._elsewhere.get(name)
+        if target is not None:
+            return target.get(name, default)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: Any) -> Any:
+        target = self._elsewhere.get(name)
+        return target[name] if target is not None else dict.__getitem__(self, name)
+
+    def __setitem__(self, name: Any, value: Any) -> None:
+        target = self._elsewhere.get(name)
+        if target is not None:
+            target[name] = value
+        else:
+            dict.__setitem__(self, name, value)
+
+    def __delitem__(self, name: Any) -> None:
+        target = self._elsewhere.get(name)
+        if target is not None:
+            del target[name]
+        else:
+            dict.__delitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        target = self._elsewhere.get(name)
+        return name in target if target is not None else dict.__contains__(self, name)
+
+
+class _ClassScope(frozenset):
+    """The ``local_names`` of a class body's frame: functions defined there skip it."""
 
 
 class Interpreter:
@@ -229,10 +488,13 @@ class Interpreter:
         self._steps_left = max_steps
         self._depth = 0
         self._source: str | None = None
-        self._module_frame = _new_frame(_Frame, (namespace, None, None))
+        self._module_frame = _new_frame(_Frame, (namespace, None, None, None))
         self._return_value: Any = None
         self._frame = self._module_frame
         self._vars = namespace      # self._frame.vars, kept at hand for speed
+        self._generator: _Channel | None = None     # the generator whose body runs
+        self._handling: list[ProgramError] = []   # errors being handled (bare `raise`)
+        self._super = self._builtins["super"]
         self._visitors: dict[type, Callable[[Any], Any]] = {
             cls: getattr(self, "visit_" + cls.__name__) for cls in ast.NODE_CLASSES}
 
@@ -280,9 +542,11 @@ class Interpreter:
         return error
 
     def _step_error(self, node: Any) -> ProgramError:
-        return ProgramError(
+        error = ProgramError(
             "RuntimeError", f"program exceeded the step limit of {self._max_steps} steps "
             "(raise it with --max-steps)", node.span, self._source)
+        error.fatal = True      # no `except` catches it
+        return error
 
     def _exec_block(self, body: tuple) -> int | None:
         visitors = self._visitors
@@ -300,7 +564,7 @@ class Interpreter:
         name = node.id
         frame = current = self._frame
         while frame.parent is not None:
-            if name in frame.local_names:
+            if name in frame.local_names and type(frame.local_names) is not _ClassScope:
                 if frame is current:
                     message = (f"cannot access local variable '{name}' where it is not "
                                "associated with a value")
@@ -330,6 +594,11 @@ class Interpreter:
             return
         if attr in _FILE_ATTRIBUTES:
             raise AttributeError(f"'{attr}' is not available in gradcli (no file access)")
+        if attr == "mro" and isinstance(obj, type):
+            raise AttributeError("a class's mro() is not accessible in gradcli; use "
+                                 "isinstance() or issubclass()")
+        if attr == "mro":
+            return
         raise AttributeError(f"attribute '{attr}' is not accessible in gradcli")
 
     def _check_module(self, value: ModuleType) -> None:
@@ -434,9 +703,33 @@ class Interpreter:
                 self._delete(element)
 
     def _make_function(self, node: ast.FunctionDef | ast.Lambda, name: str) -> UserFunction:
-        defaults = tuple(self.visit_Param(param) for param in node.params
-                         if param.default is not None)
-        return UserFunction(self, node, name, defaults, self._frame, self._source)
+        defaults = []
+        kw_defaults = {}
+        for param in node.params:
+            if param.default is not None:
+                value = self.visit_Param(param)
+                if param.kind == "kwonly":
+                    kw_defaults[param.name] = value
+                else:
+                    defaults.append(value)
+        closure = self._frame
+        if type(closure.local_names) is _ClassScope:   # a method: the class body is no scope
+            closure = closure.parent
+        return UserFunction(self, node, name, tuple(defaults), closure, self._source,
+                            kw_defaults)
+
+    def _redirected(self, function: UserFunction, variables: dict) -> dict:
+        """The variables of a call whose function declares ``global``/``nonlocal`` names."""
+        global_names, nonlocal_names = function._redirects
+        elsewhere = dict.fromkeys(global_names, self._globals)
+        for name in nonlocal_names:
+            frame = function._closure
+            while frame.parent is not None and name not in frame.local_names:
+                frame = frame.parent
+            if frame.parent is None:
+                raise SyntaxError(f"no binding for nonlocal '{name}' found")
+            elsewhere[name] = frame.vars
+        return _ScopeVars(variables, elsewhere)
 
     def _call(self, function: UserFunction, args: Any, kwargs: dict | None) -> Any:
         """Calls a user function: binds arguments, runs the body in a new scope."""
@@ -445,8 +738,10 @@ class Interpreter:
                                  f"{self._max_depth} nested calls)")
         params = function._params
         count = len(args)
-        if kwargs or count != len(params):
+        if kwargs or count != len(params) or not function._simple:
             variables = self._bind(function, args, kwargs)
+            if function._redirects is not None:
+                variables = self._redirected(function, variables)
         elif count == 1:
             variables = {params[0]: args[0]}
         elif count == 2:
@@ -454,7 +749,8 @@ class Interpreter:
         else:
             variables = dict(zip(params, args))
         saved_frame, saved_vars, saved_source = self._frame, self._vars, self._source
-        self._frame = _new_frame(_Frame, (variables, function._local_names, function._closure))
+        self._frame = _new_frame(_Frame, (variables, function._local_names, function._closure,
+                                          function))
         self._vars = variables
         self._source = function._source
         self._depth += 1
@@ -462,6 +758,8 @@ class Interpreter:
             body = function._body
             if function._is_lambda:
                 return self._visitors[type(body)](body)
+            if function._is_generator:
+                return Generator(self, _Channel(function, self._save_state()))
             if self._exec_block(body) is _RETURN:
                 return self._return_value
             return None
@@ -478,20 +776,40 @@ class Interpreter:
         params = function._params
         defaults = function._defaults
         required = len(params) - len(defaults)
-        if len(args) > len(params):
-            if defaults:
-                takes = f"from {required} to {len(params)} positional arguments"
-            else:
-                takes = f"{len(params)} positional argument{'' if len(params) == 1 else 's'}"
-            given = f"{len(args)} {'was' if len(args) == 1 else 'were'}"
-            raise TypeError(f"{name}() takes {takes} but {given} given")
         variables = dict(zip(params, args))
+        if len(args) > len(params):
+            if function._vararg is None:
+                if defaults:
+                    takes = f"from {required} to {len(params)} positional arguments"
+                else:
+                    takes = (f"{len(params)} positional argument"
+                             f"{'' if len(params) == 1 else 's'}")
+                given = f"{len(args)} {'was' if len(args) == 1 else 'were'}"
+                raise TypeError(f"{name}() takes {takes} but {given} given")
+            variables[function._vararg] = tuple(args[len(params):])
+        elif function._vararg is not None:
+            variables[function._vararg] = ()
+        extra = {} if function._kwarg is not None else None
+        kwonly = function._kwonly
+        posonly = function._posonly
+        wrongly_named = []
         for key, value in (kwargs or {}).items():
-            if key not in params:
+            if key in posonly:
+                if extra is not None:
+                    extra[key] = value
+                else:
+                    wrongly_named.append(key)
+            elif key in params or key in kwonly:
+                if key in variables:
+                    raise TypeError(f"{name}() got multiple values for argument '{key}'")
+                variables[key] = value
+            elif extra is not None:
+                extra[key] = value
+            else:
                 raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
-            if key in variables:
-                raise TypeError(f"{name}() got multiple values for argument '{key}'")
-            variables[key] = value
+        if wrongly_named:
+            raise TypeError(f"{name}() got some positional-only arguments passed as keyword "
+                            f"arguments: '{', '.join(wrongly_named)}'")
         missing = [param for param in params[:required] if param not in variables]
         if missing:
             plural = "s" if len(missing) > 1 else ""
@@ -500,6 +818,21 @@ class Interpreter:
         for param, default in zip(params[required:], defaults):
             if param not in variables:
                 variables[param] = default
+        if kwonly:
+            kw_defaults = function._kw_defaults
+            missing = []
+            for param in kwonly:
+                if param not in variables:
+                    if param in kw_defaults:
+                        variables[param] = kw_defaults[param]
+                    else:
+                        missing.append(param)
+            if missing:
+                plural = "s" if len(missing) > 1 else ""
+                raise TypeError(f"{name}() missing {len(missing)} required keyword-only "
+                                f"argument{plural}: {_quoted_list(missing)}")
+        if extra is not None:
+            variables[function._kwarg] = extra
         return variables
 
     def _comprehension(self, node: Any, result: Any) -> Any:
@@ -508,7 +841,7 @@ class Interpreter:
         iterable = self.visit_Comprehension(generators[0])
         variables: dict[str, Any] = {}
         saved, saved_vars = self._frame, self._vars
-        self._frame = _new_frame(_Frame, (variables, node.local_names, saved))
+        self._frame = _new_frame(_Frame, (variables, node.local_names, saved, None))
         self._vars = variables
         try:
             self._generate(node, generators, 0, iterable, variables, result)
@@ -549,6 +882,12 @@ class Interpreter:
                         result[key] = value
                     except Exception as exc:
                         raise self._fail(exc, node)
+                elif type(result) is set:
+                    value = visitors[type(elt)](elt)
+                    try:
+                        result.add(value)
+                    except Exception as exc:
+                        raise self._fail(exc, node)
                 else:
                     result.append(visitors[type(elt)](elt))
         except Exception as exc:
@@ -565,6 +904,26 @@ class Interpreter:
                 raise self._fail(exc, condition)
         return True
 
+    def _zero_argument_super(self) -> Any:
+        """``super()`` inside a method: the defining class and the first argument."""
+        frame = self._frame     # a comprehension's frame has no function: look outwards
+        while frame.function is None and frame.parent is not None:
+            frame = frame.parent
+        function = frame.function
+        owner = function._owner if function is not None else None
+        if owner is None:
+            raise RuntimeError("super(): no arguments outside a method of a class")
+        variables = frame.vars
+        if function._params:
+            first = variables.get(function._params[0], _MISSING)
+        elif function._vararg and variables.get(function._vararg):
+            first = variables[function._vararg][0]
+        else:
+            first = _MISSING
+        if first is _MISSING:
+            raise RuntimeError("super(): no arguments")
+        return super(owner, first)
+
     def _with(self, items: tuple, index: int, body: tuple) -> int | None:
         item = items[index]
         manager, exit_method, value = self.visit_WithItem(item)
@@ -576,11 +935,18 @@ class Interpreter:
             else:
                 signal = self._exec_block(body)
         except BaseException as exc:
+            fatal = getattr(exc, "fatal", False)
+            if isinstance(exc, ProgramError) and getattr(manager, _USER_CLASS, False):
+                # A program's __exit__ sees the exception as an `except` would.
+                value = self._exception_value(exc)
+                arguments = (type(value), value, None)
+            else:
+                arguments = (type(exc), exc, exc.__traceback__)
             try:
-                suppress = exit_method(manager, type(exc), exc, exc.__traceback__)
+                suppress = exit_method(manager, *arguments)
             except Exception as exit_exc:
                 raise self._fail(exit_exc, item.context_expr)
-            if suppress:
+            if suppress and not fatal:
                 return None
             raise
         returned = self._return_value    # __exit__ may run a user function
@@ -789,6 +1155,131 @@ class Interpreter:
             return self._exec_block(node.orelse)
         return None
 
+    def visit_While(self, node: ast.While) -> int | None:
+        test = node.test
+        visitors = self._visitors
+        test_visitor = visitors[type(test)]
+        body = node.body
+        while True:
+            value = test_visitor(test)
+            try:
+                if not value:
+                    break
+            except Exception as exc:
+                raise self._fail(exc, test)
+            self._steps_left -= 1
+            if self._steps_left < 0:
+                raise self._step_error(node)
+            signal = self._exec_block(body)
+            if signal is None or signal is _CONTINUE:
+                continue
+            if signal is _BREAK:
+                return None
+            return signal
+        if node.orelse:
+            return self._exec_block(node.orelse)
+        return None
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        if node.exc is None:
+            if not self._handling:
+                raise ProgramError("RuntimeError", "No active exception to reraise",
+                                   node.span, self._source)
+            raise self._handling[-1]
+        value = self._visitors[type(node.exc)](node.exc)
+        if node.cause is not None:
+            self._visitors[type(node.cause)](node.cause)
+        try:
+            if isinstance(value, type) and issubclass(value, BaseException):
+                value = value()
+            if not isinstance(value, BaseException):
+                raise TypeError("exceptions must derive from BaseException")
+            message = str(value)
+        except Exception as exc:
+            raise self._fail(exc, node.exc)
+        error = ProgramError(type(value).__name__, message, node.span, self._source)
+        error.value = value
+        raise error
+
+    def visit_Global(self, node: ast.Global) -> None:
+        return None
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        return None
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
+        """Evaluates the handler's class (or tuple of classes); None for a bare ``except``."""
+        if node.type is None:
+            return None
+        classes = self._visitors[type(node.type)](node.type)
+        checked = classes if isinstance(classes, tuple) else (classes,)
+        for cls in checked:
+            if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+                raise ProgramError("TypeError", "catching classes that do not inherit from "
+                                   "BaseException is not allowed", node.type.span,
+                                   self._source)
+        return classes
+
+    def visit_Try(self, node: ast.Try) -> int | None:
+        try:
+            try:
+                signal = self._exec_block(node.body)
+            except Exception as exc:
+                error = self._fail(exc, node)
+                if not node.handlers or getattr(error, "fatal", False):
+                    raise error from None
+                value = self._exception_value(error)
+                for handler in node.handlers:
+                    classes = self.visit_ExceptHandler(handler)
+                    if classes is None or isinstance(value, classes):
+                        break
+                else:
+                    raise error from None
+                self._handling.append(error)
+                try:
+                    if handler.name is not None:
+                        self._vars[handler.name] = value
+                    signal = self._exec_block(handler.body)
+                finally:
+                    self._handling.pop()
+                    if handler.name is not None:
+                        self._vars.pop(handler.name, None)
+                return signal
+            if node.orelse and signal is None:
+                return self._exec_block(node.orelse)
+            return signal
+        finally:
+            if node.finalbody:
+                returned = self._return_value
+                final_signal = self._exec_block(node.finalbody)
+                if final_signal is not None:
+                    return final_signal     # noqa: B012 - as in Python, it wins
+                self._return_value = returned
+
+    def _exception_value(self, error: ProgramError) -> BaseException:
+        """The exception object a handler (or ``__exit__``) sees for ``error``.
+
+        What a program raised is handed back as is; an error from gradcli or
+        from Python becomes a fresh exception of the class its kind names
+        (never the host's own exception object, whose attributes could
+        reach objects the program was not given).
+        """
+        value = getattr(error, "value", None)
+        if value is not None:
+            return value
+        cls = self._builtins.get(error.kind)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            cls = _unknown_exception_class(error.kind)
+        cause = error.__cause__
+        args = getattr(cause, "args", None)
+        if type(cause) is cls and isinstance(args, tuple) and all(
+                type(arg) in _PLAIN_ARGUMENTS for arg in args):
+            value = cls(*args)      # KeyError('a') keeps str() "'a'" and its args
+        else:
+            value = cls(error.message)
+        error.value = value
+        return value
+
     def visit_WithItem(self, node: ast.WithItem) -> tuple[Any, Any, Any]:
         """Evaluates a context manager and enters it: (manager, __exit__, entered value)."""
         expr = node.context_expr
@@ -814,7 +1305,77 @@ class Interpreter:
         return None if default is None else self._visitors[type(default)](default)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._vars[node.name] = self._make_function(node, node.name)
+        decorators = [self._visitors[type(d)](d) for d in node.decorators]
+        value: Any = self._make_function(node, node.name)
+        self._vars[node.name] = self._decorate(decorators, node, value)
+
+    def _decorate(self, decorators: list, node: Any, value: Any) -> Any:
+        for decorator, decorator_node in zip(reversed(decorators), reversed(node.decorators)):
+            try:
+                if type(decorator) is UserFunction and decorator._interpreter is self:
+                    value = self._call(decorator, (value,), None)
+                else:
+                    value = decorator(value)
+            except Exception as exc:
+                raise self._fail(exc, decorator_node)
+        return value
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        visitors = self._visitors
+        decorators = [visitors[type(d)](d) for d in node.decorators]
+        bases = []
+        for base_node in node.bases:
+            base = visitors[type(base_node)](base_node)
+            if not self._subclassable(base):
+                name = getattr(base, "__name__", type(base).__name__)
+                raise ProgramError(
+                    "TypeError", f"a gradcli class cannot subclass {name!r}: the bases it "
+                    "takes are object, exception classes, torch.nn.Module and its layers, "
+                    "torch.autograd.Function and classes the program defines",
+                    base_node.span, self._source)
+            bases.append(base)
+        if node.keywords:
+            raise ProgramError("TypeError", "class keywords (metaclass=...) are not supported "
+                               "in gradcli", node.keywords[0].span, self._source)
+        namespace: dict[str, Any] = {}
+        saved, saved_vars = self._frame, self._vars
+        self._frame = _new_frame(_Frame, (namespace, _ClassScope(node.local_names), saved,
+                                          None))
+        self._vars = namespace
+        try:
+            self._exec_block(node.body)
+        finally:
+            self._frame = saved
+            self._vars = saved_vars
+        for name in namespace:
+            if name[:1] == "_" and name not in PROTOCOL_METHODS:
+                raise ProgramError(
+                    "AttributeError", f"class attribute '{name}' is private: names starting "
+                    "with '_' are not accessible in gradcli (special methods such as "
+                    "__init__, __call__ and __repr__ are)", node.span, self._source)
+        namespace["__module__"] = "__main__"
+        namespace["__qualname__"] = node.name
+        namespace[_USER_CLASS] = True
+        if any(hasattr(base, "_qualified") for base in bases):
+            namespace["_qualified"] = f"__main__.{node.name}"
+        try:
+            cls = new_class(node.name, tuple(bases), exec_body=lambda ns: ns.update(namespace))
+        except Exception as exc:
+            raise self._fail(exc, node)
+        for value in namespace.values():
+            for function in (value, getattr(value, "__func__", None),
+                             getattr(value, "fget", None), getattr(value, "fset", None)):
+                if type(function) is UserFunction and function._owner is None:
+                    function._owner = cls
+        self._vars[node.name] = self._decorate(decorators, node, cls)
+
+    @staticmethod
+    def _subclassable(base: Any) -> bool:
+        if not isinstance(base, type) or issubclass(base, type):
+            return False
+        return (base is object or issubclass(base, BaseException)
+                or bool(getattr(base, _USER_CLASS, False))
+                or bool(getattr(base, SUBCLASSABLE, False)))
 
     # ------------------------------------------------------- expressions
 
@@ -933,6 +1494,140 @@ class Interpreter:
             raise self._fail(exc, test)
         return visitors[type(chosen)](chosen)
 
+    def visit_Yield(self, node: ast.Yield) -> Any:
+        value = None if node.value is None else \
+            self._visitors[type(node.value)](node.value)
+        channel = self._generator
+        if channel is None:
+            raise ProgramError("SyntaxError", "'yield' outside function", node.span,
+                               self._source)
+        if not node.from_:
+            return self._suspend(channel, value)
+        try:
+            iterator = iter(value)
+        except Exception as exc:
+            raise self._fail(exc, node)
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return None
+            except Exception as exc:
+                raise self._fail(exc, node)
+            self._suspend(channel, item)
+
+    # ------------------------------------------------------- generators
+
+    def _save_state(self) -> tuple:
+        return (self._frame, self._vars, self._source, self._depth,
+                self._handling, self._return_value, self._generator)
+
+    def _restore_state(self, state: tuple) -> None:
+        (self._frame, self._vars, self._source, self._depth,
+         self._handling, self._return_value, self._generator) = state
+
+    def _resume(self, channel: _Channel, sent: Any) -> Any:
+        """Runs a generator's body to its next ``yield`` (a consumer's ``next()``)."""
+        if channel.running:
+            raise ValueError("generator already executing")
+        if channel.done:
+            raise StopIteration
+        consumer = self._save_state()
+        channel.running = True
+        channel.sent = sent
+        channel.base_depth = self._depth
+        try:
+            if channel.thread is None:
+                thread = threading.Thread(target=self._generator_body, args=(channel,),
+                                          name="gradcli-generator", daemon=True)
+                channel.thread = thread
+                try:
+                    previous: int | None = threading.stack_size(_GENERATOR_STACK)
+                except (ValueError, RuntimeError):     # a platform without the setting
+                    previous = None
+                try:
+                    thread.start()
+                finally:
+                    if previous is not None:
+                        threading.stack_size(previous)
+            else:
+                channel.resume.release()
+            channel.handoff.acquire()
+        finally:
+            channel.running = False
+            self._restore_state(consumer)
+        error = channel.error
+        if error is not None:
+            channel.error = None
+            raise error
+        if channel.done:
+            raise StopIteration
+        return channel.value
+
+    def _suspend(self, channel: _Channel, value: Any) -> Any:
+        """A ``yield`` in a generator's body: hands ``value`` over and waits."""
+        if channel.closing:
+            raise _Close
+        channel.value = value
+        channel.state = self._save_state()
+        channel.handoff.release()
+        channel.resume.acquire()
+        self._restore_state(channel.state)
+        self._depth = channel.base_depth + 1
+        if channel.closing:
+            raise _Close
+        thrown = channel.thrown
+        if thrown is not None:
+            channel.thrown = None
+            error = ProgramError(type(thrown).__name__, str(thrown))
+            error.value = thrown
+            raise error
+        return channel.sent
+
+    def _generator_body(self, channel: _Channel) -> None:
+        """A generator's thread: runs the body, handing over at each ``yield``."""
+        self._restore_state(channel.state)
+        self._generator = channel
+        self._handling = []
+        self._depth = channel.base_depth + 1
+        try:
+            self._exec_block(channel.function._body)
+        except _Close:
+            pass
+        except ProgramError as error:
+            if error.kind == "StopIteration":   # as Python does (PEP 479)
+                error = ProgramError("RuntimeError", "generator raised StopIteration",
+                                     error.span, error.source)
+            channel.error = error
+        except Exception as exc:
+            channel.error = ProgramError(type(exc).__name__, str(exc))
+        finally:
+            channel.done = True
+            channel.state = None
+            channel.handoff.release()
+
+    def _close(self, channel: _Channel) -> None:
+        """Closes a suspended generator: its body meets _Close at the ``yield``."""
+        if channel.done or channel.running:
+            return
+        if channel.thread is None:
+            channel.done = True
+            return
+        consumer = self._save_state()
+        channel.closing = True
+        channel.running = True
+        try:
+            channel.resume.release()
+            channel.handoff.acquire()
+        finally:
+            channel.running = False
+            self._restore_state(consumer)
+        channel.error = None
+
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        raise ProgramError("SyntaxError", "can't use starred expression here", node.span,
+                           self._source)
+
     def visit_Lambda(self, node: ast.Lambda) -> UserFunction:
         return self._make_function(node, "<lambda>")
 
@@ -945,20 +1640,38 @@ class Interpreter:
         func_node = node.func
         function = visitors[type(func_node)](func_node)
         arg_nodes = node.args
+        if function is self._super and not arg_nodes and not node.keywords:
+            try:
+                return self._zero_argument_super()
+            except Exception as exc:
+                raise self._fail(exc, node)
         if not arg_nodes:
             args: Any = ()
-        elif len(arg_nodes) == 1:
+        elif len(arg_nodes) == 1 and type(arg_nodes[0]) is not ast.Starred:
             arg = arg_nodes[0]
             args = (visitors[type(arg)](arg),)
         else:
-            args = []
-            for arg in arg_nodes:
-                args.append(visitors[type(arg)](arg))
+            args = self.visit_List(node)
         kwargs = None
         if node.keywords:
             kwargs = {}
             for keyword in node.keywords:
-                kwargs[keyword.arg] = self.visit_Keyword(keyword)
+                value = self.visit_Keyword(keyword)
+                if keyword.arg is not None:
+                    kwargs[keyword.arg] = value
+                    continue
+                try:
+                    items = value.items() if isinstance(value, dict) else None
+                    if items is None:
+                        raise TypeError(f"argument after ** must be a mapping, not "
+                                        f"{type(value).__name__}")
+                    for key, item in items:
+                        if key in kwargs:
+                            raise TypeError(f"got multiple values for keyword argument "
+                                            f"'{key}'")
+                        kwargs[key] = item
+                except Exception as exc:
+                    raise self._fail(exc, keyword)
         try:
             if type(function) is UserFunction and function._interpreter is self:
                 return self._call(function, args, kwargs)
@@ -1009,17 +1722,47 @@ class Interpreter:
     def visit_Tuple(self, node: ast.Tuple) -> tuple:
         return tuple(self.visit_List(node))
 
-    def visit_List(self, node: ast.List | ast.Tuple) -> list:
+    def visit_List(self, node: ast.List | ast.Tuple | ast.Set | ast.Call) -> list:
         visitors = self._visitors
         values = []
-        for elt in node.elts:
-            values.append(visitors[type(elt)](elt))
+        for elt in (node.args if type(node) is ast.Call else node.elts):
+            if type(elt) is ast.Starred:
+                if elt.double:
+                    raise ProgramError("SyntaxError", "'**' is only allowed in a call",
+                                       elt.span, self._source)
+                iterable = visitors[type(elt.value)](elt.value)
+                try:
+                    values.extend(iterable)
+                except Exception as exc:
+                    raise self._fail(exc, elt)
+            else:
+                values.append(visitors[type(elt)](elt))
         return values
+
+    def visit_Set(self, node: ast.Set) -> set:
+        try:
+            return set(self.visit_List(node))
+        except ProgramError:
+            raise
+        except Exception as exc:
+            raise self._fail(exc, node)
+
+    def visit_SetComp(self, node: ast.SetComp) -> set:
+        return self._comprehension(node, set())
 
     def visit_Dict(self, node: ast.Dict) -> dict:
         visitors = self._visitors
         result = {}
         for key_node, value_node in zip(node.keys, node.values):
+            if key_node is None:    # {**mapping}
+                mapping = visitors[type(value_node)](value_node)
+                try:
+                    if not isinstance(mapping, dict):
+                        raise TypeError(f"'{type(mapping).__name__}' object is not a mapping")
+                    result.update(mapping)
+                except Exception as exc:
+                    raise self._fail(exc, value_node)
+                continue
             key = visitors[type(key_node)](key_node)
             value = visitors[type(value_node)](value_node)
             try:
@@ -1037,8 +1780,57 @@ class Interpreter:
         return self._comprehension(node, [])
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> Any:
-        # Evaluated eagerly; the result is a one-pass iterator like a generator's.
-        return iter(self._comprehension(node, []))
+        # As in Python, the first iterable is evaluated now, everything else lazily.
+        iterable = self.visit_Comprehension(node.generators[0])
+        try:
+            iterator = iter(iterable)
+        except Exception as exc:
+            raise self._fail(exc, node.generators[0].iter)
+        variables: dict[str, Any] = {}
+        frame = _new_frame(_Frame, (variables, node.local_names, self._frame, None))
+        return _GeneratorExpression(self._generator_items(node, frame, iterator, 0))
+
+    def _in_scope(self, frame: _Frame, fn: Callable[..., Any], *args: Any) -> Any:
+        """Runs ``fn`` with ``frame`` as the current scope (a generator expression's)."""
+        saved_frame, saved_vars = self._frame, self._vars
+        self._frame, self._vars = frame, frame.vars
+        try:
+            return fn(*args)
+        finally:
+            self._frame, self._vars = saved_frame, saved_vars
+
+    def _generator_items(self, node: ast.GeneratorExp, frame: _Frame, iterator: Any,
+                         index: int) -> Any:
+        """Yields a generator expression's items (its ``index``-th ``for`` and inner ones)."""
+        generator = node.generators[index]
+        last = index + 1 == len(node.generators)
+        target = generator.target
+        elt = node.elt
+        while True:
+            self._steps_left -= 1
+            if self._steps_left < 0:
+                raise self._step_error(node)
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            except ProgramError:
+                raise
+            except Exception as exc:
+                raise self._fail(exc, generator.iter)
+            self._in_scope(frame, self._assign, target, item)
+            if generator.ifs and not self._in_scope(frame, self._all_true, generator.ifs):
+                continue
+            if last:
+                yield self._in_scope(frame, self._visitors[type(elt)], elt)
+                continue
+            following = node.generators[index + 1]
+            inner = self._in_scope(frame, self.visit_Comprehension, following)
+            try:
+                inner_iterator = iter(inner)
+            except Exception as exc:
+                raise self._fail(exc, following.iter)
+            yield from self._generator_items(node, frame, inner_iterator, index + 1)
 
     def visit_DictComp(self, node: ast.DictComp) -> dict:
         return self._comprehension(node, {})

@@ -33,15 +33,6 @@ __all__ = ["parse"]
 
 # Python keywords gradcli refuses, as the grammar's terminals, with what to say.
 _UNSUPPORTED_KEYWORDS: dict[str, str] = {
-    "WHILE": "'while' loops are not supported in gradcli",
-    "CLASS": "'class' definitions are not supported in gradcli",
-    "TRY": "'try' statements are not supported in gradcli",
-    "EXCEPT": "'try'/'except' statements are not supported in gradcli",
-    "FINALLY": "'try'/'finally' statements are not supported in gradcli",
-    "RAISE": "'raise' statements are not supported in gradcli",
-    "GLOBAL": "'global' declarations are not supported in gradcli",
-    "NONLOCAL": "'nonlocal' declarations are not supported in gradcli",
-    "YIELD": "'yield' (generators) is not supported in gradcli",
     "ASYNC": "'async' functions are not supported in gradcli",
     "AWAIT": "'await' is not supported in gradcli",
     "WALRUS": "assignment expressions (':=') are not supported in gradcli",
@@ -50,12 +41,15 @@ _OPENING = {"LPAR": "(", "LSQB": "[", "LBRACE": "{"}
 _CLOSING = {"RPAR": "(", "RSQB": "[", "RBRACE": "{"}
 _LAYOUT = frozenset({"_NEWLINE", "_INDENT", "_DEDENT"})
 _HEADERS = {"IF": "'if' statement", "ELIF": "'elif' statement", "ELSE": "'else' statement",
-            "FOR": "'for' statement", "WITH": "'with' statement", "DEF": "function definition"}
+            "FOR": "'for' statement", "WITH": "'with' statement", "DEF": "function definition",
+            "WHILE": "'while' statement", "TRY": "'try' statement",
+            "EXCEPT": "'except' statement", "FINALLY": "'finally' statement",
+            "CLASS": "class definition"}
 # Python's class for layout errors (a subclass of SyntaxError); "SyntaxError"
 # here would report them under the parent class instead.
 _INDENTATION_ERROR = "IndentationError"
 # Bumped whenever the post-lexer or options change, so a stale disk cache is never read.
-_CACHE_SALT = "gradcli-parser-1"
+_CACHE_SALT = "gradcli-parser-2"
 
 _parser: Any = None     # the Lark object, built by _get_parser()
 _lark: Any = None       # the lark module, imported by _get_parser()
@@ -190,14 +184,14 @@ class _Indenter:
 
 
 def _grammar_text() -> str:
-    try:
-        return (files("gradcli.grammar") / "gradcli.lark").read_text(encoding="utf-8")
-    except ModuleNotFoundError:
-        # A source checkout: grammar/ sits beside the gradcli package.
-        path = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "grammar",
-                            "gradcli.lark")
+    # A source checkout's grammar/ beside the gradcli package wins: an editable
+    # install elsewhere may map gradcli.grammar to another checkout's copy.
+    path = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "grammar",
+                        "gradcli.lark")
+    if os.path.isfile(path):
         with open(path, encoding="utf-8") as handle:
             return handle.read()
+    return (files("gradcli.grammar") / "gradcli.lark").read_text(encoding="utf-8")
 
 
 def _cache_file(grammar: str, lark_version: str) -> str | bool:
@@ -245,6 +239,7 @@ _TARGET_WORDS = {
     ast.GeneratorExp: "generator expression", ast.DictComp: "dict comprehension",
     ast.Dict: "dict literal", ast.JoinedStr: "f-string expression",
     ast.FormattedValue: "f-string expression", ast.Slice: "slice",
+    ast.Yield: "yield expression", ast.Set: "set display", ast.SetComp: "set comprehension",
 }
 
 
@@ -328,8 +323,6 @@ class _AstBuilder:
         expected = exc.expected
         if kind in _UNSUPPORTED_KEYWORDS:
             return self._error(_UNSUPPORTED_KEYWORDS[kind], span)
-        if kind == "AT" and "DEF" in expected:
-            return self._error("decorators ('@') are not supported in gradcli", span)
         if kind == "_INDENT":
             return self._error("unexpected indent", span, _INDENTATION_ERROR)
         if "_INDENT" in expected:
@@ -426,6 +419,17 @@ class _AstBuilder:
             self._check_target(target, "assign to")
         return ast.Assign(targets, children[-1], self.span_of(meta))
 
+    def _b_ann_assign(self, meta: Any, children: list) -> ast.Assign | ast.Pass:
+        """``target: annotation [= value]``: the annotation is ignored."""
+        target, _annotation, value = children
+        if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            word = "tuple" if isinstance(target, ast.Tuple) else "expression"
+            raise self._error(f"only single target (not {word}) can be annotated",
+                              target.span)
+        if value is None:
+            return ast.Pass(self.span_of(meta))
+        return ast.Assign((target,), value, self.span_of(meta))
+
     def _b_aug_assign(self, meta: Any, children: list) -> ast.AugAssign:
         target, op, value = children
         if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
@@ -457,6 +461,71 @@ class _AstBuilder:
 
     def _b_assert(self, meta: Any, children: list) -> ast.Assert:
         return ast.Assert(children[0], children[1], self.span_of(meta))
+
+    def _b_raise(self, meta: Any, children: list) -> ast.Raise:
+        exc, cause = (children + [None, None])[:2]
+        return ast.Raise(exc, cause, self.span_of(meta))
+
+    def _b_global(self, meta: Any, children: list) -> ast.Global:
+        return ast.Global(tuple(str(name) for name in children), self.span_of(meta))
+
+    def _b_nonlocal(self, meta: Any, children: list) -> ast.Nonlocal:
+        return ast.Nonlocal(tuple(str(name) for name in children), self.span_of(meta))
+
+    def _b_yield(self, meta: Any, children: list) -> ast.Yield:
+        return ast.Yield(children[0] if children else None, self.span_of(meta))
+
+    def _b_yield_from(self, meta: Any, children: list) -> ast.Yield:
+        return ast.Yield(children[0], self.span_of(meta), True)
+
+    def _b_while(self, meta: Any, children: list) -> ast.While:
+        test, body, orelse = children
+        return ast.While(test, body, orelse or (), self._block_span(meta, body, orelse or ()))
+
+    def _b_except_handler(self, meta: Any, children: list) -> ast.ExceptHandler:
+        kind, name, body = children
+        if kind is None and name is not None:
+            raise self._error("invalid syntax", self.span_of(meta))
+        return ast.ExceptHandler(kind, None if name is None else str(name), body,
+                                 self._block_span(meta, body))
+
+    def _b_try(self, meta: Any, children: list) -> ast.Try:
+        body = children[0]
+        handlers = tuple(child for child in children[1:-2])
+        orelse, finalbody = children[-2] or (), children[-1] or ()
+        for handler in handlers[:-1]:
+            if handler.type is None:
+                raise self._error("default 'except:' must be last", handler.span)
+        return ast.Try(body, handlers, orelse, finalbody,
+                       self._block_span(meta, body, *(h.body for h in handlers), orelse,
+                                        finalbody))
+
+    def _b_try_finally(self, meta: Any, children: list) -> ast.Try:
+        body, finalbody = children
+        return ast.Try(body, (), (), finalbody, self._block_span(meta, body, finalbody))
+
+    def _b_class_def(self, meta: Any, children: list) -> ast.ClassDef:
+        name, arguments, body = children
+        call = self._b_call(meta, [None, arguments])
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                raise self._error("'*' in a class's bases is not supported in gradcli",
+                                  arg.span)
+        return ast.ClassDef(str(name), call.args, call.keywords, body,
+                            self._block_span(meta, body))
+
+    def _b_decorator(self, meta: Any, children: list) -> Any:
+        return children[0]
+
+    def _b_decorated(self, meta: Any, children: list) -> ast.FunctionDef | ast.ClassDef:
+        *decorators, definition = children
+        span = Span(self._filename, decorators[0].span.line, decorators[0].span.column - 1,
+                    definition.span.end_line, definition.span.end_column)
+        if isinstance(definition, ast.FunctionDef):
+            return ast.FunctionDef(definition.name, definition.params, definition.body, span,
+                                   tuple(decorators))
+        return ast.ClassDef(definition.name, definition.bases, definition.keywords,
+                            definition.body, span, tuple(decorators))
 
     def _b_import(self, meta: Any, children: list) -> ast.Import:
         return ast.Import(tuple(children), self.span_of(meta))
@@ -507,30 +576,68 @@ class _AstBuilder:
         return ast.WithItem(context, target, self.span_of(meta))
 
     def _b_function_def(self, meta: Any, children: list) -> ast.FunctionDef:
-        name, params, body = children
+        name, params, _returns, body = children     # the return annotation is ignored
         return ast.FunctionDef(str(name), params or (), body, self._block_span(meta, body))
 
     def _b_parameters(self, meta: Any, children: list) -> tuple:
         seen: set[str] = set()
         has_default = False
-        for param in children:
-            if param.name in seen:
-                raise self._error(f"duplicate argument '{param.name}' in function definition",
-                                  param.span)
-            seen.add(param.name)
-            if param.default is not None:
-                has_default = True
-            elif has_default:
-                raise self._error("non-default argument follows default argument", param.span)
-        return tuple(children)
+        keyword_only = False
+        params: list[ast.Param] = []
+        markers = [index for index, param in enumerate(children) if param.kind == "/"]
+        if markers:     # `def f(a, b, /, c)`: the parameters before `/` are positional-only
+            marker = children[markers[0]]
+            if len(markers) > 1:
+                raise self._error("/ may appear only once", children[markers[1]].span)
+            if markers[0] == 0:
+                raise self._error("at least one argument must precede /", marker.span)
+            if any(param.kind != "positional" for param in children[:markers[0]]):
+                raise self._error("/ must be ahead of *", marker.span)
+            children = [ast.Param(p.name, p.default, p.span, "posonly")
+                        for p in children[:markers[0]]] + children[markers[0] + 1:]
+        for index, param in enumerate(children):
+            if params and params[-1].kind == "kwarg":
+                raise self._error("arguments cannot follow var-keyword argument", param.span)
+            if param.kind == "vararg":
+                if keyword_only:
+                    raise self._error("* argument may appear only once", param.span)
+                keyword_only = True
+                if not param.name:     # a bare `*`: keyword-only parameters must follow
+                    following = children[index + 1:index + 2]
+                    if not following or following[0].kind == "kwarg":
+                        raise self._error("named arguments must follow bare *", param.span)
+            elif param.kind == "positional" and keyword_only:
+                param = ast.Param(param.name, param.default, param.span, "kwonly")
+            if param.name:
+                if param.name in seen:
+                    raise self._error(f"duplicate argument '{param.name}' in function "
+                                      "definition", param.span)
+                seen.add(param.name)
+            if param.kind in ("positional", "posonly"):
+                if param.default is not None:
+                    has_default = True
+                elif has_default:
+                    raise self._error("non-default argument follows default argument",
+                                      param.span)
+            params.append(param)
+        return tuple(params)
+
+    def _b_annotated_param(self, meta: Any, children: list) -> ast.Param:
+        name, _annotation, default = children      # the annotation is ignored
+        return ast.Param(str(name), default, self.span_of(meta))
 
     def _b_param(self, meta: Any, children: list) -> ast.Param:
         return ast.Param(str(children[0]), children[1], self.span_of(meta))
 
-    def _b_star_param(self, meta: Any, children: list) -> None:
-        raise self._unsupported(
-            meta, "'*args', '**kwargs' and keyword-only parameters are not supported in "
-                  "gradcli")
+    def _b_vararg_param(self, meta: Any, children: list) -> ast.Param:
+        name = children[0] if children else None
+        return ast.Param("" if name is None else str(name), None, self.span_of(meta), "vararg")
+
+    def _b_positional_only_marker(self, meta: Any, children: list) -> ast.Param:
+        return ast.Param("", None, self.span_of(meta), "/")
+
+    def _b_kwarg_param(self, meta: Any, children: list) -> ast.Param:
+        return ast.Param(str(children[0]), None, self.span_of(meta), "kwarg")
 
     # -- expressions
 
@@ -573,14 +680,23 @@ class _AstBuilder:
         args = []
         keywords: list[ast.Keyword] = []
         arguments = arguments or ()
+        unpacked_keywords = False
         for argument in arguments:
+            if isinstance(argument, ast.Starred) and argument.double:
+                keywords.append(ast.Keyword(None, argument.value, argument.span))
+                unpacked_keywords = True
+                continue
             if isinstance(argument, ast.Keyword):
-                if any(keyword.arg == argument.arg for keyword in keywords):
+                if argument.arg is not None and any(keyword.arg == argument.arg
+                                                    for keyword in keywords):
                     raise self._error(f"keyword argument repeated: {argument.arg}",
                                       argument.span)
                 keywords.append(argument)
                 continue
-            if keywords:
+            if unpacked_keywords and not isinstance(argument, ast.Starred):
+                raise self._error("positional argument follows keyword argument unpacking",
+                                  argument.span)
+            if keywords and not isinstance(argument, ast.Starred):
                 raise self._error("positional argument follows keyword argument",
                                   argument.span)
             if (isinstance(argument, ast.GeneratorExp) and len(arguments) > 1
@@ -596,8 +712,11 @@ class _AstBuilder:
     def _b_keyword(self, meta: Any, children: list) -> ast.Keyword:
         return ast.Keyword(str(children[0]), children[1], self.span_of(meta))
 
-    def _b_starred(self, meta: Any, children: list) -> None:
-        raise self._unsupported(meta, "'*' and '**' unpacking is not supported in gradcli")
+    def _b_starred(self, meta: Any, children: list) -> ast.Starred:
+        return ast.Starred(children[0], self.span_of(meta))
+
+    def _b_double_starred(self, meta: Any, children: list) -> ast.Starred:
+        return ast.Starred(children[0], self.span_of(meta), True)
 
     def _b_subscript(self, meta: Any, children: list) -> ast.Subscript:
         return ast.Subscript(children[0], children[1], self.span_of(meta))
@@ -616,11 +735,26 @@ class _AstBuilder:
         return ast.List(tuple(children), self.span_of(meta))
 
     def _b_dict(self, meta: Any, children: list) -> ast.Dict:
-        return ast.Dict(tuple(children[0::2]), tuple(children[1::2]), self.span_of(meta))
+        keys: list = []
+        values: list = []
+        index = 0
+        while index < len(children):
+            child = children[index]
+            if isinstance(child, ast.Starred) and child.double:   # {**mapping}
+                keys.append(None)
+                values.append(child.value)
+                index += 1
+            else:
+                keys.append(child)
+                values.append(children[index + 1])
+                index += 2
+        return ast.Dict(tuple(keys), tuple(values), self.span_of(meta))
 
-    def _b_set(self, meta: Any, children: list) -> None:
-        raise self._unsupported(meta, "sets ({...} literals and comprehensions) are not "
-                                      "supported in gradcli")
+    def _b_set(self, meta: Any, children: list) -> ast.Set:
+        return ast.Set(tuple(children), self.span_of(meta))
+
+    def _b_set_comp(self, meta: Any, children: list) -> ast.SetComp:
+        return ast.SetComp(children[0], tuple(children[1:]), self.span_of(meta))
 
     def _b_comprehension(self, meta: Any, children: list) -> ast.Comprehension:
         target, iterable, *ifs = children
@@ -896,6 +1030,9 @@ class _AstBuilder:
     def _check_target(self, target: Any, verb: str) -> None:
         if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
             return
+        if isinstance(target, ast.Starred):
+            raise self._error("starred assignment targets ('a, *rest = ...') are not "
+                              "supported in gradcli", target.span)
         if isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._check_target(element, verb)
@@ -916,7 +1053,8 @@ _RULES = {name[len("_b_"):]: function for name, function in vars(_AstBuilder).it
 
 def _check_context(body: tuple, builder: _AstBuilder, *, in_function: bool,
                    in_loop: bool) -> None:
-    """Rejects ``return`` outside a function and ``break``/``continue`` outside a loop."""
+    """Rejects ``return``/``yield`` outside a function, ``break``/``continue``
+    outside a loop and ``nonlocal`` at module level."""
     for stmt in body:
         kind = type(stmt)
         if kind is ast.Return and not in_function:
@@ -925,13 +1063,38 @@ def _check_context(body: tuple, builder: _AstBuilder, *, in_function: bool,
             raise builder._error("'break' outside loop", stmt.span)
         if kind is ast.Continue and not in_loop:
             raise builder._error("'continue' not properly in loop", stmt.span)
+        if kind is ast.Nonlocal and not in_function:
+            raise builder._error("nonlocal declaration not allowed at module level", stmt.span)
+        if not in_function and kind not in (ast.FunctionDef, ast.ClassDef) \
+                and ast.contains_yield(_own_expressions(stmt)):
+            raise builder._error("'yield' outside function", stmt.span)
         if kind is ast.If:
             _check_context(stmt.body, builder, in_function=in_function, in_loop=in_loop)
             _check_context(stmt.orelse, builder, in_function=in_function, in_loop=in_loop)
-        elif kind is ast.For:
+        elif kind is ast.For or kind is ast.While:
             _check_context(stmt.body, builder, in_function=in_function, in_loop=True)
             _check_context(stmt.orelse, builder, in_function=in_function, in_loop=in_loop)
         elif kind is ast.With:
             _check_context(stmt.body, builder, in_function=in_function, in_loop=in_loop)
+        elif kind is ast.Try:
+            for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse,
+                          stmt.finalbody):
+                _check_context(block, builder, in_function=in_function, in_loop=in_loop)
         elif kind is ast.FunctionDef:
             _check_context(stmt.body, builder, in_function=True, in_loop=False)
+        elif kind is ast.ClassDef:
+            _check_context(stmt.body, builder, in_function=False, in_loop=False)
+
+
+def _own_expressions(stmt: Any) -> tuple:
+    """A statement's expressions, without its nested statement blocks."""
+    kind = type(stmt)
+    if kind in (ast.If, ast.While):
+        return (stmt.test,)
+    if kind is ast.For:
+        return (stmt.iter,)
+    if kind is ast.With:
+        return tuple(item.context_expr for item in stmt.items)
+    if kind is ast.Try:
+        return tuple(h.type for h in stmt.handlers if h.type is not None)
+    return (stmt,)

@@ -276,10 +276,26 @@ def test_a_path_that_does_not_exist_is_a_usage_error(project):
 
 
 def test_a_file_of_unknown_kind_is_a_usage_error(project):
-    write(project / "notes.py", "print(1)\n")
-    result = check("notes.py")
+    write(project / "notes.rst", "print(1)\n")
+    result = check("notes.rst")
     assert result.exit_code == 2
-    assert "notes.py: cannot check this kind of file" in result.stderr
+    assert "notes.rst: cannot check this kind of file" in result.stderr
+
+
+def test_a_py_program_is_checked_with_script_semantics(project):
+    write(project / "s.py", DOUBLE + "print('done')\n")
+    write(project / "s.out", "done\n")
+    assert check("s.py").exit_code == 0
+    assert check(".").exit_code == 0        # found in a folder: it has a golden
+    assert check("--echo", "s.py").exit_code == 1   # forced REPL semantics echoes x * 2
+
+
+def test_a_py_file_without_golden_is_not_a_program_of_a_folder(project):
+    write(project / "helper.py", "print(1)\n")
+    program(project, "a", DOUBLE, DOUBLE_OUT)
+    result = check(".")
+    assert result.exit_code == 0
+    assert "helper.py" not in result.stdout
 
 
 def test_nothing_to_check_is_a_usage_error(project):

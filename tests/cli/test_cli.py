@@ -57,9 +57,9 @@ def test_syntax_error_runs_nothing():
 
 
 def test_unsupported_python_is_named():
-    r = gradcli("while True:\n    pass")
+    r = gradcli("async def f():\n    pass")
     assert r.returncode == 1
-    assert "SyntaxError" in r.stderr and "while" in r.stderr
+    assert "SyntaxError" in r.stderr and "async" in r.stderr
 
 
 def test_missing_file_is_a_usage_error():
@@ -147,3 +147,17 @@ def test_bash_completion_of_commands_and_options(words, cword, expected):
                        env=env, timeout=60, check=False)
     assert r.returncode == 0
     assert r.stdout.strip() == expected
+
+
+def test_a_py_file_runs_as_a_script_and_echo_flags_override(tmp_path):
+    script = tmp_path / "tutorial.py"
+    script.write_text("import torch\ntorch.manual_seed(0)\nx = torch.ones(2)\nx.add_(1)\n"
+                      "print(x)\n", encoding="utf-8")
+    assert gradcli("run", str(script)).stdout == "tensor([2., 2.])\n"
+    echoed = gradcli("run", "--echo", str(script)).stdout
+    assert echoed == "<torch._C.Generator>\ntensor([2., 2.])\ntensor([2., 2.])\n"
+    program = tmp_path / "prog.gc"
+    program.write_text("1 + 1\nprint(3)\n", encoding="utf-8")
+    assert gradcli("run", str(program)).stdout == "2\n3\n"
+    assert gradcli("run", "--no-echo", str(program)).stdout == "3\n"
+    assert gradcli("--no-echo", "1 + 1; print(3)").stdout == "3\n"

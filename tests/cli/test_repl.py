@@ -16,6 +16,11 @@ from gradcli.runtime import RunOptions
     ("ones(2,", True),
     ("ones(2,\n3)", False),
     ("1 +", False),  # a plain syntax error: reported, not continued
+    ("@torch.no_grad()", True),     # a decorator waits for its definition
+    ("@deco\ndef f():\n    return 1", True),
+    ("@deco\ndef f():\n    return 1\n", False),
+    ("class A:\n    x = 1", True),
+    ("try:\n    x = 1\nexcept:\n    pass\n", False),
 ])
 def test_needs_more(source, more):
     assert repl.needs_more(source) is more

@@ -415,3 +415,29 @@ def test_float32_math_matches_torch_to_the_bit_mostly():
         theirs = getattr(torch, name)(theirs_x).numpy()
         finite = ~np.isnan(theirs)
         assert np.mean(ours[finite] == theirs[finite]) > 0.9, name
+
+
+def test_float32_add_and_sub_with_alpha_round_once_as_pytorchs_fused_kernel():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(2000).astype(np.float32)
+    b = rng.standard_normal(2000).astype(np.float32)
+    x, y = TORCH.tensor(a.tolist()), TORCH.tensor(b.tolist())
+
+    def array(t):
+        return np.array(t.tolist(), dtype=np.float32)
+
+    for alpha in (0.01, -0.02, 0.37, 3.0):
+        fused = (a.astype(np.float64) + b.astype(np.float64) * float(np.float32(alpha)))
+        assert (array(x.add(y, alpha=alpha)) == fused.astype(np.float32)).all()
+        fused = (a.astype(np.float64) - b.astype(np.float64) * float(np.float32(alpha)))
+        assert (array(x.sub(y, alpha=alpha)) == fused.astype(np.float32)).all()
+        z = x.clone()
+        z.add_(y, alpha=alpha)
+        assert (array(z) == (a.astype(np.float64) + b.astype(np.float64)
+                              * float(np.float32(alpha))).astype(np.float32)).all()
+    torch = pytest.importorskip("torch")
+    ta, tb = torch.tensor(a), torch.tensor(b)
+    for alpha in (0.01, -0.37):
+        assert (array(x.add(y, alpha=alpha)) == ta.add(tb, alpha=alpha).numpy()).all()

@@ -433,3 +433,17 @@ def test_every_node_has_a_span():
     for node in nodes:
         assert isinstance(node.span, Span), node
         assert node.span.line >= 1 and node.span.column >= 1
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("def f(x: int, *a: float, k: str = 'q', **kw: dict) -> int:\n    pass\n",
+     ("FunctionDef('f', [Param('x', None), Param('a', None, 'vararg'), "
+     "Param('k', Constant('q'), 'kwonly'), Param('kw', None, 'kwarg')], [Pass()])")),
+    ("x: int = 5\n", "Assign([Name('x')], Constant(5))"),
+    ("self.w: Tensor = w\n", "Assign([Attribute(Name('self'), 'w')], Name('w'))"),
+    ("x: int\n", "Pass()"),
+    ("f = lambda x, y=1: x\n",
+     "Assign([Name('f')], Lambda([Param('x', None), Param('y', Constant(1))], Name('x')))"),
+])
+def test_annotations_are_parsed_and_ignored(source, expected):
+    assert ast.dump(parse(source).body[0]) == expected

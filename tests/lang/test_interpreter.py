@@ -670,3 +670,67 @@ def test_a_return_value_survives_an_exit_that_runs_user_code():
                   "def f():\n    with manager:\n        return 'from f'\nf()\n",
                   namespace={"hooks": hooks, "manager": CallsHooks()})
     assert program.shown == ["from f"]
+
+
+# ------------------------------------------------------------- generators
+
+def _printed(source):
+    out = []
+    Interpreter({}, {}, write=out.append).run(parse(source), source)
+    return "".join(out)
+
+
+def test_generators_run_lazily_in_step_with_their_consumer():
+    source = ("def gen(n):\n    print('start')\n    try:\n        for i in range(n):\n"
+              "            print('yield', i)\n            got = yield i\n"
+              "            if got:\n                print('got', got)\n"
+              "    finally:\n        print('cleanup')\n"
+              "g = gen(2)\nprint('created')\nfor v in g:\n    print('use', v)\n"
+              "h = gen(5)\nprint(next(h), h.send('hi'))\nh.close()\n"
+              "def forever():\n    k = 0\n    while True:\n        yield k\n        k += 1\n"
+              "for k in forever():\n    if k == 3:\n        break\nprint(k)\n")
+    assert _printed(source) == (
+        "created\nstart\nyield 0\nuse 0\nyield 1\nuse 1\ncleanup\n"
+        "start\nyield 0\ngot hi\nyield 1\n0 1\ncleanup\n3\n")
+
+
+def test_errors_inside_a_generator_reach_the_consumer_with_their_location():
+    source = "def bad():\n    yield 1\n    raise ValueError('inside')\nfor x in bad():\n    pass\n"
+    with pytest.raises(ProgramError) as info:
+        _printed(source)
+    assert (info.value.kind, info.value.message, info.value.span.line) == \
+        ("ValueError", "inside", 3)
+
+
+def test_a_dropped_generator_is_closed_and_yield_from_delegates():
+    source = ("def gen():\n    try:\n        yield 1\n        yield 2\n    finally:\n"
+              "        print('closed')\n"
+              "g = gen()\nnext(g)\ndel g\nprint('after')\n"
+              "def outer():\n    yield from gen()\n    yield 3\nprint(list(outer()))\n"
+              "def rec(n):\n    if n:\n        yield n\n        yield from rec(n - 1)\n"
+              "print(sum(rec(50)))\n")
+    assert _printed(source) == "1\nclosed\nafter\nclosed\n[1, 2, 3]\n1275\n"
+
+
+def test_parameter_kinds_bind_as_in_python():
+    source = ("def f(a, b=2, /, c=3, *args, d, e=5, **kw):\n    return a, b, c, args, d, e, kw\n"
+              "print(f(1, d=4))\nprint(f(1, 2, 3, 4, 5, d=6, b=7))\n"
+              "def g(x, /):\n    return x\n"
+              "try:\n    g(x=1)\nexcept TypeError as e:\n    print(e)\n"
+              "try:\n    f(1)\nexcept TypeError as e:\n    print(e)\n"
+              "h = lambda *a, k=1, **kw: (a, k, kw)\nprint(h(1, 2, k=3, z=4))\n"
+              "print(f(*[1, 2], **{'d': 0}))\n")
+    assert _printed(source) == (
+        "(1, 2, 3, (), 4, 5, {})\n(1, 2, 3, (4, 5), 6, 5, {'b': 7})\n"
+        "g() got some positional-only arguments passed as keyword arguments: 'x'\n"
+        "f() missing 1 required keyword-only argument: 'd'\n"
+        "((1, 2), 3, {'z': 4})\n(1, 2, 3, (), 0, 5, {})\n")
+
+
+def test_defaults_are_evaluated_once_and_global_nonlocal_rebind():
+    source = ("def add(x, bucket=[]):\n    bucket.append(x)\n    return bucket\n"
+              "b = add(1)\nprint(add(2))\n"
+              "n = 0\ndef bump():\n    global n\n    n += 1\nbump()\nbump()\nprint(n)\n"
+              "def outer():\n    k = 0\n    def inc():\n        nonlocal k\n        k += 10\n"
+              "    inc()\n    inc()\n    return k\nprint(outer())\n")
+    assert _printed(source) == "[1, 2]\n2\n20\n"

@@ -89,8 +89,8 @@ def test_format_builtin_and_fstrings_stay_available():
 
 @pytest.mark.parametrize("name", [
     "eval", "exec", "open", "compile", "globals", "locals", "vars", "getattr", "setattr",
-    "delattr", "__import__", "input", "breakpoint", "help", "dir", "__builtins__", "object",
-    "memoryview", "super", "classmethod", "staticmethod", "property", "iter", "next",
+    "delattr", "__import__", "input", "breakpoint", "help", "dir", "__builtins__",
+    "memoryview",
 ])
 def test_dangerous_builtins_are_not_defined(name):
     error = refused(f"{name}\n")
@@ -163,3 +163,152 @@ def test_generator_expressions_are_not_python_generators():
     (value,) = run("(x for x in [1, 2])\n")
     assert not isinstance(value, types.GeneratorType)
     assert list(value) == [1, 2]
+
+
+# ------------------------------------------------------------- full level
+# Every construct of the full level (classes, super(), decorators,
+# generators, exceptions, *args) tried as a way out; each ends in a clean
+# gradcli error.
+
+CLASS = "class A:\n    k = 1\n    def m(self):\n        return 1\n"
+
+
+@pytest.mark.parametrize("source", [
+    CLASS + "A.__dict__", CLASS + "A.__mro__", CLASS + "A.__bases__",
+    CLASS + "A.__subclasses__()", CLASS + "A.__class__", CLASS + "A().__dict__",
+    CLASS + "A().__class__.__class__", CLASS + "A().__class__.__bases__",
+    CLASS + "A.m.__globals__", CLASS + "A().m.__func__", CLASS + "A().m.__self__",
+    CLASS + "A.__getattribute__", CLASS + "A.__init_subclass__", CLASS + "A._gradcli_user_class",
+    CLASS + "class B(A):\n    def m(self):\n        return super().__thisclass__\nB().m()",
+    CLASS + "class B(A):\n    def m(self):\n        return super().__self__\nB().m()",
+    CLASS + "class B(A):\n    def m(self):\n        return super().__getattribute__\nB().m()",
+    "object.__subclasses__()", "object.__getattribute__", "object.__init__",
+    "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    e.__traceback__",
+    "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    e.__context__",
+    "try:\n    raise ValueError('x') from KeyError('y')\nexcept ValueError as e:\n    e.__cause__",
+    "def g():\n    yield 1\ng().__next__.__self__",
+    "p = property(lambda self: 1)\np.__get__",
+    "s = staticmethod(lambda: 1)\ns.__func__",
+    "def deco(f):\n    return f.__wrapped__\n@deco\ndef h():\n    pass",
+    "def f(*args, **kwargs):\n    return kwargs.__class__\nf(a=1)",
+])
+def test_full_level_private_attributes_are_refused(source):
+    error = refused(source, {"object": object, "property": property,
+                             "staticmethod": staticmethod})
+    assert error.kind == "AttributeError"
+    assert "not accessible in gradcli" in error.message
+
+
+@pytest.mark.parametrize("name", [
+    "__getattribute__", "__setattr__", "__delattr__", "__del__", "__new__",
+    "__init_subclass__", "__class_getitem__", "__set_name__", "__reduce__", "__slots__",
+    "__dict__", "__class__", "__get__", "__set__", "__torch_function__", "_cache",
+])
+def test_a_class_cannot_define_hooks_into_python(name):
+    error = refused(f"class A:\n    {name} = lambda *a: 0\n")
+    assert error.kind == "AttributeError"
+    assert f"'{name}'" in error.message
+
+
+@pytest.mark.parametrize("source", [
+    "class M(type):\n    pass\n", "class T(type(1)):\n    pass\n",
+    "class F(print.__class__):\n    pass\n", "class G(len):\n    pass\n",
+])
+def test_only_safe_bases_can_be_subclassed(source):
+    error = refused(source)
+    assert error.kind in ("TypeError", "AttributeError")
+
+
+def test_type_of_a_class_cannot_make_classes():
+    source = CLASS + "T = type(A)\nT\nT('X', (), {'__del__': print})\n"
+    with pytest.raises(ProgramError) as info:
+        run(source)
+    assert info.value.kind == "TypeError"
+    assert "class statement" in info.value.message
+    assert run(CLASS + "repr(type(A)), type(A) == type(int)\n") == [("<class 'type'>", True)]
+
+
+def test_the_class_of_an_instance_of_a_program_class_is_readable():
+    assert run(CLASS + "A().__class__ is A, A().__class__.__name__\n") == [(True, "A")]
+    error = refused("(1).__class__\n")
+    assert error.kind == "AttributeError"
+
+
+def test_mro_is_refused_on_classes():
+    error = refused(CLASS + "A.mro()[-1]\n")
+    assert (error.kind, "mro()" in error.message) == ("AttributeError", True)
+
+
+def test_protocol_methods_are_callable_as_python_calls_them():
+    source = ("class V:\n    def __init__(self, n):\n        self.n = n\n"
+              "    def __len__(self):\n        return self.n\n"
+              "    def __getitem__(self, i):\n        return i * 10\n"
+              "    def __repr__(self):\n        return f'V({self.n})'\n"
+              "class W(V):\n    def __init__(self):\n        super().__init__(2)\n"
+              "        V.__init__(self, 3)\n"
+              "w = W()\nlen(w), w[4], repr(w), w.__len__()\n")
+    assert run(source) == [(3, 40, "V(3)", 3)]
+
+
+def test_caught_host_errors_are_fresh_exception_objects():
+    class Internal:
+        def boom(self):
+            raise AttributeError("deep inside", name="secret", obj=self)
+
+    source = ("try:\n    thing.boom()\nexcept AttributeError as e:\n    caught = e\n"
+              "caught.obj, caught.name, str(caught)\n")
+    assert run(source, {"thing": Internal()}) == [(None, None, "deep inside")]
+
+
+def test_exit_of_a_program_class_sees_no_traceback():
+    source = ("class C:\n    def __enter__(self):\n        return self\n"
+              "    def __exit__(self, kind, value, tb):\n        self.seen = (kind, str(value), tb)\n"
+              "        return True\n"
+              "c = C()\nwith c:\n    1 / 0\nc.seen\n")
+    assert run(source) == [(ZeroDivisionError, "division by zero", None)]
+
+
+def test_the_step_limit_cannot_be_caught():
+    source = ("n = 0\nwhile True:\n    try:\n        n += 1\n    except BaseException:\n"
+              "        pass\n    except:\n        pass\n")
+    with pytest.raises(ProgramError) as info:
+        Interpreter({}, {}, write=lambda text: None, max_steps=500).run(parse(source), source)
+    assert "step limit" in info.value.message
+
+
+def test_the_step_limit_cannot_be_suppressed_by_exit():
+    source = ("class C:\n    def __enter__(self):\n        return self\n"
+              "    def __exit__(self, *a):\n        return True\n"
+              "while True:\n    with C():\n        while True:\n            pass\n")
+    with pytest.raises(ProgramError) as info:
+        Interpreter({}, {}, write=lambda text: None, max_steps=500).run(parse(source), source)
+    assert "step limit" in info.value.message
+
+
+def test_an_infinite_generator_stops_at_the_step_limit():
+    source = "def g():\n    while True:\n        yield 1\nlist(g())\n"
+    with pytest.raises(ProgramError) as info:
+        Interpreter({}, {}, write=lambda text: None, max_steps=500).run(parse(source), source)
+    assert "step limit" in info.value.message
+
+
+def test_host_generators_keep_their_frames_hidden():
+    def host():
+        yield 1
+
+    for attr in ("gi_frame", "gi_code", "gi_yieldfrom"):
+        error = refused(f"g.{attr}\n", {"g": host()})
+        assert error.kind == "AttributeError"
+
+
+def test_global_and_nonlocal_reach_only_program_scopes():
+    source = ("def f():\n    global print\n    print = 5\nf()\nprint\n")
+    assert run(source) == [5]
+    error = refused("def f():\n    def g():\n        nonlocal print\n        print = 1\n"
+                    "    g()\nf()\n")
+    assert error.kind == "SyntaxError"
+
+
+def test_star_arguments_do_not_reach_private_names():
+    error = refused("def f(**kw):\n    return kw\nf(**{'_x': 1})._x\n")
+    assert error.kind == "AttributeError"

@@ -158,6 +158,14 @@ def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
     _check_alpha(alpha, input, other)
     check_broadcast(input, other)
     target = dt.result_type(input, other)
+    if alpha != 1 and target is dt.float32:
+        # PyTorch's float32 kernel is one fused multiply-add (alpha rounded to float32
+        # first): float64 arithmetic rounded once to float32 gives the same bits.
+        wide = dt.float64
+        scaled = _compute(xp.multiply, values(other, target).astype(wide.np),
+                          values(alpha, target).astype(wide.np))
+        return new(_compute(np_fn, values(input, target).astype(wide.np), scaled)
+                   .astype(target.np), target)
     return new(_compute(np_fn, values(input, target), _scaled(other, alpha, target)), target)
 
 

@@ -205,7 +205,10 @@ def _treat_as_tuple(index) -> bool:
 def _items(index) -> tuple:
     if isinstance(index, str):
         raise TypeError("a string cannot index a tensor")
-    return tuple(index) if _treat_as_tuple(index) else (index,)
+    items = tuple(index) if _treat_as_tuple(index) else (index,)
+    if any(isinstance(item, range) for item in items):    # a range indexes as its list
+        items = tuple(list(item) if isinstance(item, range) else item for item in items)
+    return items
 
 
 def _specified(items) -> int:
