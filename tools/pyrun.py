@@ -11,8 +11,8 @@ import ast
 import builtins
 import sys
 
-from gradcli.runtime import prepare_engine
 from gradcli.lang.scope import program_scope
+from gradcli.runtime import prepare_engine
 
 
 def main(path):

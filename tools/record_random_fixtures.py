@@ -22,9 +22,14 @@ import argparse
 import hashlib
 import json
 import pathlib
+import sys
 
 import numpy as np
 import torch
+
+# The case inputs are built by the same code the test uses.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "engine"))
+from random_recipes import recipe
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "tests" / "engine" / "data" / "random_fixtures.json"
@@ -39,28 +44,6 @@ TORCH_DTYPES = {
     "int64": torch.int64, "int32": torch.int32, "int16": torch.int16, "int8": torch.int8,
     "uint8": torch.uint8, "bool": torch.bool,
 }
-
-
-def recipe(name: str, n: int, dtype: str) -> np.ndarray:
-    """The input arrays some samplers take (the test builds the same ones)."""
-    if name == "arange":
-        values = np.arange(n, dtype=np.float64) * 0.5
-    elif name == "stds":
-        values = np.linspace(0.1, 3.0, n)
-    elif name == "probs":
-        values = np.linspace(0.0, 1.0, n)
-    elif name == "weights":
-        values = np.arange(n) % 7 + 0.5
-    elif name == "weights2d":
-        values = (np.arange(3 * n) % 5 + 0.25).reshape(3, n)
-    elif name == "sparse":
-        values = np.where(np.arange(n) % 3 == 1, 2.0, 0.0)
-        values[0] = 1.0
-    elif name == "rates":
-        values = np.linspace(0.0, 30.0, n)
-    else:
-        raise KeyError(name)
-    return values.astype(dtype)
 
 
 def t(name: str, n: int, dtype: str) -> torch.Tensor:

@@ -8,6 +8,16 @@ from gradcli.cli import repl
 from gradcli.runtime import RunOptions
 
 
+def typed(lines):
+    """An ``input()`` that returns ``lines`` one by one, then ends the session (EOF)."""
+    def fake_input(prompt=""):
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+    return fake_input
+
+
 @pytest.mark.parametrize("source, more", [
     ("x = 1", False),
     ("for i in range(2):", True),
@@ -37,13 +47,7 @@ def test_session_keeps_names_and_survives_errors(monkeypatch, capsys):
         "x.grad",
     ])
 
-    def fake_input(prompt=""):
-        try:
-            return next(lines)
-        except StopIteration:
-            raise EOFError from None
-
-    monkeypatch.setattr(builtins, "input", fake_input)
+    monkeypatch.setattr(builtins, "input", typed(lines))
     monkeypatch.setenv("NO_COLOR", "1")
     assert repl.run_repl(RunOptions()) == 0
     out, err = capsys.readouterr()
@@ -56,13 +60,7 @@ def test_session_keeps_names_and_survives_errors(monkeypatch, capsys):
 def test_seed_command_reseeds_the_generator(monkeypatch, capsys):
     lines = iter(["rand(2)", ":seed 0", "rand(2)", ":seed x", ":nope"])
 
-    def fake_input(prompt=""):
-        try:
-            return next(lines)
-        except StopIteration:
-            raise EOFError from None
-
-    monkeypatch.setattr(builtins, "input", fake_input)
+    monkeypatch.setattr(builtins, "input", typed(lines))
     monkeypatch.setenv("NO_COLOR", "1")
     assert repl.run_repl(RunOptions(seed=7)) == 0
     out, err = capsys.readouterr()
