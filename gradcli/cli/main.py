@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import sys
-from importlib import metadata
 
 import click
 
 from .. import __version__
+from ..engine.backend import xp
 from ..runtime import echoes, run_program
 from .console import report_error, stdout_writer
 from .options import run_limits, run_options, view_options
@@ -22,14 +22,13 @@ COMMAND_LINE = "<command line>"
 STDIN = "<stdin>"
 
 
-def _version_message() -> str:
+def _show_version(ctx: click.Context, value: bool) -> None:
     """``gradcli 0.1.0 (NumPy 2.4.6, Python 3.11.7)``: what a bug report needs."""
-    try:
-        numpy = metadata.version("numpy")
-    except metadata.PackageNotFoundError:
-        numpy = "not installed"
+    if not value or ctx.resilient_parsing:
+        return
     python = ".".join(map(str, sys.version_info[:3]))
-    return f"%(prog)s %(version)s (NumPy {numpy}, Python {python})"
+    click.echo(f"gradcli {__version__} (NumPy {xp.__version__}, Python {python})")
+    ctx.exit()
 
 
 class _DefaultToEval(click.Group):
@@ -94,7 +93,9 @@ def _execute(source: str, filename: str, options) -> int:
 
 @click.group(cls=_DefaultToEval, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="gradcli", message=_version_message())
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, value: _show_version(ctx, value),
+              help="Show the version (and NumPy's and Python's) and exit.")
 @run_limits
 @view_options
 @click.pass_context
