@@ -45,6 +45,15 @@ class ProgramError(Exception):
         self.message = message
         self.span = span
         self.source = source
+        self.internal = False  # a bug in gradcli itself, not in the program
+
+
+def internal_error(exc: BaseException) -> ProgramError:
+    """The error to report for an exception gradcli's own code should never raise."""
+    error = ProgramError(type(exc).__name__, str(exc))
+    error.internal = True
+    error.__cause__ = exc
+    return error
 
 
 def format_error(error: ProgramError) -> str:

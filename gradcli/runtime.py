@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import engine
 from .engine import dtypes
 from .engine.node import sequence_mark
-from .errors import ProgramError
+from .errors import ProgramError, internal_error
 from .lang.ast import Module
 from .lang.interpreter import Interpreter
 from .lang.parser import parse
@@ -184,6 +184,8 @@ class Session:
             return ProgramError("RecursionError", "maximum recursion depth exceeded")
         except MemoryError:
             return ProgramError("MemoryError", "the program ran out of memory")
+        except Exception as exc:  # noqa: BLE001 - a bug in gradcli: reported, never a traceback
+            return internal_error(exc)
         return None
 
 

@@ -45,7 +45,8 @@ ENGINE = ["engine.primitives", "engine.core", "engine.autograd", "engine.kernels
 LAYERS: list[tuple[str, list[str], str | list[str]]] = [
     ("errors", ["gradcli.errors"], ALL),
     ("engine.primitives", ["gradcli.engine.backend", "gradcli.engine.dtypes",
-                           "gradcli.engine.printopts", "gradcli.engine.namespace"], ALL),
+                           "gradcli.engine.printopts", "gradcli.engine.namespace",
+                           "gradcli.engine.limits"], ALL),
     ("engine.core", ["gradcli.engine.tensor", "gradcli.engine.node",
                      "gradcli.engine.returntypes"], ALL),
     ("engine.autograd", ["gradcli.engine.autograd"], ALL),

@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import sys
+import traceback
 
 from ..errors import ProgramError, format_error
 
@@ -27,10 +28,17 @@ def use_color(stream) -> bool:
 
 
 def stdout_writer():
-    """A ``(write, flush)`` pair for program output."""
+    """A ``(write, flush)`` pair for program output.
+
+    Plain output is flushed at every write, so that whatever stops the run (an
+    error, Ctrl-C, a kill) leaves everything printed so far in place.
+    """
     stream = sys.stdout
     if not use_color(stream):
-        return stream.write, stream.flush
+        def write_through(text: str) -> None:
+            stream.write(text)
+            stream.flush()
+        return write_through, stream.flush
     console = _console(stream)
 
     def write(text: str) -> None:
@@ -40,9 +48,34 @@ def stdout_writer():
     return write, stream.flush
 
 
-def report_error(error: ProgramError) -> None:
-    """Writes ``error`` to stderr: ``Kind: message`` and its location."""
-    text = format_error(error)
+EXIT_PROGRAM_ERROR, EXIT_INTERNAL_ERROR = 1, 3
+
+
+def report_error(error: ProgramError) -> int:
+    """Writes ``error`` to stderr (``Kind: message`` and its location); returns the exit
+    status: 1 for the program's error, 3 for a bug in gradcli itself."""
+    if error.internal:
+        _report_internal(error)
+        return EXIT_INTERNAL_ERROR
+    _report(format_error(error), error)
+    return EXIT_PROGRAM_ERROR
+
+
+def _report_internal(error: ProgramError) -> None:
+    text = (f"gradcli: internal error: {error.kind}: {error.message}\n"
+            "This is a bug in gradcli, not in your program. Please report it with the "
+            "program that\ncaused it")
+    cause = error.__cause__
+    if os.environ.get("GRADCLI_DEBUG") and cause is not None:
+        trace = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+        text += ". The traceback:\n" + trace.rstrip()
+    else:
+        text += " (run with --debug to add the traceback)."
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _report(text: str, error: ProgramError) -> None:
     stream = sys.stderr
     if not use_color(stream):
         stream.write(text + "\n")

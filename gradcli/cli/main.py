@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -51,6 +52,9 @@ class _DefaultToEval(click.Group):
         return super().get_command(ctx, name)
 
     def parse_args(self, ctx, args):
+        if "--debug" in args:  # a flag of the group, wherever it stands: tracebacks on
+            os.environ["GRADCLI_DEBUG"] = "1"
+            args = [a for a in args if a != "--debug"]
         if args and args[0] not in self.list_commands(ctx) and not args[0].startswith("-"):
             args = ["eval", *args]
         elif args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
@@ -87,8 +91,7 @@ def _execute(source: str, filename: str, options) -> int:
         flush()
     if error is None:
         return 0
-    report_error(error)
-    return 1
+    return report_error(error)
 
 
 @click.group(cls=_DefaultToEval, invoke_without_command=True,
@@ -108,6 +111,10 @@ def cli(ctx: click.Context, seed, max_steps, max_depth, echo, tree, grads, trace
     gradcli run FILE.gc        run a program file ('-' reads standard input)
     gradcli check samples/     compare programs with their golden outputs
     gradcli                    an interactive session (on a terminal)
+
+    Exit status: 0 ok, 1 the program failed (or a golden differs), 2 usage
+    error, 3 internal error (a bug in gradcli: --debug before anything else
+    adds the traceback to its report).
     """
     if ctx.invoked_subcommand is None:
         options = run_options(seed, max_steps, max_depth, echo is not False)
@@ -144,11 +151,19 @@ def _make_views(tree, grads, trace, ascii_only, fmt):
                                  ascii_only=ascii_only)
 
 
+EXIT_INTERRUPTED = 130  # as shells report a program stopped by Ctrl-C (128 + SIGINT)
+
+
 def _run(source: str, filename: str, options, views) -> int:
     """Runs one program, through ``views`` when view options were given."""
-    if views is None:
-        return _execute(source, filename, options)
-    return _views().run_with_views(source, filename, options, views)
+    try:
+        if views is None:
+            return _execute(source, filename, options)
+        return _views().run_with_views(source, filename, options, views)
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        click.echo("KeyboardInterrupt", err=True)
+        return EXIT_INTERRUPTED
 
 
 @cli.command("run")

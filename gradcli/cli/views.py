@@ -53,9 +53,8 @@ def _discard(_text: str) -> None:
 def _fail(error: ProgramError, as_json: bool, filename: str = COMMAND_LINE) -> int:
     if as_json:
         click.echo(jsonr.dumps(jsonr.error_data(error, filename)))
-    else:
-        report_error(error)
-    return EXIT_FAILED
+        return 3 if error.internal else EXIT_FAILED
+    return report_error(error)
 
 
 def _usage(message: str, as_json: bool) -> int:

@@ -447,6 +447,26 @@ class _ClassScope(frozenset):
     """The ``local_names`` of a class body's frame: functions defined there skip it."""
 
 
+
+# Exceptions that gradcli's engine and API never raise on purpose (their deliberate
+# errors are TypeError, RuntimeError, IndexError, ValueError...): met in their code,
+# one of these is a bug in gradcli, reported as such rather than as the program's.
+_BUG_CLASSES = (AttributeError, KeyError, NameError, AssertionError)
+_OWN_CODE = ("/gradcli/engine/", "/gradcli/api/", "/gradcli/render/")
+
+
+def _is_internal(exc: BaseException) -> bool:
+    if not isinstance(exc, _BUG_CLASSES):
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    where = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    return any(part in where for part in _OWN_CODE)
+
+
 class Interpreter:
     """Evaluates gradcli modules against a namespace.
 
@@ -539,6 +559,7 @@ class Interpreter:
             return exc
         error = ProgramError(type(exc).__name__, str(exc), node.span, self._source)
         error.__cause__ = exc
+        error.internal = _is_internal(exc)
         return error
 
     def _step_error(self, node: Any) -> ProgramError:

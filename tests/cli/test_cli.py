@@ -161,3 +161,34 @@ def test_a_py_file_runs_as_a_script_and_echo_flags_override(tmp_path):
     assert gradcli("run", str(program)).stdout == "2\n3\n"
     assert gradcli("run", "--no-echo", str(program)).stdout == "3\n"
     assert gradcli("--no-echo", "1 + 1; print(3)").stdout == "3\n"
+
+
+def test_ctrl_c_keeps_the_output_and_exits_130(tmp_path):
+    import signal
+    import time
+    program = tmp_path / "loop.gc"
+    program.write_text("print('started')\nfor i in range(10 ** 9):\n    x = i\n")
+    proc = subprocess.Popen([sys.executable, "-m", "gradcli", "run", "--max-steps",
+                             str(10 ** 12), str(program)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    assert proc.stdout.readline() == "started\n"  # flushed before the loop runs
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "KeyboardInterrupt" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("source", ["ones(10 ** 6, 10 ** 6)", "ones(10 ** 6, 1) + ones(1, 10 ** 6)",
+                                    "randn(10 ** 7, 10 ** 6)"])
+def test_huge_tensors_are_refused_before_allocation(source):
+    r = gradcli(source)
+    assert r.returncode == 1
+    assert "RuntimeError" in r.stderr and "GRADCLI_MAX_ELEMENTS" in r.stderr
+
+
+def test_the_tensor_size_limit_is_configurable():
+    env = {**ENV, "GRADCLI_MAX_ELEMENTS": "10"}
+    r = subprocess.run([sys.executable, "-m", "gradcli", "ones(11)"], capture_output=True,
+                       text=True, env=env, timeout=60, check=False)
+    assert r.returncode == 1 and "limit of 10;" in r.stderr

@@ -8,6 +8,7 @@ import numbers
 from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
+from ..limits import check_size
 from ..node import Backward, SavedContext
 from ..tensor import Tensor, wrap_dim
 
@@ -80,6 +81,7 @@ def broadcast_shapes(*shapes) -> tuple:
                     f"shapes {list(owner[pos])} and {list(shape)} cannot be broadcast together: "
                     f"at dimension {pos} the sizes are {result[pos]} and {size}, and neither "
                     f"is 1")
+    check_size(result)
     return tuple(result)
 
 

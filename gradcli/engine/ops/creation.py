@@ -9,6 +9,7 @@ from .. import autograd as ag
 from .. import dtypes as dt
 from ..backend import xp
 from ..kernels.normal import _fma64 as fma64
+from ..limits import check_size
 from ..node import SavedContext, backward
 from ..tensor import SharedArray, Tensor, check_device
 from .common import check_nonnegative, new, shape_arg
@@ -173,6 +174,7 @@ def factory(shape_args, dtype, requires_grad, device, fill, default=None):
     check_device(device)
     shape = shape_arg(shape_args)
     check_nonnegative(shape)
+    check_size(shape)
     target = as_dtype(dtype) if dtype is not None else default or dt.get_default_dtype()
     t = Tensor._make(fill(shape, target.np), target)
     if requires_grad:
