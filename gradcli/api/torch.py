@@ -16,6 +16,7 @@ from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
 from . import nn as nn_modules
+from . import optim as optim_modules
 from .module import Module
 from .numpy import from_numpy
 
@@ -109,6 +110,7 @@ def build() -> dict[str, Module]:
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
+    optim = optim_modules.build()
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -124,6 +126,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
+        "optim": optim["torch.optim"],
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -132,5 +135,5 @@ def build() -> dict[str, Module]:
     return {
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.cuda": cuda,
+        "torch.cuda": cuda, **optim,
     }
