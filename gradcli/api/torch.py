@@ -15,6 +15,7 @@ from ..engine.ops import FUNCTIONAL
 from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
+from . import layers
 from . import nn as nn_modules
 from . import optim as optim_modules
 from .module import Module
@@ -106,7 +107,8 @@ def build() -> dict[str, Module]:
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
     nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
-    nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES})
+    nn = Module("torch.nn", {"functional": nn_functional_mod, **nn_modules.MODULES,
+                             **layers.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
