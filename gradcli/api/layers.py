@@ -388,6 +388,61 @@ class CosineSimilarity(Module):
         return F.cosine_similarity(x1, x2, self.dim, self.eps)
 
 
+# ========================================================================= losses
+def _loss(name: str, options: dict, call):
+    """A loss layer; legacy ``size_average``/``reduce`` arguments are accepted."""
+    legacy = {"size_average": None, "reduce": None}
+    every = {**options, **legacy, "reduction": "mean"} if "reduction" not in options else options
+
+    def forward(self, *inputs):
+        reduction = self.reduction
+        if getattr(self, "size_average", None) is not None or \
+                getattr(self, "reduce", None) is not None:
+            size_average = True if self.size_average is None else self.size_average
+            reduce = True if self.reduce is None else self.reduce
+            reduction = "none" if not reduce else ("mean" if size_average else "sum")
+        return call(self, *inputs, reduction)
+
+    return _layer(name, "loss", every, forward)
+
+
+PoissonNLLLoss = _loss(
+    "PoissonNLLLoss", {"log_input": True, "full": False, "size_average": None, "eps": 1e-8,
+                       "reduce": None, "reduction": "mean"},
+    lambda self, x, t, r: F.poisson_nll_loss(x, t, self.log_input, self.full, eps=self.eps,
+                                             reduction=r))
+KLDivLoss = _loss(
+    "KLDivLoss", {"size_average": None, "reduce": None, "reduction": "mean",
+                  "log_target": False},
+    lambda self, x, t, r: F.kl_div(x, t, reduction=r, log_target=self.log_target))
+HingeEmbeddingLoss = _loss(
+    "HingeEmbeddingLoss", {"margin": 1.0, "size_average": None, "reduce": None,
+                           "reduction": "mean"},
+    lambda self, x, t, r: F.hinge_embedding_loss(x, t, self.margin, reduction=r))
+SmoothL1Loss = _loss(
+    "SmoothL1Loss", {"size_average": None, "reduce": None, "reduction": "mean", "beta": 1.0},
+    lambda self, x, t, r: F.smooth_l1_loss(x, t, reduction=r, beta=self.beta))
+HuberLoss = _loss(
+    "HuberLoss", {"reduction": "mean", "delta": 1.0},
+    lambda self, x, t, r: F.huber_loss(x, t, reduction=r, delta=self.delta))
+SoftMarginLoss = _loss(
+    "SoftMarginLoss", {"size_average": None, "reduce": None, "reduction": "mean"},
+    lambda self, x, t, r: F.soft_margin_loss(x, t, reduction=r))
+CosineEmbeddingLoss = _loss(
+    "CosineEmbeddingLoss", {"margin": 0.0, "size_average": None, "reduce": None,
+                            "reduction": "mean"},
+    lambda self, a, b, t, r: F.cosine_embedding_loss(a, b, t, self.margin, reduction=r))
+MarginRankingLoss = _loss(
+    "MarginRankingLoss", {"margin": 0.0, "size_average": None, "reduce": None,
+                          "reduction": "mean"},
+    lambda self, a, b, t, r: F.margin_ranking_loss(a, b, t, self.margin, reduction=r))
+TripletMarginLoss = _loss(
+    "TripletMarginLoss", {"margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False,
+                          "size_average": None, "reduce": None, "reduction": "mean"},
+    lambda self, a, p, n, r: F.triplet_margin_loss(a, p, n, self.margin, self.p, self.eps,
+                                                   self.swap, reduction=r))
+
+
 # ===================================================================== state dict
 def state_dict(module, destination=None, prefix: str = "", keep_vars: bool = False):
     """``module.state_dict()``: parameters by dotted name, detached unless ``keep_vars``."""
@@ -461,6 +516,11 @@ MODULES = {
     "Identity": Identity, "Flatten": Flatten, "ModuleList": ModuleList,
     "Embedding": Embedding, "LayerNorm": LayerNorm,
     "PairwiseDistance": PairwiseDistance, "CosineSimilarity": CosineSimilarity,
+    "PoissonNLLLoss": PoissonNLLLoss, "KLDivLoss": KLDivLoss,
+    "HingeEmbeddingLoss": HingeEmbeddingLoss, "SmoothL1Loss": SmoothL1Loss,
+    "HuberLoss": HuberLoss, "SoftMarginLoss": SoftMarginLoss,
+    "CosineEmbeddingLoss": CosineEmbeddingLoss, "MarginRankingLoss": MarginRankingLoss,
+    "TripletMarginLoss": TripletMarginLoss,
 }
 """The layers this module adds to ``torch.nn``, by name."""
 

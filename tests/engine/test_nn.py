@@ -175,7 +175,11 @@ FUNCTIONAL_NAMES = {
     # gates.py and normalization.py
     "hardsigmoid", "hardswish", "mish", "celu", "hardshrink", "softshrink", "logsigmoid",
     "glu", "prelu", "softsign", "tanhshrink", "softmin", "embedding", "layer_norm", "pad",
-    "cosine_similarity", "pairwise_distance", "gumbel_softmax"}
+    "cosine_similarity", "pairwise_distance", "gumbel_softmax",
+    # more_losses.py
+    "smooth_l1_loss", "huber_loss", "soft_margin_loss", "poisson_nll_loss", "kl_div",
+    "hinge_embedding_loss", "cosine_embedding_loss", "margin_ranking_loss",
+    "triplet_margin_loss"}
 
 # Names whose F form is the op itself; the others are F-only wrappers (inplace=, legacy
 # reduction arguments, _stacklevel).
@@ -183,7 +187,10 @@ FUNCTIONAL_IS_THE_OP = {
     "gelu", "sigmoid", "tanh", "softplus", "mse_loss", "l1_loss", "binary_cross_entropy",
     "nll_loss", "cross_entropy", "linear", "normalize", "one_hot",
     "mish", "hardshrink", "softshrink", "logsigmoid", "glu", "prelu", "embedding",
-    "layer_norm", "pad", "cosine_similarity", "pairwise_distance", "gumbel_softmax"}
+    "layer_norm", "pad", "cosine_similarity", "pairwise_distance", "gumbel_softmax",
+    "smooth_l1_loss", "huber_loss", "soft_margin_loss", "poisson_nll_loss", "kl_div",
+    "hinge_embedding_loss", "cosine_embedding_loss", "margin_ranking_loss",
+    "triplet_margin_loss"}
 
 
 def test_functional_names_come_from_the_op_entries():

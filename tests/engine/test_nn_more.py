@@ -19,6 +19,7 @@ def _centered(x, scale=1.0):
 
 
 _INDEX = TORCH.tensor([[0, 2], [2, 3]])
+_SIGNS = TORCH.tensor([1.0, -1.0, -1.0, 1.0], dtype=TORCH.float64)
 
 GRADCHECK_CASES = [
     ("hardsigmoid", lambda a: F.hardsigmoid(a), ((2, 3),)),
@@ -42,6 +43,21 @@ GRADCHECK_CASES = [
     ("pairwise_distance", lambda a, b: F.pairwise_distance(a, b, p=3.0, keepdim=True),
      ((2, 3), (3,))),
     ("pairwise_distance", lambda a, b: F.pairwise_distance(a, b, p=1.0), ((2, 3), (2, 3))),
+    ("smooth_l1_loss", lambda a, b: F.smooth_l1_loss(_centered(a, 3), b), ((2, 3), (2, 3))),
+    ("smooth_l1_loss", lambda a, b: F.smooth_l1_loss(a, b, beta=0.2, reduction="none"),
+     ((4,), (4,))),
+    ("huber_loss", lambda a, b: F.huber_loss(_centered(a, 3), b, delta=0.5), ((2, 3), (2, 3))),
+    ("huber_loss", lambda a, b: F.huber_loss(a, b, reduction="sum"), ((4,), (4,))),
+    ("soft_margin_loss", lambda a: F.soft_margin_loss(_centered(a, 2), _SIGNS), ((4,),)),
+    ("soft_margin_loss", lambda a: F.soft_margin_loss(a, _SIGNS, reduction="none"), ((4,),)),
+    ("poisson_nll_loss", lambda a, t: F.poisson_nll_loss(a, t), ((2, 3), (2, 3))),
+    ("kl_div", lambda a, t: F.kl_div(a.log(), t, reduction="batchmean"), ((2, 3), (2, 3))),
+    ("hinge_embedding_loss", lambda a: F.hinge_embedding_loss(a, _SIGNS), ((4,),)),
+    ("cosine_embedding_loss",
+     lambda a, b: F.cosine_embedding_loss(a, b, _SIGNS[:2], margin=0.9), ((2, 3), (2, 3))),
+    ("margin_ranking_loss", lambda a, b: F.margin_ranking_loss(a, b, _SIGNS), ((4,), (4,))),
+    ("triplet_margin_loss", lambda a, b, c: F.triplet_margin_loss(a, b, c, swap=True),
+     ((2, 3), (2, 3), (2, 3))),
 ]
 
 # PyTorch does not differentiate hardsigmoid's gradient (its node is NotImplemented).

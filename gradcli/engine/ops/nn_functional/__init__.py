@@ -18,6 +18,8 @@ declaration order:
 * :mod:`.softmax`: softmax, log_softmax;
 * :mod:`.losses`: mse_loss, l1_loss, binary_cross_entropy (with logits),
   nll_loss, cross_entropy;
+* :mod:`.more_losses`: smooth_l1_loss, huber_loss, soft_margin_loss, poisson_nll_loss, kl_div,
+  hinge_embedding_loss, cosine_embedding_loss, margin_ranking_loss, triplet_margin_loss;
 * :mod:`.layers`: linear, dropout, normalize, one_hot;
 * :mod:`.normalization`: embedding, layer_norm, pad, cosine_similarity, pairwise_distance,
   gumbel_softmax.
@@ -25,7 +27,7 @@ declaration order:
 
 from __future__ import annotations
 
-from . import activations, gates, layers, losses, normalization, softmax
+from . import activations, gates, layers, losses, more_losses, normalization, softmax
 
-TABLES = (activations.table, gates.table, softmax.table, losses.table, layers.table,
-          normalization.table)
+TABLES = (activations.table, gates.table, softmax.table, losses.table, more_losses.table,
+          layers.table, normalization.table)
