@@ -14,6 +14,7 @@ import math
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
+from ...kernels.pointwise import fma
 from ...namespace import ops
 from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
@@ -133,14 +134,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     work = data.astype(xp.float64)
     mean = work.mean(axis=dims, keepdims=True)
     var = ((work - mean) ** 2).mean(axis=dims, keepdims=True)
-    # PyTorch's kernel: y = (x * rstd + (-mean * rstd)) * weight + bias in the input's type.
-    rstd = (1.0 / xp.sqrt(var + eps)).astype(data.dtype)
-    shift = (-mean * rstd).astype(data.dtype)
+    # PyTorch's kernel: y = (x - mean) * rstd, then fma(y, weight, bias), in the input's
+    # type. The mean and variance are computed in float64 and rounded (ATen's
+    # Welford cascade can differ from them in the last bit).
+    mean32 = mean.astype(data.dtype)
+    rstd = (data.dtype.type(1) / xp.sqrt(var.astype(data.dtype) + data.dtype.type(eps)))
     with xp.errstate(all="ignore"):
-        out = data * rstd + shift
+        out = (data - mean32) * rstd
         if weight is not None:
-            out = out * weight._data
-        if bias is not None:
+            b = bias._data if bias is not None else xp.zeros_like(weight._data)
+            out = fma(out, xp.broadcast_to(weight._data, out.shape),
+                      xp.broadcast_to(b, out.shape).astype(out.dtype))
+        elif bias is not None:
             out = out + bias._data
     result = new(out.astype(data.dtype), input._dtype)
     if ag.needs_grad(input, weight, bias):
@@ -191,7 +196,7 @@ def pad(input, pad, mode="constant", value=None):
 
 # ==================================================== distances and similarities
 @table.op(function=False, method=False, out=False, functional=("cosine_similarity",),
-          composes=("sum", "mul", "div", "clamp_min"))
+          composes=("sum", "mul", "div", "norm", "clone"))
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``sum(x1 * x2) / (max(|x1|, eps) * max(|x2|, eps))`` along ``dim``: each input
     is divided by its (clamped) norm first, then the products are summed."""
@@ -199,8 +204,12 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     require_tensor(x2, "cosine_similarity", "x2", 2)
     ndim = max(x1.ndim, x2.ndim)
     d = wrap_dim(dim, ndim)
-    n1 = ops.clamp_min(x1.norm(2, d, keepdim=True), eps)
-    n2 = ops.clamp_min(x2.norm(2, d, keepdim=True), eps)
+    # ATen clamps copies of the norms in place outside the graph (CloneBackward0 edges).
+    n1 = x1.norm(2, d, keepdim=True).clone()
+    n2 = x2.norm(2, d, keepdim=True).clone()
+    with ag.no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
     return ((x1 / n1) * (x2 / n2)).sum(d)
 
 
