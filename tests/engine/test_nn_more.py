@@ -111,6 +111,7 @@ EXPRESSIONS = [
     "F.hardsigmoid(x.float())", "F.hardswish(torch.tensor([1, 2]))",
     "F.embedding(idx, table)", "grads(F.embedding(idx, table), table)",
     "grads(F.embedding(idx, table, padding_idx=1), table)",
+    "grads(F.embedding(idx, table, scale_grad_by_freq=True), table)",
     "F.embedding(idx, table).grad_fn.name()", "F.embedding(torch.tensor([5]), table)",
     "F.embedding(idx.float(), table)",
     "F.layer_norm(x, (4,))", "grads(F.layer_norm(x, (4,)), x)",
@@ -154,3 +155,35 @@ MODULE_EXPRESSIONS = [
 @pytest.mark.parametrize("expression", MODULE_EXPRESSIONS)
 def test_modules_match_torch(expression):
     assert_same(*run_both(_MODULE_SETUP, expression))
+
+
+_PAD_SETUP = """
+g = torch.Generator().manual_seed(5)
+x = torch.rand(2, 3, 4, 5, generator=g, dtype=torch.float64).requires_grad_()
+
+def grads(out, *inputs):
+    return torch.autograd.grad((out * out).sum(), inputs)
+"""
+
+PAD_EXPRESSIONS = [
+    f"{form}" for mode in ("reflect", "replicate")
+    for form in (f"F.pad(x, (1, 2), mode='{mode}')", f"F.pad(x[0], (2, 1, 1, 0), mode='{mode}')",
+                 f"F.pad(x, (1, 1, 2, 1, 0, 1), mode='{mode}')",
+                 f"grads(F.pad(x, (1, 2, 1, 1), mode='{mode}'), x)",
+                 f"F.pad(x, (1, 2), mode='{mode}').grad_fn.name()",
+                 f"F.pad(x[0, 0], (2, 2), mode='{mode}').grad_fn.name()",
+                 f"F.pad(x, (1, 1, 1, 1, 1, 1), mode='{mode}').grad_fn.name()")
+] + ["F.pad(x, (5, 1), mode='reflect')", "F.pad(x[0, 0, 0], (1, 1), mode='reflect')"]
+
+
+@pytest.mark.parametrize("expression", PAD_EXPRESSIONS)
+def test_pad_modes_match_torch(expression):
+    assert_same(*run_both(_PAD_SETUP, expression))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+def test_pad_modes_gradcheck(mode):
+    inputs = _inputs(((2, 3, 4),), seed=3)
+    fn = lambda a: F.pad(a, (2, 1, 1, 2), mode=mode)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)

@@ -1,4 +1,4 @@
-"""embedding, layer_norm, pad (constant), cosine_similarity, pairwise_distance and
+"""embedding, layer_norm, pad (constant, reflect, replicate), cosine_similarity, pairwise_distance and
 gumbel_softmax.
 
 ``embedding`` and ``layer_norm`` record PyTorch's single nodes
@@ -36,10 +36,9 @@ def _embedding_backward(ctx, grad):
     if ctx.padding_idx is not None:
         keep = ops.unsqueeze(flat != ctx.padding_idx, 1)
         grads = grads * keep
-    if ctx.scale_grad_by_freq:
-        counts = ops.bincount(flat, minlength=rows) if hasattr(ops, "bincount") else None
-        if counts is not None:
-            grads = grads / ops.unsqueeze(ops.index_select(counts, 0, flat), 1)
+    if ctx.scale_grad_by_freq:  # each row's gradient divided by how often it was looked up
+        counts = xp.bincount(flat._data, minlength=rows)[flat._data].astype(grad._data.dtype)
+        grads = grads / ops.unsqueeze(new(counts, grad._dtype), 1)
     zeros = ops.zeros((rows, dim), dtype=grad.dtype)
     return (ops.index_add(zeros, 0, flat, grads),)
 
@@ -156,13 +155,69 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 # ==================================================================== pad
+def _pad_positions(size: int, before: int, after: int, mode: str):
+    """Which input position each padded position reads."""
+    positions = xp.arange(-before, size + after)
+    if mode == "reflect":
+        positions = xp.abs(positions)
+        return xp.where(positions > size - 1, 2 * (size - 1) - positions, positions)
+    return xp.clip(positions, 0, size - 1)
+
+
+def _index_pad_backward_rule(name: str):
+    @backward(name)
+    def rule(ctx, grad):
+        for dim, index in reversed(ctx.indices):
+            size = ctx.shape[dim]
+            shape = list(grad.shape)
+            shape[dim] = size
+            zeros = ops.zeros(tuple(shape), dtype=grad.dtype)
+            grad = ops.index_add(zeros, dim, new(index, dt.int64), grad)
+        return (grad,)
+
+    return rule
+
+
+_PAD_RULES = {(mode, k): _index_pad_backward_rule(f"{label}Pad{k}DBackward0")
+              for mode, label in (("reflect", "Reflection"), ("replicate", "Replication"))
+              for k in (1, 2, 3)}
+
+
+def _index_pad(input: Tensor, pad: list, mode: str) -> Tensor:
+    """``reflect`` / ``replicate`` padding of the last 1, 2 or 3 dimensions."""
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(f"pad() mode {mode!r} pads the last 1 to 3 dimensions of a "
+                                  f"batched or unbatched input; {len(pad)} widths do not fit a "
+                                  f"{input.ndim}-D input")
+    data = input._data
+    indices = []
+    for i in range(k):
+        dim = input.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        size = data.shape[dim]
+        if mode == "reflect" and (before >= size or after >= size):
+            raise RuntimeError(f"pad() reflect needs widths smaller than the padded dimension "
+                               f"(size {size}), but got ({before}, {after})")
+        if mode == "replicate" and size == 0:
+            raise RuntimeError("pad() replicate cannot pad an empty dimension")
+        index = _pad_positions(size, before, after, mode)
+        data = xp.take(data, index, axis=dim)
+        indices.append((dim, index))
+    result = new(xp.ascontiguousarray(data), input._dtype)
+    rule = _PAD_RULES[(mode, k)]
+    if ag.needs_grad(input):
+        ag.record(rule, (input,), result, SavedContext(indices=indices, shape=input._data.shape))
+    return result
+
+
 @backward("ConstantPadNdBackward0")
 def _constant_pad_backward(ctx, grad):
     return (pad(grad, [-width for width in ctx.pad]),)
 
 
 @table.op(function=False, method=False, out=False, functional=("pad",),
-          backward=(_constant_pad_backward,))
+          backward=(_constant_pad_backward, *_PAD_RULES.values()))
 def pad(input, pad, mode="constant", value=None):
     """Pads the last ``len(pad) // 2`` dimensions: ``pad`` lists (before, after) widths,
     last dimension first. Only ``mode='constant'`` is available."""
@@ -173,9 +228,11 @@ def pad(input, pad, mode="constant", value=None):
     if len(pad) // 2 > input.ndim:
         raise RuntimeError(f"pad() got widths for {len(pad) // 2} dimensions, but the input "
                            f"has only {input.ndim}")
+    if mode in ("reflect", "replicate"):
+        return _index_pad(input, pad, mode)
     if mode != "constant":
-        raise NotImplementedError(f"pad() mode {mode!r} is not available in gradcli; only "
-                                  "'constant' is")
+        raise NotImplementedError(f"pad() mode {mode!r} is not available in gradcli; "
+                                  "'constant', 'reflect' and 'replicate' are")
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
