@@ -187,3 +187,19 @@ def test_pad_modes_gradcheck(mode):
     fn = lambda a: F.pad(a, (2, 1, 1, 2), mode=mode)
     assert gradcheck(fn, inputs)
     assert gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("shape, normalized", [((50, 4), (4,)), ((30, 40), (40,)),
+                                               ((5, 3, 64), (64,)), ((9, 128), (128,)),
+                                               ((6, 4, 5), (4, 5))])
+def test_layer_norm_float32_bits(shape, normalized):
+    """ATen's Welford cascade: PyTorch's float32 bits for rows of up to 128 elements."""
+    torch = pytest.importorskip("torch")
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(*shape, generator=gen) * 3 + 1
+    w, b = torch.randn(*normalized, generator=gen), torch.randn(*normalized, generator=gen)
+    ours = [TORCH.tensor(v.tolist()) for v in (x, w, b)]
+    for args, theirs in (((), torch.nn.functional.layer_norm(x, normalized)),
+                         ((ours[1], ours[2]), torch.nn.functional.layer_norm(x, normalized, w, b))):
+        result = F.layer_norm(ours[0], normalized, *args)
+        assert result.tolist() == theirs.tolist()

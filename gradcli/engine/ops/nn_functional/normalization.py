@@ -14,6 +14,7 @@ import math
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
+from ...kernels.moments import rowwise_moments
 from ...kernels.pointwise import fma
 from ...namespace import ops
 from ...node import SavedContext, backward
@@ -130,14 +131,20 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                f"{list(t.shape)}")
     dims = _norm_dims(input, shape)
     data = input._data
-    work = data.astype(xp.float64)
-    mean = work.mean(axis=dims, keepdims=True)
-    var = ((work - mean) ** 2).mean(axis=dims, keepdims=True)
+    if data.dtype == xp.float32 and data.size:
+        # ATen's Welford cascade, rounded as it rounds (see kernels/moments.py).
+        rows = data.reshape(-1, math.prod(shape))
+        mean32, var32 = rowwise_moments(rows)
+        keep = data.shape[:data.ndim - len(shape)] + (1,) * len(shape)
+        mean32, var32 = mean32.reshape(keep), var32.reshape(keep)
+    else:
+        work = data.astype(xp.float64)
+        mean = work.mean(axis=dims, keepdims=True)
+        var = ((work - mean) ** 2).mean(axis=dims, keepdims=True)
+        mean32, var32 = mean.astype(data.dtype), var.astype(data.dtype)
     # PyTorch's kernel: y = (x - mean) * rstd, then fma(y, weight, bias), in the input's
-    # type. The mean and variance are computed in float64 and rounded (ATen's
-    # Welford cascade can differ from them in the last bit).
-    mean32 = mean.astype(data.dtype)
-    rstd = (data.dtype.type(1) / xp.sqrt(var.astype(data.dtype) + data.dtype.type(eps)))
+    # type, with rstd = 1 / sqrt(var + eps).
+    rstd = data.dtype.type(1) / xp.sqrt(var32 + data.dtype.type(eps))
     with xp.errstate(all="ignore"):
         out = (data - mean32) * rstd
         if weight is not None:
