@@ -21,8 +21,12 @@ from .normal import _fma32, _fma64
 
 
 def fma(a, b, c) -> np.ndarray:
-    """``a * b + c`` rounded once, in the type of ``c`` (float32 or float64)."""
+    """``a * b + c`` rounded once, in the type of ``c`` (float16, float32 or float64),
+    the three operands broadcast together."""
     c = np.asarray(c)
+    a, b, c = np.broadcast_arrays(np.asarray(a), np.asarray(b), c)
+    if c.ndim == 0:  # the exact-halfway repair indexes elements
+        return fma(a.reshape(1), b.reshape(1), c.reshape(1)).reshape(())
     if c.dtype == np.float64:
         return _fma64(a, b, c)
     if c.dtype == np.float32:

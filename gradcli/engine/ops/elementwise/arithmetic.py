@@ -6,6 +6,7 @@ from __future__ import annotations
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
+from ...kernels import pointwise as pw
 from ...namespace import ops
 from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor
@@ -158,6 +159,12 @@ def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
     _check_alpha(alpha, input, other)
     check_broadcast(input, other)
     target = dt.result_type(input, other)
+    if alpha != 1 and target in (dt.float32, dt.float64):
+        # ATen's kernel fuses alpha * other + input into one multiply-add (sub negates
+        # alpha), as the compiler contracts it (float16 keeps its own rounding).
+        sign = 1 if np_fn is xp.add else -1
+        a, b = values(input, target), values(other, target)
+        return new(_compute(lambda: pw.fma(b, pw.scalar(sign * alpha, a), a)), target)
     return new(_compute(np_fn, values(input, target), _scaled(other, alpha, target)), target)
 
 
