@@ -529,9 +529,10 @@ class LRScheduler(metaclass=_OptimType):
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
-        self._initial = True
+        self._is_initial = True
+        self._get_lr_called_within_step = False
         self.step()
-        self._initial = False
+        self._is_initial = False
 
     def get_lr(self) -> list:
         raise NotImplementedError

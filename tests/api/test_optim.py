@@ -237,3 +237,29 @@ print(opt)
     out, error = run(source)
     assert error is None, error.message
     assert out == expected
+
+
+def test_state_and_scheduler_state_dict_print_as_pytorchs():
+    source = """
+import torch
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+print(opt.state)
+(w * w).sum().backward()
+opt.step()
+print(opt.state)
+print(opt.state[w], opt.param_groups[0]['params'])
+s = torch.optim.lr_scheduler.StepLR(opt, 2)
+print(s.state_dict(), s.get_last_lr(), s.last_epoch, s.base_lrs)
+a = torch.optim.Adam([w], lr=torch.tensor(0.01))
+print(a)
+w.grad = torch.ones(2)
+a.step()
+print(w, list(a.state_dict()['state'][0].keys()))
+print(torch.optim.SGD([{'params': w, 'lr': 0.5}], momentum=0.1).param_groups[0]['lr'])
+"""
+    expected, kind = torch_run(source)
+    assert kind is None
+    out, error = run(source)
+    assert error is None, error.message
+    assert out == expected
