@@ -16,11 +16,12 @@ from ..engine.ops.linalg import LinAlgError
 from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
 from ..engine.tensor import Device, Size, Tensor, TensorType
+from . import layers
 from . import nn as nn_modules
+from . import optim as optim_modules
 from .function import Function, build_function_module
 from .module import Module
 from .numpy import NDArray, from_numpy
-from .optim import build_optim_module
 
 
 class _LegacyType(TensorType):
@@ -203,13 +204,13 @@ def build() -> dict[str, Module]:
     nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
     nn_init = Module("torch.nn.init", dict(nn_modules.INIT))
     nn = Module("torch.nn", {"functional": nn_functional_mod, "init": nn_init,
-                             **nn_modules.MODULES})
+                             **nn_modules.MODULES, **layers.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
     linalg = Module("torch.linalg", {**SUBMODULES["linalg"], "LinAlgError": LinAlgError})
     special = Module("torch.special", dict(SUBMODULES["special"]))
-    optim = build_optim_module()
+    optim = optim_modules.build()
     attrs = {
         **functions,
         **dtypes.ALIASES,
@@ -227,7 +228,7 @@ def build() -> dict[str, Module]:
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
-        "linalg": linalg, "special": special, "optim": optim,
+        "linalg": linalg, "special": special, "optim": optim["torch.optim"],
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
         "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
@@ -237,6 +238,6 @@ def build() -> dict[str, Module]:
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.nn.init": nn_init,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.autograd.function": autograd_function, "torch.optim": optim,
-        "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special,
+        "torch.autograd.function": autograd_function,
+        "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special, **optim,
     }

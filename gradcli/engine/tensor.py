@@ -443,7 +443,7 @@ class Tensor(metaclass=TensorType):
     def __repr__(self) -> str:
         grad_fn = self._grad_fn
         return _printer(self._data, self._dtype.name, requires_grad=self._requires_grad,
-                        grad_fn=None if grad_fn is None else grad_fn.name(),
+                        grad_fn=None if grad_fn is None else grad_fn._name,
                         is_parameter=getattr(self, "_is_parameter", False))
 
     __str__ = __repr__

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from graph_helpers import assert_same, run_both
 from test_elementwise import _inputs
+from test_nn_more import GRADCHECK_CASES as MORE_GRADCHECK_CASES
 
 from gradcli.api import torch as api
 from gradcli.engine.gradcheck import gradcheck, gradgradcheck
@@ -161,7 +162,7 @@ def test_gradcheck(name, fn, shapes):
 
 
 def test_every_differentiable_op_is_gradchecked():
-    checked = {case[0] for case in GRADCHECK_CASES}
+    checked = {case[0] for case in GRADCHECK_CASES + MORE_GRADCHECK_CASES}
     declared = {op.name for table in nn_functional.TABLES for op in table.ops if op.grad_fns}
     assert declared <= checked, sorted(declared - checked)
 
@@ -171,13 +172,26 @@ FUNCTIONAL_NAMES = {
     "relu", "relu6", "hardtanh", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh",
     "softplus", "threshold", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
-    "linear", "dropout", "normalize", "one_hot"}
+    "linear", "dropout", "normalize", "one_hot",
+    # gates.py and normalization.py
+    "hardsigmoid", "hardswish", "mish", "celu", "hardshrink", "softshrink", "logsigmoid",
+    "glu", "prelu", "softsign", "tanhshrink", "softmin", "embedding", "layer_norm", "pad",
+    "cosine_similarity", "pairwise_distance", "gumbel_softmax",
+    # more_losses.py
+    "smooth_l1_loss", "huber_loss", "soft_margin_loss", "poisson_nll_loss", "kl_div",
+    "hinge_embedding_loss", "cosine_embedding_loss", "margin_ranking_loss",
+    "triplet_margin_loss"}
 
 # Names whose F form is the op itself; the others are F-only wrappers (inplace=, legacy
 # reduction arguments, _stacklevel).
 FUNCTIONAL_IS_THE_OP = {
     "gelu", "sigmoid", "tanh", "softplus", "mse_loss", "l1_loss", "binary_cross_entropy",
-    "nll_loss", "cross_entropy", "linear", "normalize", "one_hot"}
+    "nll_loss", "cross_entropy", "linear", "normalize", "one_hot",
+    "mish", "hardshrink", "softshrink", "logsigmoid", "glu", "prelu", "embedding",
+    "layer_norm", "pad", "cosine_similarity", "pairwise_distance", "gumbel_softmax",
+    "smooth_l1_loss", "huber_loss", "soft_margin_loss", "poisson_nll_loss", "kl_div",
+    "hinge_embedding_loss", "cosine_embedding_loss", "margin_ranking_loss",
+    "triplet_margin_loss"}
 
 
 def test_functional_names_come_from_the_op_entries():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
+from ...kernels import pointwise as pw
 from ...namespace import ops
 from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor
@@ -158,14 +159,12 @@ def _plus(input, other, alpha, op: str, np_fn) -> Tensor:
     _check_alpha(alpha, input, other)
     check_broadcast(input, other)
     target = dt.result_type(input, other)
-    if alpha != 1 and target is dt.float32:
-        # PyTorch's float32 kernel is one fused multiply-add (alpha rounded to float32
-        # first): float64 arithmetic rounded once to float32 gives the same bits.
-        wide = dt.float64
-        scaled = _compute(xp.multiply, values(other, target).astype(wide.np),
-                          values(alpha, target).astype(wide.np))
-        return new(_compute(np_fn, values(input, target).astype(wide.np), scaled)
-                   .astype(target.np), target)
+    if alpha != 1 and target in (dt.float32, dt.float64):
+        # ATen's kernel fuses alpha * other + input into one multiply-add (sub negates
+        # alpha), as the compiler contracts it (float16 keeps its own rounding).
+        sign = 1 if np_fn is xp.add else -1
+        a, b = values(input, target), values(other, target)
+        return new(_compute(lambda: pw.fma(b, pw.scalar(sign * alpha, a), a)), target)
     return new(_compute(np_fn, values(input, target), _scaled(other, alpha, target)), target)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ... import autograd as ag
 from ... import dtypes as dt
 from ...backend import xp
+from ...kernels import pointwise as pw
 from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor
 from ..common import (
@@ -57,7 +58,11 @@ def lerp(input, end, weight):
 
     def kernel(a, b, w):
         diff = b - a
-        return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+        if dtype is dt.float16:
+            return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+        # ATen's kernel, with each multiply-add fused as the compiler contracts it.
+        w = xp.asarray(w, a.dtype)
+        return xp.where(xp.abs(w) < 0.5, pw.fma(w, diff, a), pw.fma(-diff, 1 - w, b))
 
     if dtype is dt.float16:  # computed in float32, as PyTorch's kernel does
         a, b, w = (v.astype(xp.float32) for v in (a, b, w))

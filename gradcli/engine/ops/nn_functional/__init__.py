@@ -13,14 +13,21 @@ declaration order:
 
 * :mod:`.activations`: relu, threshold, hardtanh, leaky_relu, elu, selu, gelu,
   silu, softplus;
+* :mod:`.gates`: hardsigmoid, hardswish, mish, celu, hardshrink, softshrink, logsigmoid,
+  glu, prelu, softsign, tanhshrink, softmin;
 * :mod:`.softmax`: softmax, log_softmax;
 * :mod:`.losses`: mse_loss, l1_loss, binary_cross_entropy (with logits),
   nll_loss, cross_entropy;
-* :mod:`.layers`: linear, dropout, normalize, one_hot.
+* :mod:`.more_losses`: smooth_l1_loss, huber_loss, soft_margin_loss, poisson_nll_loss, kl_div,
+  hinge_embedding_loss, cosine_embedding_loss, margin_ranking_loss, triplet_margin_loss;
+* :mod:`.layers`: linear, dropout, normalize, one_hot;
+* :mod:`.normalization`: embedding, layer_norm, pad, cosine_similarity, pairwise_distance,
+  gumbel_softmax.
 """
 
 from __future__ import annotations
 
-from . import activations, layers, losses, softmax
+from . import activations, gates, layers, losses, more_losses, normalization, softmax
 
-TABLES = (activations.table, softmax.table, losses.table, layers.table)
+TABLES = (activations.table, gates.table, softmax.table, losses.table, more_losses.table,
+          layers.table, normalization.table)
