@@ -112,6 +112,8 @@ EXPRESSIONS = [
     "torch.linalg.lstsq(A, B)", "torch.linalg.lstsq(W.double(), u.double())",
     "torch.linalg.lstsq(W, u, driver='gelsd')",
     "torch.linalg.lstsq(W, u.unsqueeze(1), driver='gels')",
+    "torch.linalg.lstsq(A.unsqueeze(0), torch.stack([B, 2 * B]))",
+    "torch.linalg.lstsq(A.unsqueeze(0), torch.stack([B, 2 * B]), driver='gelsd')",
     "torch.linalg.pinv(W)", "torch.linalg.pinv(S)", "torch.linalg.pinv(F, hermitian=True)",
     "torch.linalg.matrix_rank(S)", "torch.linalg.matrix_rank(A)",
     "torch.linalg.matrix_rank(W, tol=1.0)", "torch.linalg.matrix_rank(S, hermitian=True)",
