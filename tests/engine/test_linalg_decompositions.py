@@ -142,6 +142,10 @@ EXPRESSIONS = [
     "torch.linalg.vecdot(A, B.mT @ A)", "torch.linalg.vecdot(v, u)", "torch.linalg.diagonal(A)",
     "torch.linalg.diagonal(W, offset=-1)", "torch.linalg.vander(u)",
     "torch.linalg.vander(torch.tensor([2, 3]), N=4)", "torch.linalg.matmul(A, B)",
+    "torch.linalg.tensorinv(torch.eye(6).reshape(2, 3, 6), ind=2).shape",
+    "torch.linalg.tensorinv(A, ind=1).detach()", "torch.linalg.tensorsolve(A, b)",
+    ("torch.linalg.tensorsolve(torch.eye(6, dtype=torch.float64).reshape(2, 3, 3, 2), "
+    "B, dims=(0,))"),
     # errors
     "torch.linalg.inv_ex(S, check_errors=True)", "torch.linalg.matrix_exp(W)",
     "torch.linalg.det(W)", "torch.linalg.inv(torch.zeros(2, 2))", "torch.linalg.det(I)",
