@@ -255,6 +255,15 @@ GRADCHECK_CASES = [
     ("ldexp", lambda a: TORCH.ldexp(a, TORCH.tensor([1, -2, 3])), ((2, 3),)),
     ("ldexp", lambda a, b: TORCH.ldexp(a, b), ((3,), (3,))),
     ("frexp", lambda a: TORCH.frexp(a * 10).mantissa, ((3,),)),
+    ("special_zeta", lambda q: TORCH.special.zeta(TORCH.tensor([2.5, 3.0, 4.0],
+                                                               dtype=q.dtype), q + 1), ((3,),)),
+    ("special_zeta", lambda q: TORCH.special.zeta(3.0, q + 1), ((3,),)),
+    ("special_gammainc", lambda x: TORCH.special.gammainc(TORCH.tensor([0.5, 2.0, 4.0],
+                                                                       dtype=x.dtype), x),
+     ((3,),)),
+    ("special_gammaincc", lambda x: TORCH.special.gammaincc(TORCH.tensor([0.5, 2.0, 4.0],
+                                                                         dtype=x.dtype), x),
+     ((3,),)),
 ]
 
 

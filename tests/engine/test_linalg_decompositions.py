@@ -112,6 +112,8 @@ EXPRESSIONS = [
     "torch.linalg.lstsq(A, B)", "torch.linalg.lstsq(W.double(), u.double())",
     "torch.linalg.lstsq(W, u, driver='gelsd')",
     "torch.linalg.lstsq(W, u.unsqueeze(1), driver='gels')",
+    "torch.linalg.lstsq(A.unsqueeze(0), torch.stack([B, 2 * B]))",
+    "torch.linalg.lstsq(A.unsqueeze(0), torch.stack([B, 2 * B]), driver='gelsd')",
     "torch.linalg.pinv(W)", "torch.linalg.pinv(S)", "torch.linalg.pinv(F, hermitian=True)",
     "torch.linalg.matrix_rank(S)", "torch.linalg.matrix_rank(A)",
     "torch.linalg.matrix_rank(W, tol=1.0)", "torch.linalg.matrix_rank(S, hermitian=True)",
@@ -140,6 +142,10 @@ EXPRESSIONS = [
     "torch.linalg.vecdot(A, B.mT @ A)", "torch.linalg.vecdot(v, u)", "torch.linalg.diagonal(A)",
     "torch.linalg.diagonal(W, offset=-1)", "torch.linalg.vander(u)",
     "torch.linalg.vander(torch.tensor([2, 3]), N=4)", "torch.linalg.matmul(A, B)",
+    "torch.linalg.tensorinv(torch.eye(6).reshape(2, 3, 6), ind=2).shape",
+    "torch.linalg.tensorinv(A, ind=1).detach()", "torch.linalg.tensorsolve(A, b)",
+    ("torch.linalg.tensorsolve(torch.eye(6, dtype=torch.float64).reshape(2, 3, 3, 2), "
+    "B, dims=(0,))"),
     # errors
     "torch.linalg.inv_ex(S, check_errors=True)", "torch.linalg.matrix_exp(W)",
     "torch.linalg.det(W)", "torch.linalg.inv(torch.zeros(2, 2))", "torch.linalg.det(I)",

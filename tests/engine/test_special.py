@@ -2,7 +2,8 @@
 mvlgamma, erfinv, xlogy, i0, sinc) compared with PyTorch.
 
 The ops with one tensor argument declare a ``domain`` and are gradchecked and
-compared by ``test_systematic.py``; here: the submodule's names, edge values
+compared by ``test_systematic.py`` (the others by ``test_elementwise.py``'s
+``GRADCHECK_CASES``); here: the submodule's names, edge values
 (poles, infinities, the tails of the normal distribution), the Scalar overloads,
 integer inputs, and the ``torch.special`` aliases of ops declared elsewhere.
 """
@@ -51,6 +52,16 @@ EXPRESSIONS = [
     "torch.special.ndtri(torch.tensor([0.0, 1e-10, 0.025, 0.5, 0.999, 1.0]))",
     "torch.special.log_ndtr(x)", "torch.special.log_ndtr(torch.tensor([-40.0, -3.0, 5.0]))",
     "torch.special.erfcx(x)", "torch.special.erfcx(torch.tensor([-3.0, 0.0, 10.0, 30.0]))",
+    # zeta and the incomplete gamma functions
+    "torch.special.zeta(y + 1, y)", "torch.special.zeta(2, y)", "torch.special.zeta(y + 1, 2.0)",
+    "torch.special.zeta(i + 1, i)", ("torch.special.zeta(torch.tensor([1.0, 0.5, 2.0]), "
+    "torch.tensor([1.0, 1.0, -1.0]))"),
+    "torch.special.gammainc(y, y + 1)", "torch.special.gammaincc(y, y / 2)",
+    ("torch.special.gammainc(torch.tensor([0.5, 2.0, 10.0, 0.0, -1.0]), "
+    "torch.tensor([0.1, 3.0, 30.0, 1.0, 1.0]))"),
+    ("torch.special.gammaincc(torch.tensor([0.5, 2.0, 100.0, 3.0]), "
+    "torch.tensor([0.0, 0.5, 90.0, float('inf')]))"),
+    "torch.special.gammainc(2.0, y)", "torch.special.gammainc(i, i)",
     # errors
     "torch.polygamma(-1, y)", "torch.mvlgamma(i, 2)", "torch.xlogy(2, 3)",
 ]
@@ -65,6 +76,8 @@ def test_matches_torch(expression):
     "torch.special.gammaln(y).sum()", "torch.special.digamma(y).sum()",
     "torch.special.i0(x).sum()", "torch.special.ndtri(y / 3).sum()",
     "torch.xlogy(x, y).sum()", "torch.special.erfinv(x).sum()",
+    "torch.special.zeta(y.detach() + 1, y).sum()", "torch.special.gammainc(y.detach(), x.abs()).sum()",
+    "torch.special.gammaincc(y.detach(), y).sum()",
 ])
 def test_gradients_match_torch(expression):
     setup = SETUP + "; out = " + expression + "; gx, gy = torch.autograd.grad(out, (x, y), " \
@@ -72,10 +85,19 @@ def test_gradients_match_torch(expression):
     assert_same(*run_both(setup, "(gx, gy)"))
 
 
+def test_first_argument_is_not_differentiable():
+    a = TORCH.tensor([1.5], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        TORCH.special.gammainc(a, TORCH.tensor([2.0])).sum().backward()
+    with pytest.raises(RuntimeError):
+        TORCH.special.zeta(a + 1, TORCH.tensor([2.0])).sum().backward()
+
+
 def test_special_module_has_its_names():
     names = {n for n in vars(TORCH.special) if not n.startswith("_")}
     assert {"erf", "erfc", "erfinv", "expit", "logit", "xlogy", "gammaln", "digamma",
             "softmax", "log_softmax", "ndtr", "ndtri", "log_ndtr", "i0", "sinc", "entr",
             "logsumexp", "expm1", "exp2", "log1p", "round", "polygamma", "multigammaln",
-            "psi", "xlog1py", "i0e", "i1", "i1e", "erfcx"} <= names
+            "psi", "xlog1py", "i0e", "i1", "i1e", "erfcx", "zeta", "gammainc",
+            "gammaincc"} <= names
     assert "ndtr" not in vars(TORCH) and "lgamma" in vars(TORCH)

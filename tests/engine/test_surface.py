@@ -128,6 +128,9 @@ EXPRESSIONS = [
     "torch.trapezoid(i)", "torch.renorm(d, 2, 0, 3)", "torch.renorm(d, 1, 1, 4)",
     "d.renorm(float('inf'), 0, 2)", "torch.gradient(d)", "torch.gradient(d, spacing=2.0, dim=1)",
     "torch.gradient(torch.tensor([1.0, 4.0, 9.0, 16.0]))", "torch.gradient(i)",
+    "torch.gradient(torch.tensor([4., 1., 1., 16.]), spacing=(torch.tensor([-2., -1., 1., 4.]),))",
+    "torch.gradient(d, spacing=(torch.tensor([0, 2]), torch.tensor([0, 3, 7])))",
+    "torch.gradient(d, spacing=[3., 2.])", "torch.gradient(d, spacing=[2.0])",
     # in-place functions and mH
     "torch.sin_(x.detach().clone())", "torch.relu_(torch.tensor([-1.0, 2.0]))",
     "torch.xlogy_(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))",
@@ -168,6 +171,8 @@ GRADIENTS = [
     ("torch.renorm(d, 2, 0, 3).pow(2).sum()", "d"),
     ("torch.trapezoid(d).sum() + torch.cumulative_trapezoid(d).pow(2).sum()", "d"),
     ("torch.gradient(d)[1].pow(2).sum()", "d"),
+    (("torch.gradient(d, spacing=(torch.tensor([0.0, 2.0]), torch.tensor([0.0, 3.0, 7.0])))[1]"
+     ".pow(2).sum()"), "d"),
     ("torch.rot90(d).pow(2).sum() + d.unfold(1, 2, 1).pow(2).sum()", "d"),
     ("torch.repeat_interleave(d, 2).pow(2).sum() + torch.diff(d).pow(2).sum()", "d"),
     ("torch.addcmul(d, d, d).sum() + torch.addcdiv(d, d, d + 3).sum()", "d"),

@@ -27,6 +27,7 @@ declaration order:
 * :mod:`.binary_math`: lerp, atan2, hypot, copysign;
 * :mod:`.unary`: the unary math functions;
 * :mod:`.misc`: logit, round, isnan and the other tests on values, nan_to_num;
+* :mod:`.special_binary`: zeta, gammainc, gammaincc;
 * :mod:`.pointwise`: addcmul, addcdiv, ldexp, frexp, heaviside, gcd, lcm;
 * :mod:`.special`: the special functions (gamma family, erfinv, xlogy, Bessel, normal
   distribution) of ``torch`` and ``torch.special``.
@@ -34,7 +35,18 @@ declaration order:
 
 from __future__ import annotations
 
-from . import arithmetic, binary_math, extrema, logic, misc, pointwise, powers, special, unary
+from . import (
+    arithmetic,
+    binary_math,
+    extrema,
+    logic,
+    misc,
+    pointwise,
+    powers,
+    special,
+    special_binary,
+    unary,
+)
 
 TABLES = (arithmetic.table, powers.table, logic.table, extrema.table, binary_math.table,
-          unary.table, misc.table, special.table, pointwise.table)
+          unary.table, misc.table, special.table, pointwise.table, special_binary.table)

@@ -1,6 +1,7 @@
 """More of ``torch.linalg``: ``matrix_exp``, the ``_ex`` forms (``inv_ex``,
 ``cholesky_ex``, ``solve_ex``: their ``info`` as LAPACK's, the values of a failed
-factorization nan where PyTorch leaves LAPACK's), ``cond``, ``vecdot``, ``diagonal``, ``vander``.
+factorization nan where PyTorch leaves LAPACK's), ``cond``, ``vecdot``, ``diagonal``,
+``vander``, ``tensorinv``, ``tensorsolve``.
 
 ``matrix_exp`` is scaling and squaring with a degree-13 Padé approximant (Higham's
 algorithm; PyTorch uses Taylor polynomials of adaptive degree, so the last bits
@@ -188,3 +189,41 @@ def linalg_vander(x, *, N=None):
     powers = ops.cumprod(ops.expand(ops.unsqueeze(x, -1), *(tuple(x.shape) + (n - 1,))), -1)
     return ops.cat([ones, powers], -1)
 
+
+
+# ================================================== tensorinv, tensorsolve
+@table.op(function=False, method=False, composes=("reshape", "inverse"), out=False,
+          qualified=("linalg.tensorinv",))
+def tensorinv(A, ind=2):
+    """``torch.linalg.tensorinv``: the inverse of ``A`` for ``tensordot(.., ind)``, the
+    first ``ind`` dims against the rest."""
+    check_tensor(A, "linalg.tensorinv", "A")
+    if ind <= 0:
+        raise RuntimeError(f"linalg.tensorinv() needs a positive ind, not {ind}")
+    rows_shape, cols_shape = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    rows, cols = math.prod(rows_shape), math.prod(cols_shape)
+    if rows != cols:
+        raise RuntimeError(f"linalg.tensorinv(): the first {ind} dims hold {rows} elements and "
+                           f"the rest {cols}; they must be equal")
+    inverse = ops.inverse(ops.reshape(A, (rows, cols)))
+    return ops.reshape(inverse, cols_shape + rows_shape)
+
+
+@table.op(function=False, method=False, composes=("reshape", "linalg_solve", "permute"),
+          out=False, qualified=("linalg.tensorsolve",))
+def tensorsolve(A, B, dims=None):
+    """``torch.linalg.tensorsolve``: ``X`` with ``tensordot(A, X, X.ndim) = B`` (``dims``
+    of ``A`` moved to the end first)."""
+    check_tensor(A, "linalg.tensorsolve", "A")
+    check_tensor(B, "linalg.tensorsolve", "B", 2)
+    if dims is not None:
+        moved = [d % A.ndim for d in dims]
+        rest = [d for d in range(A.ndim) if d not in moved]
+        A = ops.permute(A, tuple(rest + moved))
+    result_shape = tuple(A.shape[B.ndim:])
+    rows, cols = B.numel(), math.prod(result_shape)
+    if rows != cols:
+        raise RuntimeError(f"linalg.tensorsolve(): B has {rows} elements but the solution "
+                           f"would have {cols}; A must be square in that sense")
+    solution = ops.linalg_solve(ops.reshape(A, (rows, cols)), ops.reshape(B, (rows,)))
+    return ops.reshape(solution, result_shape)

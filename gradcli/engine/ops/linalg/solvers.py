@@ -198,11 +198,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
     eps = xp.finfo(a.dtype).eps
     cut = eps * max(m, n) if rcond is None else rcond
     solution = xp.empty(batch + (n, b.shape[-1]), dtype=a.dtype)
-    ranks = xp.empty(batch, dtype=xp.int64)
-    singular = xp.empty(batch + (min(m, n),), dtype=a.dtype)
     for index in xp.ndindex(*batch):
-        x, _, rank, s = xp.linalg.lstsq(a[index], b[index], rcond=cut)
-        solution[index], ranks[index], singular[index] = x, rank, s
+        solution[index] = xp.linalg.lstsq(a[index], b[index], rcond=cut)[0]
+    # The rank and singular values are A's own (its batch shape, not the broadcast one).
+    singular = xp.linalg.svd(A._data, compute_uv=False).astype(a.dtype)
+    largest = singular[..., :1] if singular.shape[-1] else xp.zeros(singular.shape[:-1] + (1,))
+    ranks = (singular > cut * largest).sum(-1).astype(xp.int64)
     full_rank = (ranks == min(m, n)).all()
     if driver in ("gelsd", "gelss", "gels") and m > n and full_rank:
         residuals = ((a @ solution - b) ** 2).sum(-2).astype(a.dtype)

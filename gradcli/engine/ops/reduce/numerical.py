@@ -204,27 +204,29 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 @table.op(method=False, composes=("narrow", "sub", "div", "cat"), out=False)
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
     """Estimates the derivative along each of ``dim`` (all by default) by central
-    differences inside and one-sided ones at the edges; a tuple, one tensor per dim."""
+    differences inside and one-sided ones at the edges; ``spacing`` is a number, one
+    number per dim, or the coordinates of the samples (one tensor per dim). A tuple,
+    one tensor per dim."""
     require_tensor(input, "gradient")
     if edge_order != 1:
         raise NotImplementedError("gradient() supports edge_order=1 only in gradcli")
     dims = tuple(range(input.ndim)) if dim is None else \
         ((dim,) if isinstance(dim, numbers.Integral) else tuple(dim))
     dims = tuple(wrap_dim(d, input.ndim) for d in dims)
-    steps = spacing if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    steps = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
     if len(steps) != len(dims):
         raise RuntimeError(f"gradient(): {len(steps)} spacings for {len(dims)} dims")
     source = input if input._dtype.category == dt.FLOAT else \
         ops.to_dtype(input, dt.get_default_dtype())
     results = []
     for d, h in zip(dims, steps):
-        if isinstance(h, Tensor):
-            raise NotImplementedError("gradient() with coordinate tensors as spacing is not "
-                                      "supported in gradcli; pass numbers")
         n = source.shape[d]
         if n < 2:
             raise RuntimeError(f"gradient() needs at least 2 points along dim {d}, but it "
                                f"has {n}")
+        if isinstance(h, Tensor):
+            results.append(_gradient_at(source, h, d))
+            continue
         first = ops.div_scalar(ops.narrow(source, d, 1, 1) - ops.narrow(source, d, 0, 1), h)
         last = ops.div_scalar(ops.narrow(source, d, n - 1, 1) - ops.narrow(source, d, n - 2, 1),
                               h)
@@ -232,6 +234,27 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
                                2 * h)
         results.append(ops.cat([first, inner, last], d))
     return tuple(results)
+
+
+def _gradient_at(source, coordinates, d: int):
+    """One dim of ``gradient`` at the given coordinates (PyTorch's non-uniform stencil)."""
+    n = source.shape[d]
+    if coordinates.ndim != 1 or coordinates.shape[0] != n:
+        raise RuntimeError(f"gradient(): the coordinates along dim {d} must be a 1-dimensional "
+                           f"tensor of {n} values")
+    steps = ops.diff(coordinates)
+    shape = [1] * source.ndim
+    shape[d] = n - 2
+    dx1, dx2 = ops.narrow(steps, 0, 0, n - 2), ops.narrow(steps, 0, 1, n - 2)
+    a = ops.reshape(-dx2 / (dx1 * (dx1 + dx2)), shape)
+    b = ops.reshape((dx2 - dx1) / (dx1 * dx2), shape)
+    c = ops.reshape(dx1 / (dx2 * (dx1 + dx2)), shape)
+    center = (a * ops.narrow(source, d, 0, n - 2) + b * ops.narrow(source, d, 1, n - 2)
+              + c * ops.narrow(source, d, 2, n - 2))
+    first = (ops.narrow(source, d, 1, 1) - ops.narrow(source, d, 0, 1)) / ops.select(steps, 0, 0)
+    last = (ops.narrow(source, d, n - 1, 1) - ops.narrow(source, d, n - 2, 1)) / \
+        ops.select(steps, 0, n - 2)
+    return ops.cat([first, center, last], d)
 
 
 # ============================================================== renorm
