@@ -113,8 +113,8 @@ def cli(ctx: click.Context, seed, max_steps, max_depth, echo, tree, grads, trace
     gradcli                    an interactive session (on a terminal)
 
     Exit status: 0 ok, 1 the program failed (or a golden differs), 2 usage
-    error, 3 internal error (a bug in gradcli: --debug before anything else
-    adds the traceback to its report).
+    error, 3 internal error (a bug in gradcli: --debug anywhere on the command
+    line adds the traceback to its report), 130 interrupted (Ctrl-C).
     """
     if ctx.invoked_subcommand is None:
         options = run_options(seed, max_steps, max_depth, echo is not False)
