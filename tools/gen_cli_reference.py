@@ -67,8 +67,13 @@ FOOTER = """\
 
 
 def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
-    return click.Context(command, info_name=name, parent=parent,
-                         terminal_width=WIDTH, max_content_width=WIDTH)
+    # As click's make_context would: the command's own context_settings (the group's
+    # -h/--help, inherited below it), at a fixed width whatever the terminal; on a real
+    # terminal of WIDTH columns click wraps at WIDTH - 2, so the text is what
+    # `COLUMNS=80 gradcli CMD --help` prints.
+    settings = {**command.context_settings, "terminal_width": WIDTH - 2,
+                "max_content_width": WIDTH}
+    return click.Context(command, info_name=name, parent=parent, **settings)
 
 
 def commands() -> list[str]:

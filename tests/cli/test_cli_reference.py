@@ -4,6 +4,8 @@ import difflib
 import importlib.util
 import os
 import pathlib
+import subprocess
+import sys
 
 import click
 import pytest
@@ -78,3 +80,13 @@ def test_documented_exit_statuses_and_environment_are_real(gen):
         assert f"`{variable}`" in gen.FOOTER
         assert variable in sources, variable
     assert os.access(SCRIPT, os.X_OK)
+
+
+@pytest.mark.parametrize("args", [[], ["run"], ["check"], ["grad"], ["graph"], ["completion"]])
+def test_reference_shows_what_the_command_prints(gen, args):
+    result = subprocess.run([sys.executable, "-m", "gradcli", *args, "--help"],
+                            capture_output=True, text=True, check=False, timeout=60,
+                            env={**os.environ, "COLUMNS": str(gen.WIDTH), "NO_COLOR": "1"})
+    assert result.returncode == 0
+    title = " ".join(["gradcli", *args])
+    assert f"## `{title}`\n\n```text\n{result.stdout.rstrip()}\n```\n" in gen.render()
