@@ -1,4 +1,4 @@
-"""The README's shell examples print what the README says they print."""
+"""The shell examples of the README and of docs/*.md print what they say they print."""
 
 import os
 import pathlib
@@ -9,13 +9,18 @@ import sys
 
 import pytest
 
+from gradcli.golden import parse_transcript
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONSOLE_BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 
-def shell_examples():
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def shell_examples(path=ROOT / "README.md"):
     """(command, expected output) for each `$ gradcli ...` line of a console block."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     examples = []
     for block in CONSOLE_BLOCK.findall(text):
         lines = block.splitlines()
@@ -40,14 +45,30 @@ def runnable(command: str) -> bool:
 
 
 EXAMPLES = [e for e in shell_examples() if runnable(e[0])]
+DOC_EXAMPLES = [(path.name, *e) for path in DOCUMENTS[1:] for e in shell_examples(path)
+                if runnable(e[0])]
 
 
 def test_the_readme_has_shell_examples():
     assert len(EXAMPLES) >= 4
 
 
+def test_the_docs_have_shell_examples():
+    assert {name for name, _, _ in DOC_EXAMPLES} >= {"cookbook.md"}
+
+
 @pytest.mark.parametrize("command, expected", EXAMPLES, ids=[e[0][:40] for e in EXAMPLES])
 def test_shell_example(command, expected):
+    run_example(command, expected)
+
+
+@pytest.mark.parametrize("name, command, expected", DOC_EXAMPLES,
+                         ids=[f"{e[0]}:{e[1][:40]}" for e in DOC_EXAMPLES])
+def test_docs_shell_example(name, command, expected):
+    run_example(command, expected)
+
+
+def run_example(command, expected):
     gradcli = f"{shlex.quote(sys.executable)} -m gradcli"
     shell_command = re.sub(r"(^|\| )gradcli\b", lambda m: m.group(1) + gradcli, command)
     result = subprocess.run(shell_command, shell=True, cwd=ROOT, capture_output=True, check=False,
@@ -62,3 +83,23 @@ def test_goldens_and_transcripts_pass_gradcli_check():
                             env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^\d+ passed, 0 failed", result.stdout, re.MULTILINE)
+
+
+# Pages without runnable examples, and what checks them instead.
+PAGES_WITHOUT_EXAMPLES = {
+    "cli.md": "generated from the commands' help; tests/cli/test_cli_reference.py",
+    "ENGINE.md": "internals for contributors",
+    "NN_AND_OPTIM.md": "internals for contributors",
+}
+
+
+def test_every_docs_page_has_examples_the_suite_runs():
+    for path in DOCUMENTS[1:]:
+        text = path.read_text(encoding="utf-8")
+        blocks = parse_transcript(text, markdown=True)
+        if path.name in PAGES_WITHOUT_EXAMPLES:
+            assert not blocks, f"{path.name} has transcripts now: drop it from the list"
+        else:
+            assert blocks, f"docs/{path.name} has no ```gradcli transcript for the suite to run"
+    for name in ("tutorial.md", "cookbook.md", "differences.md", "transcripts.md", "cli.md"):
+        assert (ROOT / "docs" / name).exists(), name
