@@ -51,6 +51,31 @@ class VersionCounter:
         self.value = 0
 
 
+class InferenceCounter(VersionCounter):
+    """The counter of a tensor made under ``inference_mode``: PyTorch keeps no version
+    for such a tensor, so reading ``_version`` is an error (in-place changes still count
+    here, for the views' bookkeeping)."""
+
+    __slots__ = ()
+
+
+# What a new storage's counter is: switched by autograd.inference_mode.
+_counter_factory = VersionCounter
+
+
+def set_inference(flag: bool) -> bool:
+    """Makes new tensors inference tensors (``inference_mode``); returns the old setting."""
+    global _counter_factory
+    previous = _counter_factory is InferenceCounter
+    _counter_factory = InferenceCounter if flag else VersionCounter
+    return previous
+
+
+def inference_enabled() -> bool:
+    """Whether new tensors are inference tensors (inside ``inference_mode()``)."""
+    return _counter_factory is InferenceCounter
+
+
 class Device:
     """A device such as ``device(type='cpu')``.
 
@@ -199,7 +224,7 @@ class Tensor(metaclass=TensorType):
         t._grad_fn = None
         t._output_nr = 0
         t._base = base
-        t._counter = base._counter if base is not None else VersionCounter()
+        t._counter = base._counter if base is not None else _counter_factory()
         t._hooks = None
         t._retains_grad = False
         t._accumulator = None
@@ -331,7 +356,14 @@ class Tensor(metaclass=TensorType):
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's storage has seen (``x._version``)."""
+        if type(self._counter) is InferenceCounter:
+            raise RuntimeError("a tensor made under inference_mode() has no version counter; "
+                               "clone it outside inference_mode() for one that has")
         return self._counter.value
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made under ``inference_mode()``."""
+        return type(self._counter) is InferenceCounter
 
     @property
     def T(self) -> Tensor:
