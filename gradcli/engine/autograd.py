@@ -28,7 +28,7 @@ from .node import (
     pop_saved_hooks,
     push_saved_hooks,
 )
-from .tensor import Tensor, inference_enabled, set_inference
+from .tensor import INFERENCE_USED, InferenceCounter, Tensor, inference_enabled, set_inference
 
 # ---------------------------------------------------------------- grad mode
 _grad_enabled = True
@@ -181,6 +181,8 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
     """
     single = isinstance(outputs, Tensor)
     outs = (outputs,) if single else tuple(outputs)
+    if INFERENCE_USED and ctx is not None:
+        check_not_inference(ctx._saved)
     node = Node(rule, ctx,
                 tuple(edge(t) for t in inputs),
                 tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs),
@@ -194,6 +196,15 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
     if _record_listener is not None:
         _record_listener(node, inputs, outs)
     return outputs
+
+
+def check_not_inference(saved) -> None:
+    """Refuses to save an inference tensor for backward (PyTorch's rule)."""
+    for t in saved:
+        if type(getattr(t, "_counter", None)) is InferenceCounter:
+            raise RuntimeError(
+                "a tensor made under inference_mode() cannot be saved for the backward pass; "
+                "clone it outside inference_mode() (or make it under no_grad() instead)")
 
 
 # --------------------------------------------------------------- backward

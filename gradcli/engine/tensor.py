@@ -53,10 +53,25 @@ class VersionCounter:
 
 class InferenceCounter(VersionCounter):
     """The counter of a tensor made under ``inference_mode``: PyTorch keeps no version
-    for such a tensor, so reading ``_version`` is an error (in-place changes still count
-    here, for the views' bookkeeping)."""
+    for such a tensor, so reading ``_version`` is an error, and an in-place change made
+    outside ``inference_mode`` is refused when it bumps the counter, that is after the
+    write, as in PyTorch (inside, changes still count, for the views' bookkeeping)."""
 
-    __slots__ = ()
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, number: int) -> None:
+        if _counter_factory is not InferenceCounter:
+            raise RuntimeError("a tensor made under inference_mode() cannot be changed in "
+                               "place outside inference_mode(); change a clone of it instead")
+        self._value = number
 
 
 # What a new storage's counter is: switched by autograd.inference_mode.
@@ -68,7 +83,14 @@ def set_inference(flag: bool) -> bool:
     global _counter_factory
     previous = _counter_factory is InferenceCounter
     _counter_factory = InferenceCounter if flag else VersionCounter
+    if flag and not INFERENCE_USED:
+        INFERENCE_USED.append(True)
     return previous
+
+
+# Not empty once inference_mode() has been entered: the checks on inference tensors
+# cost nothing in programs that never make one.
+INFERENCE_USED: list = []
 
 
 def inference_enabled() -> bool:

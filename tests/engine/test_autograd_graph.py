@@ -254,6 +254,22 @@ def test_inference_tensors():
     assert make().is_inference()
 
 
+def test_inference_tensors_refuse_saving_and_in_place_changes_outside():
+    x = ones(2, requires_grad=True)
+    with TORCH.inference_mode():
+        y = ones(2)
+        y.add_(1)  # inside inference mode: allowed
+    assert close(x + y, [3, 3])  # add saves nothing
+    with pytest.raises(RuntimeError, match="saved"):
+        x * y
+    with pytest.raises(RuntimeError, match="in place"):
+        y.mul_(2)
+    assert close(y, [4, 4])  # written, then refused, as in PyTorch
+    z = y.clone()
+    z.mul_(2)
+    assert z._version == 1 and not z.is_inference()
+
+
 def test_accelerator_and_default_device_answer_cpu():
     assert TORCH.accelerator.is_available() is False
     assert TORCH.accelerator.device_count() == 0
