@@ -15,7 +15,7 @@ from ..engine.ops import FUNCTIONAL, SUBMODULES
 from ..engine.ops.linalg import LinAlgError
 from ..engine.printopts import set_printoptions
 from ..engine.returntypes import TYPES as RETURN_TYPES
-from ..engine.tensor import Device, Size, Tensor, TensorType
+from ..engine.tensor import CPU, Device, Size, Tensor, TensorType, check_device
 from . import layers
 from . import nn as nn_modules
 from . import optim as optim_modules
@@ -154,6 +154,25 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     return result
 
 
+def get_default_device() -> Device:
+    """The device new tensors go to: always the CPU in gradcli."""
+    return CPU
+
+
+def set_default_device(device) -> None:
+    """Accepts the CPU (or None, the default); any other device is an error."""
+    check_device(device)
+
+
+def _current_accelerator(check_available: bool = False):
+    """No accelerator: None, as PyTorch answers on a CPU-only machine."""
+    return
+
+
+def _accelerator_index(*args, **kwargs) -> int:
+    raise RuntimeError("no accelerator is available: gradcli runs on the CPU only")
+
+
 def _cuda_is_available() -> bool:
     return False
 
@@ -190,15 +209,25 @@ def build() -> dict[str, Module]:
         "set_grad_enabled": autograd.set_grad_enabled,
         "is_grad_enabled": autograd.is_grad_enabled,
         "inference_mode": autograd.inference_mode,
+        "is_inference_mode_enabled": autograd.is_inference_mode_enabled,
     }
     autograd_functional = Module("torch.autograd.functional", {
         "jacobian": functional.jacobian, "hessian": functional.hessian,
+        "vjp": functional.vjp, "jvp": functional.jvp, "hvp": functional.hvp,
+        "vhp": functional.vhp,
     })
     autograd_function = build_function_module()
+    autograd_graph = Module("torch.autograd.graph", {
+        "Node": autograd.GraphNode, "saved_tensors_hooks": autograd.saved_tensors_hooks,
+        "save_on_cpu": autograd.save_on_cpu,
+        "disable_saved_tensors_hooks": autograd.disable_saved_tensors_hooks,
+        "register_multi_grad_hook": autograd.register_multi_grad_hook,
+        "allow_mutation_on_saved_tensors": autograd.allow_mutation_on_saved_tensors,
+    })
     autograd_mod = Module("torch.autograd", {
         "grad": autograd.grad, "backward": autograd.backward, "Variable": Variable,
         "Function": Function, "function": autograd_function,
-        "functional": autograd_functional, "gradcheck": gradcheck.gradcheck,
+        "functional": autograd_functional, "graph": autograd_graph, "gradcheck": gradcheck.gradcheck,
         "gradgradcheck": gradcheck.gradgradcheck, **grad_mode,
     })
     nn_functional_mod = Module("torch.nn.functional", dict(FUNCTIONAL))
@@ -207,6 +236,13 @@ def build() -> dict[str, Module]:
                              **nn_modules.MODULES, **layers.MODULES})
     cuda = Module("torch.cuda", {"is_available": _cuda_is_available,
                                  "device_count": _cuda_device_count})
+    accelerator = Module("torch.accelerator", {
+        "is_available": _cuda_is_available, "device_count": _cuda_device_count,
+        "current_accelerator": _current_accelerator,
+        "current_device_index": _accelerator_index, "current_device_idx": _accelerator_index,
+        "set_device_index": _accelerator_index, "set_device_idx": _accelerator_index,
+        "synchronize": _accelerator_index,
+    })
     return_types = Module("torch.return_types", dict(RETURN_TYPES))
     linalg = Module("torch.linalg", {**SUBMODULES["linalg"], "LinAlgError": LinAlgError})
     special = Module("torch.special", dict(SUBMODULES["special"]))
@@ -227,7 +263,9 @@ def build() -> dict[str, Module]:
         "asarray": asarray,
         "result_type": result_type, "promote_types": dtypes.promote_types,
         "can_cast": can_cast,
-        "autograd": autograd_mod, "nn": nn, "cuda": cuda, "return_types": return_types,
+        "autograd": autograd_mod, "nn": nn, "cuda": cuda, "accelerator": accelerator,
+        "get_default_device": get_default_device, "set_default_device": set_default_device,
+        "is_inference": autograd.is_inference, "return_types": return_types,
         "linalg": linalg, "special": special, "optim": optim["torch.optim"],
         "Generator": ops.Generator, "default_generator": ops.default_generator,
         "from_numpy": from_numpy,
@@ -238,6 +276,6 @@ def build() -> dict[str, Module]:
         "torch": torch, "torch.nn": nn, "torch.nn.functional": nn_functional_mod,
         "torch.nn.init": nn_init,
         "torch.autograd": autograd_mod, "torch.autograd.functional": autograd_functional,
-        "torch.autograd.function": autograd_function,
-        "torch.cuda": cuda, "torch.linalg": linalg, "torch.special": special, **optim,
+        "torch.autograd.function": autograd_function, "torch.autograd.graph": autograd_graph,
+        "torch.cuda": cuda, "torch.accelerator": accelerator, "torch.linalg": linalg, "torch.special": special, **optim,
     }

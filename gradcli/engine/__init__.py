@@ -20,11 +20,12 @@ def reset_state(seed: int = 0) -> None:
     """Puts the engine's global state back to a fresh program's.
 
     Print options and the default dtype return to PyTorch's defaults, grad mode
-    is on, and the random generator is seeded with ``seed``.
+    is on (no inference mode or saved-tensor hooks), and the random generator is
+    seeded with ``seed``.
     """
     printopts.reset_printoptions()
     dtypes.reset()
-    autograd.set_grad_enabled(True)
+    autograd.reset_state()
     op_namespace.manual_seed(seed)
 
 

@@ -14,8 +14,21 @@ import weakref
 
 from . import dtypes as dt
 from .namespace import ops
-from .node import AccumulateGrad, Backward, Node, SavedContext, backward
-from .tensor import Tensor
+from .node import (
+    AccumulateGrad,
+    Backward,
+    Node,
+    RemovableHandle,
+    SavedContext,
+    _saved_hooks,
+    _saved_hooks_disabled,
+    backward,
+    disable_saved_hooks,
+    enable_saved_hooks,
+    pop_saved_hooks,
+    push_saved_hooks,
+)
+from .tensor import INFERENCE_USED, InferenceCounter, Tensor, inference_enabled, set_inference
 
 # ---------------------------------------------------------------- grad mode
 _grad_enabled = True
@@ -90,8 +103,44 @@ class set_grad_enabled(_GradMode):
 
 
 class inference_mode(no_grad):
+    """``no_grad`` whose new tensors are inference tensors (``is_inference()`` True,
+    no ``_version``); ``inference_mode(False)`` turns both back off inside."""
+
     def __init__(self, mode: bool = True) -> None:
+        self._mode = bool(mode)
         self._target = not mode
+
+    def __enter__(self):
+        self._inference = set_inference(self._mode)
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> bool:
+        set_inference(self._inference)
+        return super().__exit__(*exc)
+
+    def __call__(self, fn):
+        mode = self._mode
+
+        def wrapped(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+        return wrapped
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.grad_mode.inference_mode>"
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether ``inference_mode()`` is on."""
+    return inference_enabled()
+
+
+def is_inference(input) -> bool:
+    """``torch.is_inference(t)``: whether ``t`` was made under ``inference_mode()``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_inference() expects a tensor, not a value of type "
+                        f"{type(input).__name__}")
+    return input.is_inference()
 
 
 # ---------------------------------------------------------------- recording
@@ -132,6 +181,8 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
     """
     single = isinstance(outputs, Tensor)
     outs = (outputs,) if single else tuple(outputs)
+    if INFERENCE_USED and ctx is not None:
+        check_not_inference(ctx._saved)
     node = Node(rule, ctx,
                 tuple(edge(t) for t in inputs),
                 tuple(None if t is None else (t._data.shape, t._dtype) for t in inputs),
@@ -140,9 +191,20 @@ def record(rule: Backward, inputs: tuple, outputs, ctx: SavedContext | None = No
         out._grad_fn = node
         out._output_nr = i
         out._requires_grad = True
+    if _saved_hooks and ctx is not None and "_pending_hooks" in ctx.__dict__:
+        ctx.pack_saved()
     if _record_listener is not None:
         _record_listener(node, inputs, outs)
     return outputs
+
+
+def check_not_inference(saved) -> None:
+    """Refuses to save an inference tensor for backward (PyTorch's rule)."""
+    for t in saved:
+        if type(getattr(t, "_counter", None)) is InferenceCounter:
+            raise RuntimeError(
+                "a tensor made under inference_mode() cannot be saved for the backward pass; "
+                "clone it outside inference_mode() (or make it under no_grad() instead)")
 
 
 # --------------------------------------------------------------- backward
@@ -259,6 +321,8 @@ def _run_hooks(hooks, grad, owner):
 
 def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
     """The backward pass. ``capture`` maps edges to slots for autograd.grad."""
+    global _pass_number
+    _pass_number += 1
     dependencies = _walk(roots)
     buffers = {}
     for (node, nr), g in roots:
@@ -284,6 +348,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
                 g = grads[0]
                 if g is not None:
                     g = _leaf_gradient(node.variable, g, create_graph, capture, captured, node)
+                    if capture is None and g is not None and node._hooks_post:
+                        _node_post_hooks(node, (), (g,))
                 _release_children(node, dependencies, heap, tick)
                 continue
             grads = _pre_hooks(node, grads)
@@ -294,6 +360,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
             if needed is not None and node not in needed:
                 _release_children(node, dependencies, heap, tick)
                 continue
+            if node._hooks_pre:
+                grads = _node_pre_hooks(node, grads)
             if all(g is None for g in grads):
                 _release_children(node, dependencies, heap, tick)
                 continue
@@ -302,6 +370,8 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
             results = node.apply(grads)
             if not retain_graph:
                 node.release()
+            if node._hooks_post:
+                results = _node_post_hooks(node, results, grads)
             sent = [None] * len(node.next_functions) if _listener is not None else None
             for i, ((child, nr), g, meta) in enumerate(zip(node.next_functions, results,
                                                             node._input_meta)):
@@ -321,7 +391,25 @@ def _execute(roots, *, retain_graph: bool, create_graph: bool, capture=None):
         _set_enabled(previous)
         if _listener is not None:
             _listener.end()
+        ending = list(_pass_end)
+        _pass_end.clear()
+    for callback in ending:
+        callback()
     return captured
+
+
+# Called once when the running backward pass ends (register_multi_grad_hook's "all").
+_pass_end: list = []
+_pass_number = 0
+
+
+def reset_state() -> None:
+    """Grad mode on, no inference mode, no saved-tensor hooks (a fresh program's state)."""
+    _set_enabled(True)
+    set_inference(False)
+    _saved_hooks.clear()
+    _saved_hooks_disabled.clear()
+    _pass_end.clear()
 
 
 def _n_outputs(node) -> int:
@@ -362,6 +450,71 @@ def _pre_hooks(node: Node, grads: list) -> list:
     return grads
 
 
+def _hook_result(hook, result, expected: int, what: str):
+    if result is None:
+        return None
+    if not isinstance(result, (tuple, list)):
+        raise TypeError(f"the hook {getattr(hook, '__name__', 'hook')!r} must return a tuple "
+                        f"of {what} or None, not a value of type {type(result).__name__}")
+    if len(result) != expected:
+        raise RuntimeError(f"the hook {getattr(hook, '__name__', 'hook')!r} returned "
+                           f"{len(result)} {what}, but the node has {expected}")
+    for g in result:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"the hook {getattr(hook, '__name__', 'hook')!r} must return "
+                            f"tensors or None, not a value of type {type(g).__name__}")
+    return tuple(result)
+
+
+def _node_pre_hooks(node, grads) -> tuple:
+    """``grad_fn.register_prehook`` hooks: ``hook(grad_outputs)``, in registration order."""
+    grads = tuple(grads)
+    for hook in list(node._hooks_pre):
+        result = _hook_result(hook, hook(grads), len(grads), "gradients of outputs")
+        if result is not None:
+            grads = result
+    return grads
+
+
+def _node_post_hooks(node, results, grads) -> tuple:
+    """``grad_fn.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``; an input
+    without an edge shows None, as in PyTorch."""
+    results = tuple(g if child is not None else None
+                    for (child, _), g in zip(node.next_functions, results))
+    grads = tuple(grads)
+    for hook in list(node._hooks_post):
+        result = _hook_result(hook, hook(results, grads), len(results), "gradients of inputs")
+        if result is not None:
+            results = result
+    return results
+
+
+# Tensor.register_post_accumulate_grad_hook: id(leaf) -> (weakref to it, hooks).
+_post_accumulate: dict = {}
+
+
+def register_post_accumulate_grad_hook(t: Tensor, hook) -> RemovableHandle:
+    """Runs ``hook(t)`` each time a backward pass has accumulated into ``t.grad``."""
+    if not t._requires_grad:
+        raise RuntimeError("register_post_accumulate_grad_hook() needs a tensor that "
+                           "requires grad: no gradient is ever accumulated into this one")
+    if t._grad_fn is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook() needs a leaf tensor: "
+                           "gradients are accumulated only into leaves")
+    if not callable(hook):
+        raise TypeError(f"register_post_accumulate_grad_hook() expects a function, not a "
+                        f"value of type {type(hook).__name__}")
+    key = id(t)
+    entry = _post_accumulate.get(key)
+    if entry is None or entry[0]() is not t:
+        # The table is bound now: at interpreter exit module globals may be gone.
+        entry = (weakref.ref(t, lambda _ref, key=key, table=_post_accumulate:
+                             table.pop(key, None)), [])
+        _post_accumulate[key] = entry
+    entry[1].append(hook)
+    return RemovableHandle(entry[1], hook)
+
+
 def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, (node, 0))
@@ -371,9 +524,18 @@ def _leaf_gradient(leaf: Tensor, g, create_graph, capture, captured, node):
         if _listener is not None:
             _listener.accumulate(node, g, False)
         return g
+    if node._hooks_pre:
+        g = _node_pre_hooks(node, (g,))[0]
+        if g is None:
+            return None
     _store_grad(leaf, g, create_graph)
     if _listener is not None:
         _listener.accumulate(node, g, True)
+    if _post_accumulate:
+        entry = _post_accumulate.get(id(leaf))
+        if entry is not None and entry[0]() is leaf:
+            for hook in list(entry[1]):
+                hook(leaf)
     return g
 
 
@@ -561,21 +723,6 @@ def walk_graph(root):
 
 
 # ------------------------------------------------------------ tensor hooks
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
-
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-    def __repr__(self) -> str:
-        return "<torch.utils.hooks.RemovableHandle>"
-
-
 def register_hook(t: Tensor, hook) -> RemovableHandle:
     """Runs ``hook(grad)`` whenever a gradient for ``t`` is computed."""
     if not t._requires_grad:
@@ -606,3 +753,169 @@ def retain_grad(t: Tensor) -> None:
     if node._retained is None:
         node._retained = {}
     node._retained[t._output_nr] = weakref.ref(t)
+
+
+# ------------------------------------------------- torch.autograd.graph
+class _NodeType(type):
+    """``torch.autograd.graph.Node``: the class every grad_fn is an instance of."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, (Node, AccumulateGrad))
+
+    def __subclasscheck__(cls, sub) -> bool:
+        return isinstance(sub, type) and issubclass(sub, (Node, AccumulateGrad))
+
+    def __repr__(cls) -> str:
+        return "<class 'torch.autograd.graph.Node'>"
+
+
+class GraphNode(metaclass=_NodeType):
+    """Stands for PyTorch's abstract ``Node`` (for ``isinstance`` checks)."""
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("torch.autograd.graph.Node cannot be made directly: every grad_fn "
+                        "is one")
+
+
+class saved_tensors_hooks:
+    """``with saved_tensors_hooks(pack, unpack):`` each tensor an op saves for backward
+    is stored as ``pack(tensor)``, and the backward pass reads ``unpack(packed)``."""
+
+    def __init__(self, pack_hook, unpack_hook) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        push_saved_hooks(self.pack_hook, self.unpack_hook)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        pop_saved_hooks()
+        return False
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.graph.saved_tensors_hooks>"
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors kept on the CPU: where gradcli keeps them anyway (no-op hooks)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        super().__init__(lambda t: t, lambda t: t)
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.graph.save_on_cpu>"
+
+
+class disable_saved_tensors_hooks:
+    """Inside it, installing ``saved_tensors_hooks`` raises RuntimeError(error_message)."""
+
+    def __init__(self, error_message: str) -> None:
+        self.error_message = error_message
+
+    def __enter__(self):
+        disable_saved_hooks(self.error_message)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        enable_saved_hooks()
+        return False
+
+    def __call__(self, fn):
+        def wrapped(*args, **kwargs):
+            with disable_saved_tensors_hooks(self.error_message):
+                return fn(*args, **kwargs)
+        return wrapped
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.graph.disable_saved_tensors_hooks>"
+
+
+class allow_mutation_on_saved_tensors:
+    """Inside it, an in-place change of a tensor saved for backward does not break the
+    backward pass: the tensor is cloned before it changes. gradcli keeps its saved
+    values by version, so inside the context saved tensors are copied when saved."""
+
+    def __enter__(self):
+        push_saved_hooks(_clone_saved, _identity)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        pop_saved_hooks()
+        return False
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.graph.allow_mutation_on_saved_tensors>"
+
+
+def _clone_saved(t):
+    return _Snapshot(t)
+
+
+class _Snapshot:
+    """A saved tensor's values at save time (for allow_mutation_on_saved_tensors)."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, t) -> None:
+        self.tensor = t.detach().clone()
+        self.tensor._requires_grad = False
+
+
+def _identity(packed):
+    return packed.tensor if isinstance(packed, _Snapshot) else packed
+
+
+class _MultiGradHandle:
+    def __init__(self, handles) -> None:
+        self._handles = handles
+
+    def remove(self) -> None:
+        for h in self._handles:
+            h.remove()
+
+    def __repr__(self) -> str:
+        return "<torch.utils.hooks.RemovableHandle>"
+
+
+def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
+    """``fn`` sees the gradients of several tensors: with ``mode="all"`` once per
+    backward pass, as a list (None for a tensor that got no gradient), when the last
+    of them is computed or the pass ends; with ``mode="any"`` on the first gradient of
+    any of them, once per pass."""
+    if mode not in ("all", "any"):
+        raise ValueError(f"register_multi_grad_hook() expects mode 'all' or 'any', not "
+                         f"{mode!r}")
+    tensors = tuple(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"register_multi_grad_hook() expects tensors, but item {i} is of "
+                            f"type {type(t).__name__}")
+    state = {"pass": None, "grads": None}
+
+    def fire(number: int) -> None:
+        if state["pass"] == number and state["grads"] is not None:
+            grads, state["grads"] = state["grads"], None
+            fn(grads)
+
+    def hook_for(index: int):
+        def hook(grad):
+            number = _pass_number
+            if state["pass"] != number:
+                state["pass"] = number
+                state["grads"] = None if mode == "any" else [None] * len(tensors)
+                if mode == "any":
+                    fn(grad)
+                    return
+                _pass_end.append(lambda: fire(number))
+            if mode == "any" or state["grads"] is None:
+                return
+            state["grads"][index] = grad
+            if all(state["grads"][i] is not None for i, t in enumerate(tensors)
+                   if t._requires_grad):
+                fire(number)
+        return hook
+
+    handles = [register_hook(t, hook_for(i)) for i, t in enumerate(tensors)
+               if t._requires_grad]
+    return _MultiGradHandle(handles)

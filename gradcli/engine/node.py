@@ -96,6 +96,38 @@ class SavedValues:
         self.freed = freed
 
 
+# saved_tensors_hooks: a stack of (pack, unpack) pairs; disable_saved_tensors_hooks
+# sets a message that makes installing one an error.
+_saved_hooks: list = []
+_saved_hooks_disabled: list = []
+
+
+def push_saved_hooks(pack, unpack) -> None:
+    """Installs ``(pack, unpack)`` for the tensors saved from now on (innermost wins)."""
+    if _saved_hooks_disabled:
+        raise RuntimeError(_saved_hooks_disabled[-1])
+    for fn, what in ((pack, "pack_hook"), (unpack, "unpack_hook")):
+        if not callable(fn):
+            raise TypeError(f"saved_tensors_hooks() expects a function as {what}, not a "
+                            f"value of type {type(fn).__name__}")
+    _saved_hooks.append((pack, unpack))
+
+
+def pop_saved_hooks() -> None:
+    _saved_hooks.pop()
+
+
+def disable_saved_hooks(message: str) -> None:
+    """Makes installing saved-tensor hooks an error with ``message`` (until enabled)."""
+    if _saved_hooks:
+        raise RuntimeError(message)
+    _saved_hooks_disabled.append(str(message))
+
+
+def enable_saved_hooks() -> None:
+    _saved_hooks_disabled.pop()
+
+
 class SavedContext:
     """What a node keeps for its backward rule.
 
@@ -119,12 +151,29 @@ class SavedContext:
         self._saved = values
         self._versions = tuple(t._counter.value if hasattr(t, "_counter") else None
                                for t in values)
+        if _saved_hooks:
+            # Packed when the op records its node (pack_saved), so that a saved output
+            # already shows its grad_fn, as in PyTorch.
+            self._pending_hooks = _saved_hooks[-1]
+
+    def pack_saved(self) -> None:
+        """Runs the pack hook of ``saved_tensors_hooks`` on each saved tensor."""
+        pack, unpack = self.__dict__.pop("_pending_hooks")
+        self._packed = (unpack, tuple((pack(t),) if hasattr(t, "_counter") else None
+                                      for t in self._saved))
 
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
-        for i, (t, version) in enumerate(zip(self._saved, self._versions)):
+        if "_pending_hooks" in self.__dict__:
+            self.pack_saved()
+        packed = self.__dict__.get("_packed")
+        if packed is not None:
+            # What the unpack hook returns is used as it is: no version check (PyTorch's).
+            unpack, items = packed
+            return tuple(v if p is None else unpack(p[0]) for v, p in zip(self._saved, items))
+        for t, version in zip(self._saved, self._versions):
             if version is not None and t._counter.value != version:
                 where = (f"output {t._output_nr} of {t._grad_fn.name()}" if t._grad_fn is not None
                          else "a leaf tensor")
@@ -145,6 +194,56 @@ class SavedContext:
         if any(v is not None for v in self._saved):
             self._saved = ()
             self._freed = True
+            self.__dict__.pop("_packed", None)
+
+
+class RemovableHandle:
+    """Returned by the ``register_*hook`` methods; ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __repr__(self) -> str:
+        return "<torch.utils.hooks.RemovableHandle>"
+
+
+def _check_callable(fn, what: str) -> None:
+    if not callable(fn):
+        raise TypeError(f"{what}() expects a function, not a value of type "
+                        f"{type(fn).__name__}")
+
+
+def _register_post_hook(self, fn) -> RemovableHandle:
+    """``grad_fn.register_hook(fn)``: ``fn(grad_inputs, grad_outputs)`` runs after the
+    node; a tuple it returns replaces ``grad_inputs``."""
+    _check_callable(fn, "register_hook")
+    if self._hooks_post is None:
+        self._hooks_post = []
+    self._hooks_post.append(fn)
+    return RemovableHandle(self._hooks_post, fn)
+
+
+def _register_pre_hook(self, fn) -> RemovableHandle:
+    """``grad_fn.register_prehook(fn)``: ``fn(grad_outputs)`` runs before the node; a
+    tuple it returns replaces ``grad_outputs``."""
+    _check_callable(fn, "register_prehook")
+    if self._hooks_pre is None:
+        self._hooks_pre = []
+    self._hooks_pre.append(fn)
+    return RemovableHandle(self._hooks_pre, fn)
+
+
+@property
+def _metadata_property(self) -> dict:
+    """A dictionary of the program's own, kept with the node (``grad_fn.metadata``)."""
+    if self._metadata is None:
+        self._metadata = {}
+    return self._metadata
 
 
 # Nodes that belong to autograd itself rather than to an op's derivatives.
@@ -161,7 +260,10 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "_hooks_post",
+        "_hooks_pre",
         "_input_meta",
+        "_metadata",
         "_name",
         "_outputs",
         "_pre_hooks",
@@ -185,6 +287,9 @@ class Node:
         self._seq = next(_sequence)
         self._pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook
         self._retained = None  # {output_nr: weakref to a tensor that retains its grad}
+        self._hooks_pre = None  # grad_fn.register_prehook(fn): fn(grad_outputs)
+        self._hooks_post = None  # grad_fn.register_hook(fn): fn(grad_inputs, grad_outputs)
+        self._metadata = None
 
     def name(self) -> str:
         """What PyTorch's ``grad_fn.name()`` returns: the class name (``'MulBackward0'``),
@@ -233,25 +338,28 @@ class Node:
         """How many hooks registered on this node's outputs are waiting to run."""
         return sum(len(h) for h in self._pre_hooks.values()) if self._pre_hooks else 0
 
-    def register_hook(self, fn):
-        raise RuntimeError("hooks on grad_fn nodes are not supported in gradcli; "
-                           "use Tensor.register_hook() instead")
-
-    @property
-    def metadata(self) -> dict:
-        return {}
+    register_hook = _register_post_hook
+    register_prehook = _register_pre_hook
+    metadata = _metadata_property
 
 
 class AccumulateGrad:
     """The node that adds incoming gradients into a leaf's ``.grad``."""
 
-    __slots__ = ("__weakref__", "_seq", "variable")
+    __slots__ = ("__weakref__", "_hooks_post", "_hooks_pre", "_metadata", "_seq", "variable")
 
     next_functions = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable
         self._seq = -1  # runs after every operation node, as in PyTorch
+        self._hooks_pre = None
+        self._hooks_post = None
+        self._metadata = None
+
+    register_hook = _register_post_hook
+    register_prehook = _register_pre_hook
+    metadata = _metadata_property
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

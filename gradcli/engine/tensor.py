@@ -51,6 +51,53 @@ class VersionCounter:
         self.value = 0
 
 
+class InferenceCounter(VersionCounter):
+    """The counter of a tensor made under ``inference_mode``: PyTorch keeps no version
+    for such a tensor, so reading ``_version`` is an error, and an in-place change made
+    outside ``inference_mode`` is refused when it bumps the counter, that is after the
+    write, as in PyTorch (inside, changes still count, for the views' bookkeeping)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, number: int) -> None:
+        if _counter_factory is not InferenceCounter:
+            raise RuntimeError("a tensor made under inference_mode() cannot be changed in "
+                               "place outside inference_mode(); change a clone of it instead")
+        self._value = number
+
+
+# What a new storage's counter is: switched by autograd.inference_mode.
+_counter_factory = VersionCounter
+
+
+def set_inference(flag: bool) -> bool:
+    """Makes new tensors inference tensors (``inference_mode``); returns the old setting."""
+    global _counter_factory
+    previous = _counter_factory is InferenceCounter
+    _counter_factory = InferenceCounter if flag else VersionCounter
+    if flag and not INFERENCE_USED:
+        INFERENCE_USED.append(True)
+    return previous
+
+
+# Not empty once inference_mode() has been entered: the checks on inference tensors
+# cost nothing in programs that never make one.
+INFERENCE_USED: list = []
+
+
+def inference_enabled() -> bool:
+    """Whether new tensors are inference tensors (inside ``inference_mode()``)."""
+    return _counter_factory is InferenceCounter
+
+
 class Device:
     """A device such as ``device(type='cpu')``.
 
@@ -199,7 +246,7 @@ class Tensor(metaclass=TensorType):
         t._grad_fn = None
         t._output_nr = 0
         t._base = base
-        t._counter = base._counter if base is not None else VersionCounter()
+        t._counter = base._counter if base is not None else _counter_factory()
         t._hooks = None
         t._retains_grad = False
         t._accumulator = None
@@ -331,7 +378,14 @@ class Tensor(metaclass=TensorType):
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's storage has seen (``x._version``)."""
+        if type(self._counter) is InferenceCounter:
+            raise RuntimeError("a tensor made under inference_mode() has no version counter; "
+                               "clone it outside inference_mode() for one that has")
         return self._counter.value
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made under ``inference_mode()``."""
+        return type(self._counter) is InferenceCounter
 
     @property
     def T(self) -> Tensor:

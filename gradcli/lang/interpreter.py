@@ -113,6 +113,12 @@ _GUARDED = _FRAME_ATTRIBUTES | _FILE_ATTRIBUTES | {"format", "format_map", "mro"
 # ops): readable, never writable, and only where the class defines a property.
 _READABLE_PRIVATE = frozenset({"_version"})
 
+# The features ``from __future__ import`` accepts (all of them on in Python 3).
+_FUTURE_FEATURES = frozenset({
+    "nested_scopes", "generators", "division", "absolute_import", "with_statement",
+    "print_function", "unicode_literals", "generator_stop", "annotations",
+})
+
 
 def _safe_format(template: str) -> Callable[..., str]:
     """``template.format`` limited to plain fields: ``{}``, ``{0}``, ``{name:.2f}``.
@@ -1105,6 +1111,8 @@ class Interpreter:
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module_name = node.module
+        if module_name == "__future__":
+            return self._future(node)
         try:
             module = self._import(module_name)
         except Exception as exc:
@@ -1129,6 +1137,16 @@ class Interpreter:
             except Exception as exc:
                 raise self._fail(exc, alias)
             self._vars[alias.asname or name] = value
+
+    def _future(self, node: ast.ImportFrom) -> None:
+        """``from __future__ import ...``: every feature Python 3 has is already on, so
+        the statement only checks the names (nothing is bound)."""
+        for alias in node.names:
+            if alias.name == "braces":
+                raise self._fail(SyntaxError("braces will never be a Python feature"), alias)
+            if alias.name not in _FUTURE_FEATURES:
+                raise self._fail(SyntaxError(f"'{alias.name}' is not a __future__ feature"),
+                                 alias)
 
     def visit_If(self, node: ast.If) -> int | None:
         test = node.test

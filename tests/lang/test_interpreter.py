@@ -579,6 +579,22 @@ def test_import_errors(source, kind, message):
     assert (error.kind, error.message) == (kind, message)
 
 
+def test_future_imports_are_accepted_and_bind_nothing():
+    program = run("from __future__ import print_function\n"
+                  "from __future__ import division, annotations, generator_stop\n"
+                  "7 / 2\n")
+    assert program.shown == [3.5]
+    assert error_of("from __future__ import print_function\nprint_function\n").kind == (
+        "NameError")
+
+
+@pytest.mark.parametrize("feature", ["braces", "no_such_feature"])
+def test_unknown_future_features_are_syntax_errors(feature):
+    error = error_of(f"from __future__ import {feature}\n")
+    assert error.kind == "SyntaxError"
+    assert error.span.line == 1
+
+
 # ------------------------------------------------------------------ limits
 
 def test_step_limit_stops_a_huge_loop_quickly():

@@ -556,6 +556,11 @@ def register_hook(self, hook):
     return ag.register_hook(self, hook)
 
 
+@table.op(function=False)
+def register_post_accumulate_grad_hook(self, hook):
+    return ag.register_post_accumulate_grad_hook(self, hook)
+
+
 @table.op(function=False, out=False)
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     ag.backward(self, gradient, retain_graph, create_graph, inputs)
