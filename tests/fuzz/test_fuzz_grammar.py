@@ -180,6 +180,32 @@ def _simple():
     )
 
 
+# Ops called directly on tensors with odd arguments: nested expressions reach them rarely.
+OP_FUNCTIONS = ["cat", "stack", "where", "matmul", "clamp", "cumsum", "flatten", "gather",
+                "index_select", "masked_fill", "topk", "sort", "max", "min", "sum", "mean", "std",
+                "norm", "outer", "mm", "bmm", "cross", "diag", "tril", "roll", "flip", "tile",
+                "repeat_interleave", "chunk", "split", "narrow", "select", "take", "kron",
+                "trace", "logsumexp", "softmax", "pow", "atan2", "fmod", "lerp", "addcmul",
+                "bucketize", "searchsorted", "histc", "bincount", "unique", "tensordot",
+                "broadcast_to", "movedim", "squeeze", "unsqueeze", "reshape", "permute",
+                "transpose", "full", "eye", "zeros_like", "linalg.norm", "linalg.inv",
+                "linalg.det", "nn.functional.pad", "nn.functional.conv1d",
+                "nn.functional.linear", "nn.functional.cross_entropy", "nn.functional.mse_loss",
+                "nn.functional.one_hot", "nn.functional.embedding", "nn.functional.max_pool1d",
+                "nn.functional.normalize", "nn.functional.dropout", "nn.functional.layer_norm",
+                "nn.functional.gelu"]
+op_args = st.one_of(SMALL.map(str), tensors, st.sampled_from(
+    ["-1", "None", "True", "(0, 1)", "[1, 0]", "0.5", "float32", "int64", "'a'"]))
+op_arg_lists = st.lists(st.one_of(op_args, st.tuples(st.sampled_from(KEYWORDS), op_args).map(
+    lambda p: f"{p[0]}={p[1]}")), max_size=4).map(", ".join)
+op_calls = st.one_of(
+    st.tuples(tensors, st.sampled_from(METHODS), op_arg_lists).map(
+        lambda p: f"r = {p[0]}.{p[1]}({p[2]})\nr\n"
+                  "r.sum().backward() if isinstance(r, torch.Tensor) and r.requires_grad else 0"),
+    st.tuples(st.sampled_from(OP_FUNCTIONS), op_arg_lists).map(
+        lambda p: f"r = torch.{p[0]}({p[1]})\nr"),
+)
+
 statements = st.recursive(_simple(), _compound, max_leaves=6)
 PRELUDE = ["x = ones(2, 3, requires_grad=True)", "y = tensor([1., 2., 3.])", "z = arange(6)",
            "t = randn(3, 3)", "a = 2", "b = [1, 2]"]
@@ -187,6 +213,11 @@ PRELUDE = ["x = ones(2, 3, requires_grad=True)", "y = tensor([1., 2., 3.])", "z 
 
 @given(expressions)
 def test_an_expression_never_breaks_gradcli(source):
+    check_program(source)
+
+
+@given(op_calls)
+def test_an_op_call_with_odd_arguments_never_breaks_gradcli(source):
     check_program(source)
 
 

@@ -2,7 +2,8 @@
 
 1. torch functions given a number where they take a tensor (``torch.flatten(0)``,
    ``torch.roll(3, 3)``, ``torch.nn.functional.softsign(0)``, ``torch.numel(0)``,
-   ``torch.promote_types(0.5, 1)``) failed with an internal AttributeError from the
+   ``torch.promote_types(0.5, 1)``, a number or dtype for ``layer_norm``'s or
+   ``cross_entropy``'s weight) failed with an internal AttributeError from the
    engine; they raise PyTorch's TypeError.
 """
 
@@ -53,6 +54,10 @@ def _error(source):
     ("torch.is_floating_point(0)", "is_floating_point()"),
     ("torch.can_cast(0, 0)", "can_cast()"),
     ("torch.promote_types(0.5, 1)", "promote_types()"),
+    ("torch.nn.functional.layer_norm(ones(2), 2, 3)", "'weight' (position 3)"),
+    ("torch.nn.functional.layer_norm(ones(2), 2, 2)", "layer_norm()"),
+    ("torch.nn.functional.cross_entropy(ones(1, 2), tensor([0]), torch.float32)",
+     "'weight' (position 3)"),
 ])
 def test_a_number_for_a_tensor_is_a_type_error(source, word):
     error, _ = _error(source)

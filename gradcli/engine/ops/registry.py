@@ -138,18 +138,39 @@ def tensor_input(fn, opdef: OpDef):
     def call(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except AttributeError:
+        except AttributeError as exc:
             value = args[position] if position < len(args) else kwargs.get(arg)
+            where = f"for argument '{arg}' (position {position + 1})"
             if isinstance(value, Tensor) or _tensor_list(value):
-                raise
-            raise TypeError(f"{opdef.name}() expects a tensor for argument '{arg}' (position "
-                            f"{position + 1}), not a value of type {type(value).__name__}"
-                            ) from None
+                # Another argument that is not a tensor, met where the op wants one.
+                value, where = _culprit(exc, code, args, kwargs)
+                if value is None:
+                    raise
+            raise TypeError(f"{opdef.name}() expects a tensor {where}, not a "
+                            f"value of type {type(value).__name__}") from None
 
     call.__name__ = fn.__name__
     call.__doc__ = fn.__doc__
     call.__wrapped__ = fn
     return call
+
+
+def _culprit(exc: AttributeError, code, args, kwargs):
+    """The argument that lacks the tensor attribute ``exc`` names, and its description."""
+    obj, name = getattr(exc, "obj", None), getattr(exc, "name", None)
+    if obj is None or isinstance(obj, Tensor) or not name or not hasattr(Tensor, name):
+        return None, ""
+    found = []
+    for index, value in enumerate(args):
+        if value is obj:
+            named = code.co_varnames[index] if code and index < code.co_argcount else None
+            found.append(f"for argument '{named}' (position {index + 1})" if named
+                         else f"at position {index + 1}")
+    found += [f"for argument '{key}'" for key, value in kwargs.items() if value is obj]
+    if not found:
+        return None, ""
+    # An int the program passed twice is one object: no telling which argument it was.
+    return obj, found[0] if len(found) == 1 else "for one of its arguments"
 
 
 def _tensor_list(value) -> bool:
