@@ -4,7 +4,8 @@
    ``torch.roll(3, 3)``, ``torch.nn.functional.softsign(0)``, ``torch.numel(0)``,
    ``torch.promote_types(0.5, 1)``, a number or dtype for ``layer_norm``'s or
    ``cross_entropy``'s weight) failed with an internal AttributeError from the
-   engine; they raise PyTorch's TypeError.
+   engine; they raise PyTorch's TypeError. So do ``x.view_as(torch.float32)`` and the
+   other ``*_as`` methods.
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ def test_a_number_for_a_tensor_is_a_type_error(source, word):
     assert error.kind == "TypeError"
     assert word in error.message and "expects a" in error.message
     assert error.span is not None
+
+
+@pytest.mark.parametrize("method", ["expand_as", "reshape_as", "view_as", "resize_as_",
+                                    "slice_scatter"])
+def test_a_method_given_a_dtype_for_a_tensor_is_a_type_error(method):
+    error, _ = _error(f"ones(2, 2).{method}(torch.float32)")
+    assert error is not None and not error.internal
+    assert error.kind == "TypeError" and f"{method}()" in error.message
 
 
 def test_functions_that_take_numbers_still_do():
