@@ -57,12 +57,26 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def _tensor_arg(value, function: str) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{function}() expects a tensor for argument 'input', not a value of "
+                        f"type {type(value).__name__}")
+    return value
+
+
+def _dtype_arg(value, function: str, arg: str) -> dtypes.DType:
+    if not isinstance(value, dtypes.DType):
+        raise TypeError(f"{function}() expects a dtype for argument '{arg}', not a value of "
+                        f"type {type(value).__name__}")
+    return value
+
+
 def is_floating_point(input) -> bool:
-    return input._dtype.is_floating_point
+    return _tensor_arg(input, "is_floating_point")._dtype.is_floating_point
 
 
 def numel(input) -> int:
-    return input.numel()
+    return _tensor_arg(input, "numel").numel()
 
 
 def result_type(tensor1, tensor2) -> dtypes.DType:
@@ -70,7 +84,13 @@ def result_type(tensor1, tensor2) -> dtypes.DType:
 
 
 def can_cast(from_, to) -> bool:
-    return from_.category <= to.category
+    return _dtype_arg(from_, "can_cast", "from_").category <= _dtype_arg(to, "can_cast",
+                                                                         "to").category
+
+
+def promote_types(type1, type2) -> dtypes.DType:
+    return dtypes.promote_types(_dtype_arg(type1, "promote_types", "type1"),
+                                _dtype_arg(type2, "promote_types", "type2"))
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):
@@ -261,7 +281,7 @@ def build() -> dict[str, Module]:
         "is_tensor": is_tensor, "is_floating_point": is_floating_point, "numel": numel,
         "is_nonzero": is_nonzero, "typename": typename, "range": torch_range,
         "asarray": asarray,
-        "result_type": result_type, "promote_types": dtypes.promote_types,
+        "result_type": result_type, "promote_types": promote_types,
         "can_cast": can_cast,
         "autograd": autograd_mod, "nn": nn, "cuda": cuda, "accelerator": accelerator,
         "get_default_device": get_default_device, "set_default_device": set_default_device,

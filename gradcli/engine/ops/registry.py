@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from ..namespace import ops as namespace
 from ..node import Backward
+from ..tensor import Tensor
 from .inplace import apply_inplace, write_out
 
 
@@ -123,6 +124,59 @@ def with_out(fn):
     return call
 
 
+def tensor_input(fn, opdef: OpDef):
+    """The function form of ``opdef`` (``torch.NAME``): when it fails on an attribute
+    of its tensor argument because that argument is not a tensor (``torch.flatten(0)``),
+    the error is the TypeError PyTorch raises, not an AttributeError from the engine.
+
+    Only the failing call pays: arguments that work (``torch.pow(2, x)``) are untouched.
+    """
+    position = opdef.self_arg
+    code = getattr(opdef.fn, "__code__", None)
+    arg = code.co_varnames[position] if code and position < code.co_argcount else "input"
+
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError as exc:
+            value = args[position] if position < len(args) else kwargs.get(arg)
+            where = f"for argument '{arg}' (position {position + 1})"
+            if isinstance(value, Tensor) or _tensor_list(value):
+                # Another argument that is not a tensor, met where the op wants one.
+                value, where = _culprit(exc, code, args, kwargs)
+                if value is None:
+                    raise
+            raise TypeError(f"{opdef.name}() expects a tensor {where}, not a "
+                            f"value of type {type(value).__name__}") from None
+
+    call.__name__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    call.__wrapped__ = fn
+    return call
+
+
+def _culprit(exc: AttributeError, code, args, kwargs):
+    """The argument that lacks the tensor attribute ``exc`` names, and its description."""
+    obj, name = getattr(exc, "obj", None), getattr(exc, "name", None)
+    if obj is None or isinstance(obj, Tensor) or not name or not hasattr(Tensor, name):
+        return None, ""
+    found = []
+    for index, value in enumerate(args):
+        if value is obj:
+            named = code.co_varnames[index] if code and index < code.co_argcount else None
+            found.append(f"for argument '{named}' (position {index + 1})" if named
+                         else f"at position {index + 1}")
+    found += [f"for argument '{key}'" for key, value in kwargs.items() if value is obj]
+    if not found:
+        return None, ""
+    # An int the program passed twice is one object: no telling which argument it was.
+    return obj, found[0] if len(found) == 1 else "for one of its arguments"
+
+
+def _tensor_list(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, Tensor) for v in value)
+
+
 def as_method(fn):
     """The method form: ``x.f(*args)`` calls ``f(x, *args)``.
 
@@ -157,6 +211,7 @@ def install(tensor_cls, tables) -> dict:
     for table in tables:
         for opdef in table.ops:
             fn = with_out(opdef.fn) if opdef.out and opdef.function else opdef.fn
+            fn = tensor_input(fn, opdef)
             method_fn = _self_first(opdef.fn, opdef.self_arg) if opdef.self_arg else opdef.fn
             names = (opdef.name,) + opdef.aliases
             for n in names:
@@ -235,7 +290,7 @@ def functional_names(tables) -> dict:
         for n in opdef.functional:
             if n in names:
                 raise AssertionError(f"two entries declare torch.nn.functional.{n}")
-            names[n] = opdef.fn
+            names[n] = tensor_input(opdef.fn, opdef)
     return names
 
 
@@ -251,7 +306,7 @@ def submodule_functions(tables) -> dict[str, dict]:
     """
     modules: dict[str, dict] = {}
     for opdef in all_ops(tables):
-        fn = with_out(opdef.fn) if opdef.out else opdef.fn
+        fn = tensor_input(with_out(opdef.fn) if opdef.out else opdef.fn, opdef)
         for q in opdef.qualified:
             module, _, n = q.rpartition(".")
             names = modules.setdefault(module, {})

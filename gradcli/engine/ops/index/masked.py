@@ -13,7 +13,7 @@ from ...namespace import ops
 from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from .. import inplace as ip
-from ..common import broadcast_shapes, fill_value, new
+from ..common import broadcast_shapes, fill_value, new, require_tensor
 from ..registry import OpTable
 from ..views import fresh, list_repr
 from ._helpers import long_tensor, zeros_tensor
@@ -190,6 +190,7 @@ def _slice_scatter_backward(ctx, grad):
 @table.op(backward=(_slice_scatter_backward,))
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of ``input`` whose slice ``start:end:step`` along ``dim`` is ``src``."""
+    require_tensor(src, "slice_scatter", "src", 2)
     d = wrap_dim(dim, input.ndim)
     start, end = ops.slice_bounds(input._data.shape[d], start, end, step)
     key = (slice(None),) * d + (slice(start, end, step),)

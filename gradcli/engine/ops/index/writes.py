@@ -12,7 +12,7 @@ from ...namespace import ops
 from ...node import Backward, SavedContext, backward
 from ...tensor import wrap_dim
 from .. import inplace as ip
-from ..common import fill_value, new
+from ..common import fill_value, new, require_tensor
 from ..registry import OpTable
 
 table = OpTable("index.writes")
@@ -67,7 +67,8 @@ def resize_(self, *sizes, size=None, memory_format=None):
 
 @table.op(name="resize_as_", out=False)
 def resize_as_(self, the_template, memory_format=None):
-    return ip.resize_(self, the_template._data.shape)
+    template = require_tensor(the_template, "resize_as_", "the_template", 2)
+    return ip.resize_(self, template._data.shape)
 
 
 # ================================================ in-place shape changes

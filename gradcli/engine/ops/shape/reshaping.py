@@ -16,7 +16,7 @@ from ...backend import xp
 from ...namespace import ops
 from ...node import Backward, SavedContext, backward
 from ...tensor import Tensor, wrap_dim
-from ..common import broadcast_shapes, check_nonnegative, shape_arg
+from ..common import broadcast_shapes, check_nonnegative, require_tensor, shape_arg
 from ..registry import OpTable
 from ..views import compute_stride, fresh, infer_shape, list_repr, make_view, restride, strides_of
 
@@ -91,7 +91,7 @@ def _view_dtype(input: Tensor, dtype: dt.DType) -> Tensor:
 
 @table.op(function=False, backward=(view_backward0,), out=False)
 def view_as(input, other):
-    return view(input, other._data.shape)
+    return view(input, require_tensor(other, "view_as", "other", 2)._data.shape)
 
 
 @table.op(backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0),
@@ -138,7 +138,7 @@ def _unsafe_view(copied: Tensor, target: tuple) -> Tensor:
           backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0),
           composes=("clone",), out=False)
 def reshape_as(input, other):
-    return reshape(input, other._data.shape)
+    return reshape(input, require_tensor(other, "reshape_as", "other", 2)._data.shape)
 
 
 @table.op(backward=(view_backward0, reshape_alias_backward0, unsafe_view_backward0),
@@ -432,7 +432,7 @@ def expand(input, *sizes, size=None):
 
 @table.op(function=False, backward=(_expand_backward,), out=False)
 def expand_as(input, other):
-    return expand(input, other._data.shape)
+    return expand(input, require_tensor(other, "expand_as", "other", 2)._data.shape)
 
 
 @table.op(backward=(_expand_backward,), out=False)
