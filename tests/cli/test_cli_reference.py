@@ -25,9 +25,15 @@ def gen():
     return module
 
 
+def _same_across_click(text: str) -> str:
+    """click 8.5 writes a group's usage as ``[COMMAND]``, earlier versions ``COMMAND``:
+    the reference is written with the newest click, and compared modulo that."""
+    return text.replace("[OPTIONS] [COMMAND] [ARGS]...", "[OPTIONS] COMMAND [ARGS]...")
+
+
 def test_reference_is_up_to_date(gen):
-    want = gen.render()
-    have = REFERENCE.read_text(encoding="utf-8")
+    want = _same_across_click(gen.render())
+    have = _same_across_click(REFERENCE.read_text(encoding="utf-8"))
     if have != want:
         diff = "".join(difflib.unified_diff(have.splitlines(True), want.splitlines(True),
                                             "docs/cli.md", "generated", n=1))
@@ -66,7 +72,8 @@ def test_every_visible_command_has_a_section(gen):
 
 def test_help_does_not_depend_on_the_terminal(gen, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-    assert gen.render() == REFERENCE.read_text(encoding="utf-8")
+    assert (_same_across_click(gen.render())
+            == _same_across_click(REFERENCE.read_text(encoding="utf-8")))
 
 
 def test_documented_exit_statuses_and_environment_are_real(gen):
