@@ -294,63 +294,6 @@ class Sequential(Module):
         return iter(self._modules.values())
 
 
-class ModuleList(Module):
-    """A list of sub-modules, registered as ``0``, ``1``, ...; prints repeats collapsed."""
-
-    _qualified = "torch.nn.modules.container.ModuleList"
-
-    def __init__(self, modules=None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def append(self, module) -> ModuleList:
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList holds modules, not a value of type "
-                            f"{type(module).__name__}")
-        setattr(self, str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules) -> ModuleList:
-        for module in modules:
-            self.append(module)
-        return self
-
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(items[index])
-        return items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError("ModuleList has no forward(); iterate over its modules")
-
-    def __repr__(self) -> str:
-        if not self._modules:
-            return "ModuleList()"
-        texts = [repr(module) for module in self._modules.values()]
-        lines = ["ModuleList("]
-        start = 0
-        while start < len(texts):     # runs of equal reprs print once, as PyTorch does
-            end = start
-            while end + 1 < len(texts) and texts[end + 1] == texts[start]:
-                end += 1
-            text = texts[start].replace("\n", "\n  ")
-            if end == start:
-                lines.append(f"  ({start}): {text}")
-            else:
-                lines.append(f"  ({start}-{end}): {end - start + 1} x {text}")
-            start = end + 1
-        lines.append(")")
-        return "\n".join(lines)
-
-
 def _activation(name: str, fn, qualified: str, options: tuple = ()):
     """A parameterless layer class applying ``fn`` (``ReLU``, ``Sigmoid``...)."""
 
@@ -454,7 +397,7 @@ INIT = {
 
 MODULES = {
     "Parameter": Parameter, "Module": Module, "Linear": Linear, "Sequential": Sequential,
-    "Dropout": Dropout, "ModuleList": ModuleList,
+    "Dropout": Dropout,
     "ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "Softmax": Softmax,
     "LogSoftmax": LogSoftmax, "MSELoss": MSELoss, "L1Loss": L1Loss, "BCELoss": BCELoss,
     "BCEWithLogitsLoss": BCEWithLogitsLoss, "NLLLoss": NLLLoss,

@@ -7,6 +7,7 @@ from ... import dtypes as dt
 from ...backend import xp
 from ...tensor import Tensor
 from ..common import not_implemented_for, require_tensor
+from ..inplace import apply_inplace
 
 
 def _f64(data):
@@ -30,3 +31,16 @@ def _float_input(input, op: str) -> Tensor:
     if input._dtype.category != dt.FLOAT:
         raise not_implemented_for(f"{op}()", input._dtype)
     return input
+
+
+def inplace_capable(fn, name: str):
+    """The ``F.`` form of an activation: ``inplace=True`` writes into the input."""
+
+    def functional(input, *args, inplace=False, **kwargs):
+        if inplace:
+            return apply_inplace(input, fn, args, kwargs)
+        return fn(input, *args, **kwargs)
+
+    functional.__name__ = name
+    functional.__doc__ = fn.__doc__
+    return functional

@@ -24,9 +24,8 @@ from ..common import (
     zeros_like_grad,
 )
 from ..common import new_quiet as new
-from ..inplace import apply_inplace
 from ..registry import OpTable
-from ._helpers import _f64, _float_input, _rounded, _work
+from ._helpers import _f64, _float_input, _rounded, _work, inplace_capable
 
 table = OpTable("activations")
 
@@ -363,32 +362,21 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 # ================================================== torch.nn.functional
-def _inplace_capable(fn, name: str):
-    """The ``F.`` form of an activation: ``inplace=True`` writes into the input."""
-
-    def functional(input, *args, inplace=False, **kwargs):
-        if inplace:
-            return apply_inplace(input, fn, args, kwargs)
-        return fn(input, *args, **kwargs)
-
-    functional.__name__ = name
-    functional.__doc__ = fn.__doc__
-    return functional
 
 
 @table.op(function=False, method=False, functional=("relu6",))
 def _relu6(input, inplace=False):
-    return _inplace_capable(hardtanh, "relu6")(input, 0.0, 6.0, inplace=inplace)
+    return inplace_capable(hardtanh, "relu6")(input, 0.0, 6.0, inplace=inplace)
 
 
 @table.op(function=False, method=False, functional=("threshold",))
 def _functional_threshold(input, threshold_value, value, inplace=False):
-    return _inplace_capable(threshold, "threshold")(input, threshold_value, value,
+    return inplace_capable(threshold, "threshold")(input, threshold_value, value,
                                                     inplace=inplace)
 
 
 for _op in (relu, hardtanh, leaky_relu, elu, selu, silu):
     table.op(function=False, method=False, name="_functional_" + _op.__name__,
-             functional=(_op.__name__,))(_inplace_capable(_op, _op.__name__))
+             functional=(_op.__name__,))(inplace_capable(_op, _op.__name__))
 
 del _op

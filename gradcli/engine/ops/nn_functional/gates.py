@@ -18,9 +18,8 @@ from ...node import SavedContext, backward
 from ...tensor import Tensor, wrap_dim
 from ..common import _compute, backward_kernel, require_tensor, zeros_like_grad
 from ..common import new_quiet as new
-from ..inplace import apply_inplace
 from ..registry import OpTable
-from ._helpers import _float_input, _rounded, _work
+from ._helpers import _float_input, _rounded, _work, inplace_capable
 from .activations import _elu, elu_backward
 
 table = OpTable("gates")
@@ -36,17 +35,6 @@ def _unary(input, op: str, kernel, rule=None, **saved) -> Tensor:
     return result
 
 
-def _inplace_form(fn, name: str):
-    """The ``F.`` form taking ``inplace=``."""
-
-    def functional(input, *args, inplace=False, **kwargs):
-        if inplace:
-            return apply_inplace(input, fn, args, kwargs)
-        return fn(input, *args, **kwargs)
-
-    functional.__name__ = name
-    functional.__doc__ = fn.__doc__
-    return functional
 
 
 # ============================================================ hardsigmoid
@@ -364,6 +352,6 @@ def _softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 for _op in (hardsigmoid, hardswish, celu):
     table.op(function=False, method=False, name="_functional_" + _op.__name__,
-             functional=(_op.__name__,))(_inplace_form(_op, _op.__name__))
+             functional=(_op.__name__,))(inplace_capable(_op, _op.__name__))
 
 del _op
