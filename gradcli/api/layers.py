@@ -9,9 +9,6 @@ program gets PyTorch's numbers. :data:`MODULES` is merged into ``torch.nn``.
 
 from __future__ import annotations
 
-import collections
-
-from ..engine import autograd
 from ..engine import dtypes as dt
 from ..engine.namespace import ops
 from .nn import F, Module, Parameter, _ModuleType
@@ -443,70 +440,6 @@ TripletMarginLoss = _loss(
                                                    self.swap, reduction=r))
 
 
-# ===================================================================== state dict
-def state_dict(module, destination=None, prefix: str = "", keep_vars: bool = False):
-    """``module.state_dict()``: parameters by dotted name, detached unless ``keep_vars``."""
-    result = _OrderedDict() if destination is None else destination
-    for name, p in module._parameters.items():
-        if p is not None:
-            result[prefix + name] = p if keep_vars else p.detach()
-    for name, child in module._modules.items():
-        if child is not None:
-            state_dict(child, result, f"{prefix}{name}.", keep_vars)
-    return result
-
-
-def load_state_dict(module, state, strict: bool = True, assign: bool = False):
-    """Copies tensors of ``state`` into the module's parameters of the same names."""
-    own = state_dict(module, keep_vars=True)
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    if strict and (missing or unexpected):
-        raise RuntimeError(f"the state dict does not match the module: missing keys "
-                           f"{missing}, unexpected keys {unexpected}")
-    with autograd.no_grad():
-        for key, target in own.items():
-            if key in state:
-                value = state[key]
-                if tuple(value.shape) != tuple(target.shape):
-                    raise RuntimeError(f"the state dict's {key!r} has shape "
-                                       f"{list(value.shape)}, but the module's has shape "
-                                       f"{list(target.shape)}")
-                target.copy_(value)
-    return _IncompatibleKeys(missing, unexpected)
-
-
-class _OrderedDict(collections.OrderedDict):
-    """Prints as ``OrderedDict([...])``, as PyTorch's state dicts do (on Python 3.11)."""
-
-    def __repr__(self) -> str:
-        return f"OrderedDict({list(self.items())!r})"
-
-
-class _IncompatibleKeys(tuple):
-    def __new__(cls, missing, unexpected):
-        return super().__new__(cls, (missing, unexpected))
-
-    @property
-    def missing_keys(self):
-        return self[0]
-
-    @property
-    def unexpected_keys(self):
-        return self[1]
-
-    def __repr__(self) -> str:
-        if not self[0] and not self[1]:
-            return "<All keys matched successfully>"
-        return f"_IncompatibleKeys(missing_keys={self[0]}, unexpected_keys={self[1]})"
-
-
-# Module.state_dict may already exist (the nn.Module work adds it); only fill a gap.
-for _name, _fn in (("state_dict", state_dict), ("load_state_dict", load_state_dict)):
-    if not hasattr(Module, _name):
-        setattr(Module, _name, _fn)
-
-
 MODULES = {
     "Threshold": Threshold, "Hardtanh": Hardtanh, "ReLU6": ReLU6, "Hardsigmoid": Hardsigmoid,
     "SiLU": SiLU, "Mish": Mish, "Hardswish": Hardswish, "ELU": ELU, "CELU": CELU, "SELU": SELU,
@@ -524,4 +457,4 @@ MODULES = {
 }
 """The layers this module adds to ``torch.nn``, by name."""
 
-__all__ = ["MODULES", "load_state_dict", "state_dict"]
+__all__ = ["MODULES"]
